@@ -1,0 +1,264 @@
+"""Checks a BPMN file before it may run: XSD, engine parse, lanes, forms, gateways, expressions.
+
+Every problem names the file and line, so a designer can fix it in the modeler.
+A file with any error is never deployed.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+
+from . import expressions, forms
+from .standard_time import parse_waktu
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+NS = {
+    "bpmn": BPMN_NS,
+    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
+    "camunda": "http://camunda.org/schema/1.0/bpmn",
+}
+# SpiffWorkflow names some task specs itself; an element with one of these ids
+# silently replaces them (an element with id "Start" yields an empty process).
+RESERVED_IDS = {"Start", "End", "Root"}
+_xsd = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    message: str
+    severity: str = "error"  # error | warning
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.severity}: {self.message}"
+
+
+@dataclass
+class UserTaskInfo:
+    id: str
+    name: str
+    lane: str | None
+    form: str | None
+    ui_form: str | None
+    standard_minutes: int | None
+    properties: dict[str, str]
+
+
+@dataclass
+class CheckedFile:
+    """The outcome of checking one BPMN file."""
+
+    path: str
+    problems: list[Problem] = field(default_factory=list)
+    process_id: str | None = None
+    name: str | None = None
+    bpmn_text: str | None = None
+    forms: dict[str, str] = field(default_factory=dict)  # file name -> schema text
+    user_tasks: list[UserTaskInfo] = field(default_factory=list)
+    lanes: list[str] = field(default_factory=list)
+    start_lane: str | None = None
+    spec: object | None = None
+    subprocess_specs: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+    @property
+    def content_hash(self) -> str:
+        digest = hashlib.sha256(self.bpmn_text.encode("utf-8"))
+        for name in sorted(self.forms):
+            digest.update(b"\0" + name.encode("utf-8") + b"\0" + self.forms[name].encode("utf-8"))
+        return digest.hexdigest()
+
+
+def _schema() -> etree.XMLSchema:
+    global _xsd
+    if _xsd is None:
+        from SpiffWorkflow.bpmn.parser.BpmnParser import XSD_PATH
+
+        _xsd = etree.XMLSchema(file=XSD_PATH)
+    return _xsd
+
+
+def task_properties(element) -> dict[str, str]:
+    """Extension properties of a task: spiffworkflow:properties, then camunda:properties."""
+    properties = {}
+    for prop in element.xpath(
+        "./bpmn:extensionElements/camunda:properties/camunda:property", namespaces=NS
+    ) + element.xpath("./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", namespaces=NS):
+        if prop.get("name"):
+            properties[prop.get("name")] = prop.get("value", "")
+    form_key = element.get(f"{{{NS['camunda']}}}formKey")
+    if form_key and "formJsonSchemaFilename" not in properties:
+        properties["formJsonSchemaFilename"] = form_key
+    return properties
+
+
+def standard_minutes_of(properties: dict[str, str]) -> int | None:
+    """The task's time standard in working minutes, from `standardMinutes` or `waktu`."""
+    value = properties.get("standardMinutes")
+    if value not in (None, ""):
+        return int(value)
+    return parse_waktu(properties.get("waktu", ""))
+
+
+def check_bytes(content: bytes, filename: str, forms_dir: Path | None) -> CheckedFile:
+    """Check BPMN `content` (named `filename` in messages) against the forms in `forms_dir`."""
+    result = CheckedFile(path=filename)
+
+    def problem(line, message, severity="error"):
+        result.problems.append(Problem(filename, line, message, severity))
+
+    try:
+        root = etree.fromstring(content, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
+    except etree.XMLSyntaxError as exc:
+        problem(exc.lineno, f"not well-formed XML: {exc.msg}")
+        return result
+    result.bpmn_text = content.decode("utf-8")
+    schema = _schema()
+    if not schema.validate(root):
+        for error in schema.error_log:
+            problem(error.line, f"not valid BPMN 2.0 (XSD): {error.message}")
+        return result
+
+    processes = root.xpath("./bpmn:process", namespaces=NS)
+    executable = [p for p in processes if p.get("isExecutable", "true") != "false"]
+    if len(executable) != 1:
+        problem(root.sourceline, f"Alur deploys one executable process per file; this file has {len(executable)}")
+        return result
+    process = executable[0]
+    result.process_id = process.get("id")
+    result.name = process.get("name") or result.process_id
+
+    for element in root.iter():
+        element_id = element.get("id") if isinstance(element.tag, str) else None
+        if element_id and (element_id in RESERVED_IDS or element_id.endswith(".EndJoin")):
+            problem(element.sourceline, f"id '{element_id}' collides with a SpiffWorkflow task name; rename it")
+
+    _check_lanes_and_tasks(process, result, problem, forms_dir)
+    _check_gateways(process, problem)
+    _check_expressions(process, problem)
+    if not result.ok:
+        return result
+
+    parser = SpiffBpmnParser(validator=BpmnValidator())
+    try:
+        parser.add_bpmn_xml(etree.fromstring(content), filename=filename)
+        result.spec = parser.get_spec(result.process_id)
+        result.subprocess_specs = parser.get_subprocess_specs(result.process_id)
+    except ValidationException as exc:
+        problem(getattr(exc, "line_number", None) or None, f"the engine cannot parse it: {exc}")
+    except Exception as exc:  # the parser raises plain errors for some malformed models
+        problem(None, f"the engine cannot parse it: {type(exc).__name__}: {exc}")
+    return result
+
+
+def check_file(path: Path, forms_dir: Path | None) -> CheckedFile:
+    """Check the BPMN file at `path`; forms are looked up in `forms_dir`."""
+    try:
+        content = Path(path).read_bytes()
+    except OSError as exc:
+        return CheckedFile(path=str(path), problems=[Problem(str(path), None, f"cannot read: {exc.strerror}")])
+    return check_bytes(content, str(path), forms_dir)
+
+
+def _leaf_lanes(process):
+    return [lane for lane in process.iter(f"{{{BPMN_NS}}}lane") if not lane.xpath("./bpmn:childLaneSet", namespaces=NS)]
+
+
+def _check_lanes_and_tasks(process, result: CheckedFile, problem, forms_dir: Path | None) -> None:
+    lanes = _leaf_lanes(process)
+    result.lanes = [lane.get("name") or lane.get("id") for lane in lanes]
+    lane_of: dict[str, list[str]] = {}
+    for lane in lanes:
+        for ref in lane.xpath("./bpmn:flowNodeRef", namespaces=NS):
+            lane_of.setdefault((ref.text or "").strip(), []).append(lane.get("name") or lane.get("id"))
+    for start in process.xpath("./bpmn:startEvent", namespaces=NS):
+        result.start_lane = (lane_of.get(start.get("id")) or [None])[0]
+
+    for task in process.xpath(".//bpmn:userTask", namespaces=NS):
+        task_id = task.get("id")
+        line = task.sourceline
+        in_lanes = lane_of.get(task_id, [])
+        if len(in_lanes) != 1:
+            where = "outside every lane" if not in_lanes else f"in {len(in_lanes)} lanes ({', '.join(in_lanes)})"
+            problem(line, f"user task '{task_id}' is {where}; it must sit in exactly one lane")
+        properties = task_properties(task)
+        form_name = properties.get(forms.FORM_PROPERTY)
+        ui_name = properties.get(forms.UI_FORM_PROPERTY)
+        if not form_name:
+            problem(line, f"user task '{task_id}' names no form (property '{forms.FORM_PROPERTY}')")
+        for name in filter(None, (form_name, ui_name)):
+            if "/" in name or "\\" in name or name.startswith("."):
+                problem(line, f"user task '{task_id}': form file name '{name}' must be a plain file name")
+                continue
+            if name in result.forms:
+                continue
+            form_path = forms_dir / name if forms_dir else None
+            if form_path is None or not form_path.is_file():
+                problem(line, f"user task '{task_id}': form '{name}' not found in {forms_dir}")
+                continue
+            text = form_path.read_text(encoding="utf-8")
+            issues = forms.schema_problems(text) if name == form_name else []
+            for issue in issues:
+                problem(line, f"user task '{task_id}': form '{name}' is {issue}")
+            if not issues:
+                result.forms[name] = text
+        try:
+            minutes = standard_minutes_of(properties)
+        except ValueError:
+            problem(line, f"user task '{task_id}': standardMinutes '{properties.get('standardMinutes')}' is not a number")
+            minutes = None
+        if minutes is None:
+            problem(line, f"user task '{task_id}' has no time standard (property 'standardMinutes' or 'waktu')",
+                    "warning")
+        result.user_tasks.append(
+            UserTaskInfo(task_id, task.get("name") or task_id, (in_lanes or [None])[0], form_name, ui_name,
+                         minutes, properties)
+        )
+
+
+def _check_gateways(process, problem) -> None:
+    flows = {f.get("id"): f for f in process.xpath(".//bpmn:sequenceFlow", namespaces=NS)}
+    for gateway in process.xpath(".//bpmn:exclusiveGateway | .//bpmn:inclusiveGateway", namespaces=NS):
+        outgoing = [f for f in flows.values() if f.get("sourceRef") == gateway.get("id")]
+        if len(outgoing) < 2:
+            continue
+        default = gateway.get("default")
+        if default and default not in {f.get("id") for f in outgoing}:
+            problem(gateway.sourceline, f"gateway '{gateway.get('id')}': default flow '{default}' does not leave it")
+        unconditioned = [
+            f.get("id") for f in outgoing
+            if f.get("id") != default and not f.xpath("./bpmn:conditionExpression", namespaces=NS)
+        ]
+        if unconditioned:
+            problem(
+                gateway.sourceline,
+                f"gateway '{gateway.get('id')}' splits but flows {', '.join(unconditioned)} have no condition"
+                + ("" if default else " and it has no default flow"),
+            )
+
+
+def _check_expressions(process, problem) -> None:
+    for condition in process.xpath(".//bpmn:conditionExpression", namespaces=NS):
+        text = (condition.text or "").strip()
+        if not text:
+            problem(condition.sourceline, "empty condition expression")
+            continue
+        for issue in expressions.check_source(text, "eval"):
+            problem(condition.sourceline, f"condition '{text[:80]}': {issue}")
+    for script in process.xpath(".//bpmn:scriptTask/bpmn:script", namespaces=NS):
+        for issue in expressions.check_source(script.text or "", "exec"):
+            problem(script.sourceline, f"script: {issue}")
+    for ext in process.xpath(".//spiffworkflow:preScript | .//spiffworkflow:postScript", namespaces=NS):
+        for issue in expressions.check_source(ext.text or "", "exec"):
+            problem(ext.sourceline, f"script: {issue}")

@@ -1,0 +1,578 @@
+"""The verbs of Alur: deploy, start, tasks_for, claim, unclaim, complete, history.
+
+Each verb is one transaction: it loads an instance, runs SpiffWorkflow, and
+writes state, the task index and the audit log together, or nothing at all.
+The web app and the CLI are two faces of these verbs.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from uuid import UUID
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
+from SpiffWorkflow.util.task import TaskState
+
+from . import db, forms, state
+from .bpmn_check import CheckedFile, Problem, check_bytes, standard_minutes_of, task_properties
+from .expressions import restricted_script_engine
+from .models import AuditEntry, HumanTask, Instance, LaneRole, ProcessVersion, User, UserRole, utcnow
+from .settings import Settings
+
+SPEC_CACHE_SIZE = 256
+
+
+class AlurError(Exception):
+    """Base of the errors a verb raises; the message is for the user."""
+
+    status = 400
+
+
+class DeployRefused(AlurError):
+    status = 422
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems if p.severity == "error"))
+
+
+class NotFound(AlurError):
+    status = 404
+
+
+class Forbidden(AlurError):
+    status = 403
+
+
+class Conflict(AlurError):
+    """Someone else changed the instance or task first; reload and try again."""
+
+    status = 409
+
+
+class InvalidData(AlurError):
+    status = 422
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("data tidak sah: " + "; ".join(f"{k}: {v}" for k, v in errors.items()))
+
+
+@dataclass
+class DeployResult:
+    process_id: str
+    version: int
+    content_hash: str
+    created: bool  # False when the same content was already the newest version
+
+
+@dataclass
+class TaskView:
+    id: str
+    instance_id: int
+    process_id: str
+    task_spec: str
+    name: str
+    lane: str
+    role: str
+    form: str | None
+    standard_minutes: int | None
+    status: str
+    ready_at: datetime
+    due_at: datetime | None
+    claimed_by: str | None
+    completed_by: str | None
+    completed_at: datetime | None
+
+    @classmethod
+    def of(cls, row: HumanTask) -> "TaskView":
+        return cls(**{f: getattr(row, f) for f in cls.__dataclass_fields__})
+
+    def to_dict(self) -> dict:
+        return _jsonable(asdict(self))
+
+
+@dataclass
+class InstanceView:
+    id: int
+    process_id: str
+    version: int
+    status: str
+    revision: int
+    started_by: str
+    started_at: datetime
+    completed_at: datetime | None
+    ready_tasks: list[TaskView]
+
+    def to_dict(self) -> dict:
+        return _jsonable(asdict(self))
+
+
+@dataclass
+class AuditView:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    process_id: str | None
+    version: int | None
+    instance_id: int | None
+    task_id: str | None
+    task_spec: str | None
+    data: dict
+
+    def to_dict(self) -> dict:
+        return _jsonable(asdict(self))
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def role_for_lane(lane: str) -> str:
+    """Default role key of a lane: its name in lower case with dashes ("Kepala Dinas" -> "kepala-dinas")."""
+    return re.sub(r"[^a-z0-9]+", "-", lane.lower()).strip("-")
+
+
+class Alur:
+    """The process engine of Alur over one database."""
+
+    def __init__(self, settings: Settings, migrate: bool = True):
+        self.settings = settings
+        if settings.database_url.startswith("sqlite:///"):
+            Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self.db = db.make_engine(settings.database_url)
+        if migrate:
+            db.upgrade(self.db)
+        self.sessions = db.session_factory(self.db)
+        self.script_engine = restricted_script_engine()
+        self._specs: dict[int, tuple] = {}
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    # ----------------------------------------------------------------- deploy
+
+    def check(self, bpmn_path: Path | str, forms_dir: Path | None = None) -> CheckedFile:
+        """Check a BPMN file as deploy would, without storing anything."""
+        path = Path(bpmn_path)
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            return CheckedFile(str(path), [Problem(str(path), None, f"cannot read: {exc.strerror}")])
+        return check_bytes(content, str(path), forms_dir or self.settings.forms_dir)
+
+    def deploy(self, bpmn_path: Path | str, forms_dir: Path | None = None, user: str = "system") -> DeployResult:
+        """Validate a BPMN file and store it as a new version of its process if its content is new.
+
+        The file is checked against the BPMN 2.0 XSD, parsed by SpiffWorkflow,
+        and every user task must sit in one lane and name a valid form from
+        `forms_dir`. A refused file raises DeployRefused and changes nothing.
+        Returns the process id, version number and content hash.
+        """
+        path = Path(bpmn_path)
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            raise DeployRefused([Problem(str(path), None, f"cannot read: {exc.strerror}")]) from exc
+        return self.deploy_bytes(content, path.name, forms_dir, user)
+
+    def deploy_bytes(self, content: bytes, filename: str, forms_dir: Path | None = None,
+                     user: str = "system") -> DeployResult:
+        """Deploy BPMN `content` (as from an upload); see `deploy`."""
+        checked = check_bytes(content, filename, forms_dir or self.settings.forms_dir)
+        if not checked.ok:
+            raise DeployRefused(checked.problems)
+        content_hash = checked.content_hash
+        with db.transaction(self.sessions) as session:
+            latest = session.scalars(
+                select(ProcessVersion)
+                .where(ProcessVersion.process_id == checked.process_id)
+                .order_by(ProcessVersion.version.desc())
+                .limit(1)
+            ).first()
+            if latest is not None and latest.content_hash == content_hash:
+                return DeployResult(checked.process_id, latest.version, content_hash, False)
+            version = ProcessVersion(
+                process_id=checked.process_id,
+                version=(latest.version + 1) if latest else 1,
+                name=checked.name,
+                content_hash=content_hash,
+                bpmn_xml=checked.bpmn_text,
+                forms=checked.forms,
+                spec_json=state.dump_spec(checked.spec, checked.subprocess_specs),
+                source_name=filename,
+                deployed_at=utcnow(),
+                deployed_by=user,
+            )
+            session.add(version)
+            known = set(session.scalars(select(LaneRole.lane).where(LaneRole.process_id == checked.process_id)))
+            for lane in checked.lanes:
+                if lane not in known:
+                    session.add(LaneRole(process_id=checked.process_id, lane=lane, role=role_for_lane(lane)))
+            session.flush()
+            self._audit(session, user, "deploy", version=version,
+                        data={"content_hash": content_hash, "source": filename})
+            return DeployResult(checked.process_id, version.version, content_hash, True)
+
+    def deploy_directory(self, processes_dir: Path | None = None, user: str = "system") -> list[DeployResult]:
+        """Deploy every *.bpmn file of a folder (idempotent: unchanged files add no version)."""
+        folder = Path(processes_dir or self.settings.processes_dir)
+        return [self.deploy(path, user=user) for path in sorted(folder.glob("*.bpmn"))]
+
+    def processes(self) -> list[dict]:
+        """The deployed processes with their newest version and running instance count."""
+        with self.sessions() as session:
+            newest = (
+                select(ProcessVersion.process_id, func.max(ProcessVersion.version).label("version"))
+                .group_by(ProcessVersion.process_id)
+                .subquery()
+            )
+            rows = session.execute(
+                select(ProcessVersion).join(
+                    newest,
+                    (ProcessVersion.process_id == newest.c.process_id) & (ProcessVersion.version == newest.c.version),
+                ).order_by(ProcessVersion.process_id)
+            ).scalars()
+            running = dict(
+                session.execute(
+                    select(Instance.process_id, func.count()).where(Instance.status == "running")
+                    .group_by(Instance.process_id)
+                ).all()
+            )
+            return [
+                {
+                    "process_id": v.process_id,
+                    "name": v.name,
+                    "version": v.version,
+                    "content_hash": v.content_hash,
+                    "deployed_at": v.deployed_at.isoformat(),
+                    "deployed_by": v.deployed_by,
+                    "running_instances": running.get(v.process_id, 0),
+                }
+                for v in rows
+            ]
+
+    # ------------------------------------------------------------ users/roles
+
+    def add_user(self, username: str, roles: list[str], display_name: str | None = None,
+                 password_hash: str | None = None) -> None:
+        """Create a user (or add roles to an existing one)."""
+        with db.transaction(self.sessions) as session:
+            user = session.scalars(select(User).where(User.username == username)).first()
+            if user is None:
+                user = User(username=username, display_name=display_name or username, password_hash=password_hash)
+                session.add(user)
+                session.flush()
+            elif password_hash:
+                user.password_hash = password_hash
+            have = set(session.scalars(select(UserRole.role).where(UserRole.user_id == user.id)))
+            for role in roles:
+                if role not in have:
+                    session.add(UserRole(user_id=user.id, role=role))
+
+    def roles_of(self, username: str, session=None) -> set[str]:
+        """The roles a user holds (empty for an unknown user)."""
+        query = select(UserRole.role).join(User, User.id == UserRole.user_id).where(User.username == username)
+        if session is not None:
+            return set(session.scalars(query))
+        with self.sessions() as own:
+            return set(own.scalars(query))
+
+    def set_lane_role(self, process_id: str, lane: str, role: str) -> None:
+        """Map a lane of a process to the role that performs it."""
+        with db.transaction(self.sessions) as session:
+            row = session.get(LaneRole, (process_id, lane))
+            if row is None:
+                raise NotFound(f"process '{process_id}' has no lane '{lane}'")
+            row.role = role
+
+    def lane_roles(self, process_id: str, session=None) -> dict[str, str]:
+        query = select(LaneRole.lane, LaneRole.role).where(LaneRole.process_id == process_id)
+        if session is not None:
+            return dict(session.execute(query).all())
+        with self.sessions() as own:
+            return dict(own.execute(query).all())
+
+    # ------------------------------------------------------------- instances
+
+    def start(self, process_id: str, user: str) -> InstanceView:
+        """Start an instance of the newest version of `process_id` as `user`.
+
+        The user must hold the role of the lane the start event sits in.
+        """
+        with db.transaction(self.sessions) as session:
+            version = session.scalars(
+                select(ProcessVersion).where(ProcessVersion.process_id == process_id)
+                .order_by(ProcessVersion.version.desc()).limit(1)
+            ).first()
+            if version is None:
+                raise NotFound(f"process '{process_id}' is not deployed")
+            spec, subprocess_specs = self._spec(version)
+            roles = self.roles_of(user, session)
+            start_lane = self._start_lane(spec)
+            lane_roles = self.lane_roles(process_id, session)
+            if start_lane is not None and lane_roles.get(start_lane) not in roles:
+                raise Forbidden(f"'{user}' does not hold the role of lane '{start_lane}' that starts this SOP")
+            from SpiffWorkflow.bpmn import BpmnWorkflow
+
+            workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
+            workflow.do_engine_steps()
+            now = utcnow()
+            instance = Instance(
+                version_id=version.id, process_id=process_id, status="running", state=state.dump_state(workflow),
+                revision=1, started_by=user, started_at=now, updated_at=now,
+            )
+            session.add(instance)
+            session.flush()
+            self._audit(session, user, "start", version=version, instance=instance)
+            self._sync_tasks(session, instance, workflow, lane_roles, now)
+            self._finish_if_done(session, instance, workflow, now)
+            return self._instance_view(session, instance, version)
+
+    def instance(self, instance_id: int) -> InstanceView:
+        """An instance with its version, status, revision and ready tasks."""
+        with self.sessions() as session:
+            instance = session.get(Instance, instance_id)
+            if instance is None:
+                raise NotFound(f"instance {instance_id} does not exist")
+            return self._instance_view(session, instance, session.get(ProcessVersion, instance.version_id))
+
+    def tasks_for(self, user: str, include_claimed_by_others: bool = True) -> list[TaskView]:
+        """Ready tasks of the lanes the user's roles cover, newest first (an index lookup)."""
+        with self.sessions() as session:
+            roles = self.roles_of(user, session)
+            if not roles:
+                return []
+            query = select(HumanTask).where(HumanTask.role.in_(roles), HumanTask.status == "ready")
+            if not include_claimed_by_others:
+                query = query.where((HumanTask.claimed_by.is_(None)) | (HumanTask.claimed_by == user))
+            rows = session.scalars(query.order_by(HumanTask.ready_at.desc(), HumanTask.id))
+            return [TaskView.of(row) for row in rows]
+
+    def task(self, task_id: str) -> TaskView:
+        with self.sessions() as session:
+            row = session.get(HumanTask, task_id)
+            if row is None:
+                raise NotFound(f"task {task_id} does not exist")
+            return TaskView.of(row)
+
+    def claim(self, task_id: str, user: str) -> TaskView:
+        """Take a ready task so that others see it is being worked on."""
+        with db.transaction(self.sessions) as session:
+            row = self._task_for_user(session, task_id, user)
+            if row.claimed_by == user:
+                return TaskView.of(row)
+            if row.claimed_by is not None:
+                raise Conflict(f"task {task_id} is already claimed by {row.claimed_by}")
+            now = utcnow()
+            changed = session.execute(
+                update(HumanTask)
+                .where(HumanTask.id == task_id, HumanTask.status == "ready", HumanTask.claimed_by.is_(None))
+                .values(claimed_by=user, claimed_at=now)
+            ).rowcount
+            if changed != 1:
+                raise Conflict(f"task {task_id} was claimed or completed by someone else")
+            self._audit(session, user, "claim", task=row)
+            session.refresh(row)
+            return TaskView.of(row)
+
+    def unclaim(self, task_id: str, user: str) -> TaskView:
+        """Give a claimed task back to the lane."""
+        with db.transaction(self.sessions) as session:
+            row = self._task_for_user(session, task_id, user)
+            if row.claimed_by != user:
+                raise Conflict(f"task {task_id} is not claimed by {user}")
+            row.claimed_by = None
+            row.claimed_at = None
+            self._audit(session, user, "unclaim", task=row)
+            return TaskView.of(row)
+
+    def complete(self, task_id: str, user: str, data: dict, expected_revision: int | None = None) -> InstanceView:
+        """Complete a ready user task with form `data` and run the process on to its next wait.
+
+        The user must hold the lane's role and the task must not be claimed by
+        someone else; `data` must satisfy the task's form. When
+        `expected_revision` is given and the instance has moved on since, or
+        another completion wins the race, Conflict is raised and nothing changes.
+        """
+        try:
+            with db.transaction(self.sessions) as session:
+                return self._complete(session, task_id, user, data, expected_revision)
+        except OperationalError as exc:
+            # SQLite refuses a write whose read snapshot went stale: another writer won.
+            if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+                raise Conflict(f"instance of task {task_id} was changed by someone else; reload") from exc
+            raise
+
+    def _complete(self, session, task_id, user, data, expected_revision) -> InstanceView:
+        row = self._task_for_user(session, task_id, user)
+        if row.claimed_by not in (None, user):
+            raise Forbidden(f"task {task_id} is claimed by {row.claimed_by}")
+        instance = session.get(Instance, row.instance_id)
+        if expected_revision is not None and instance.revision != expected_revision:
+            raise Conflict(
+                f"instance {instance.id} is at revision {instance.revision}, not {expected_revision}; reload"
+            )
+        version = session.get(ProcessVersion, instance.version_id)
+        spec, subprocess_specs = self._spec(version)
+        workflow = state.load_state(instance.state, spec, subprocess_specs, self.script_engine)
+        task = workflow.get_task_from_id(UUID(task_id))
+        if task is None or task.state != TaskState.READY:
+            raise Conflict(f"task {task_id} is no longer ready")
+        schema_name = task_properties_of(task).get(forms.FORM_PROPERTY)
+        if schema_name:
+            import json
+
+            try:
+                forms.validate(json.loads(version.forms[schema_name]), data)
+            except forms.FormDataInvalid as exc:
+                raise InvalidData(exc.errors) from exc
+        task.set_data(**data)
+        task.run()
+        workflow.do_engine_steps()
+        now = utcnow()
+        changed = session.execute(
+            update(Instance)
+            .where(Instance.id == instance.id, Instance.revision == instance.revision)
+            .values(state=state.dump_state(workflow), revision=instance.revision + 1, updated_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if changed != 1:
+            raise Conflict(f"instance {instance.id} was changed by someone else; reload")
+        session.refresh(instance)
+        row.status = "completed"
+        row.completed_by = user
+        row.completed_at = now
+        if row.claimed_by is None:
+            row.claimed_by = user
+            row.claimed_at = now
+        action = "return" if data.get("keputusan") == "kembalikan" else "complete"
+        self._audit(session, user, action, task=row, data=data)
+        self._sync_tasks(session, instance, workflow, self.lane_roles(instance.process_id, session), now)
+        self._finish_if_done(session, instance, workflow, now)
+        return self._instance_view(session, instance, version)
+
+    def history(self, instance_id: int) -> list[AuditView]:
+        """The audit entries of an instance, oldest first."""
+        with self.sessions() as session:
+            if session.get(Instance, instance_id) is None:
+                raise NotFound(f"instance {instance_id} does not exist")
+            rows = session.scalars(
+                select(AuditEntry).where(AuditEntry.instance_id == instance_id).order_by(AuditEntry.id)
+            )
+            return [AuditView(**{f: getattr(r, f) for f in AuditView.__dataclass_fields__}) for r in rows]
+
+    def instance_tasks(self, instance_id: int) -> list[TaskView]:
+        """Every user task an instance has had, in the order they became ready."""
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(HumanTask).where(HumanTask.instance_id == instance_id)
+                .order_by(HumanTask.ready_at, HumanTask.id)
+            )
+            return [TaskView.of(r) for r in rows]
+
+    # ---------------------------------------------------------------- helpers
+
+    def _spec(self, version: ProcessVersion):
+        cached = self._specs.get(version.id)
+        if cached is None:
+            cached = state.load_spec(version.spec_json)
+            if len(self._specs) >= SPEC_CACHE_SIZE:
+                self._specs.pop(next(iter(self._specs)))
+            self._specs[version.id] = cached
+        return cached
+
+    @staticmethod
+    def _start_lane(spec) -> str | None:
+        for task_spec in spec.task_specs.values():
+            if type(task_spec).__name__ == "StartEvent" and getattr(task_spec, "lane", None):
+                return task_spec.lane
+        return None
+
+    def _task_for_user(self, session, task_id: str, user: str) -> HumanTask:
+        row = session.get(HumanTask, task_id)
+        if row is None:
+            raise NotFound(f"task {task_id} does not exist")
+        if row.role not in self.roles_of(user, session):
+            raise Forbidden(f"'{user}' does not hold role '{row.role}' of lane '{row.lane}'")
+        if row.status != "ready":
+            raise Conflict(f"task {task_id} is {row.status}")
+        return row
+
+    def _sync_tasks(self, session, instance: Instance, workflow, lane_roles: dict[str, str], now: datetime) -> None:
+        """Mirror the workflow's ready user tasks into human_tasks (same transaction)."""
+        ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+        open_rows = session.scalars(
+            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "ready")
+        ).all()
+        for row in open_rows:
+            if row.id not in ready:
+                row.status = "cancelled"
+        known = {row.id for row in open_rows}
+        for task_id, task in ready.items():
+            if task_id in known:
+                continue
+            properties = task_properties_of(task)
+            minutes = standard_minutes_of(properties)
+            lane = task.task_spec.lane or ""
+            session.add(
+                HumanTask(
+                    id=task_id,
+                    instance_id=instance.id,
+                    process_id=instance.process_id,
+                    task_spec=task.task_spec.name,
+                    name=task.task_spec.bpmn_name or task.task_spec.name,
+                    lane=lane,
+                    role=lane_roles.get(lane, role_for_lane(lane)),
+                    form=properties.get(forms.FORM_PROPERTY),
+                    standard_minutes=minutes,
+                    status="ready",
+                    ready_at=now,
+                    due_at=self.settings.calendar.add_working_minutes(now, minutes) if minutes is not None else None,
+                )
+            )
+
+    def _finish_if_done(self, session, instance: Instance, workflow, now: datetime) -> None:
+        if workflow.is_completed() and instance.status != "completed":
+            instance.status = "completed"
+            instance.completed_at = now
+            self._audit(session, "system", "end", instance=instance)
+
+    def _instance_view(self, session, instance: Instance, version: ProcessVersion) -> InstanceView:
+        session.flush()
+        ready = session.scalars(
+            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "ready")
+        )
+        return InstanceView(
+            id=instance.id, process_id=instance.process_id, version=version.version, status=instance.status,
+            revision=instance.revision, started_by=instance.started_by, started_at=instance.started_at,
+            completed_at=instance.completed_at, ready_tasks=[TaskView.of(r) for r in ready],
+        )
+
+    @staticmethod
+    def _audit(session, actor: str, action: str, version: ProcessVersion | None = None,
+               instance: Instance | None = None, task: HumanTask | None = None, data: dict | None = None) -> None:
+        entry = AuditEntry(at=utcnow(), actor=actor, action=action, data=data or {})
+        if version is not None:
+            entry.process_id, entry.version = version.process_id, version.version
+        if instance is not None:
+            entry.instance_id, entry.process_id = instance.id, instance.process_id
+        if task is not None:
+            entry.instance_id, entry.process_id = task.instance_id, task.process_id
+            entry.task_id, entry.task_spec = task.id, task.task_spec
+        session.add(entry)
+
+
+def task_properties_of(task) -> dict[str, str]:
+    """The extension properties (spiffworkflow/camunda) of a running task."""
+    return dict(task.task_spec.extensions.get("properties", {}))

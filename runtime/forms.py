@@ -1,0 +1,117 @@
+"""User-task forms: JSON Schemas in forms/, checked at deploy, enforced on complete."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import SchemaError
+
+FORM_PROPERTY = "formJsonSchemaFilename"
+UI_FORM_PROPERTY = "formUiSchemaFilename"
+_format_checker = FormatChecker()
+
+
+@_format_checker.checks("alur-attachment")
+def _is_attachment_reference(value) -> bool:
+    # An attachment is referred to by the generated name Alur stored it under.
+    return isinstance(value, str) and "/" not in value and "\\" not in value and ".." not in value
+
+
+class FormDataInvalid(ValueError):
+    """Submitted data does not satisfy the task's form; `errors` maps field -> message."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+
+
+def schema_problems(text: str) -> list[str]:
+    """Why `text` is not a usable JSON Schema (empty when it is)."""
+    try:
+        schema = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return [f"not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"]
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        return [f"not a valid JSON Schema: {exc.message}"]
+    if schema.get("type") != "object":
+        return ["a form schema must have type 'object'"]
+    return []
+
+
+def validate(schema: dict, data: dict) -> dict:
+    """Return `data` if it satisfies `schema`; raise FormDataInvalid naming each bad field."""
+    if not isinstance(data, dict):
+        raise FormDataInvalid({"_": "data must be a JSON object"})
+    validator = Draft202012Validator(schema, format_checker=_format_checker)
+    errors: dict[str, str] = {}
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+        if error.validator == "required":
+            field = error.message.split("'")[1]
+            errors.setdefault(field, "wajib diisi")
+        elif error.validator == "additionalProperties":
+            for extra in sorted(set(data) - set(schema.get("properties", {}))):
+                errors.setdefault(extra, "isian tidak dikenal")
+        else:
+            field = ".".join(str(p) for p in error.absolute_path) or "_"
+            errors.setdefault(field, _message(error))
+    if errors:
+        raise FormDataInvalid(errors)
+    return data
+
+
+def _message(error) -> str:
+    kind = error.validator
+    if kind == "enum":
+        return "pilihan tidak dikenal"
+    if kind == "minLength":
+        return f"minimal {error.validator_value} karakter"
+    if kind == "maxLength":
+        return f"maksimal {error.validator_value} karakter"
+    if kind == "type":
+        return f"harus bertipe {error.validator_value}"
+    if kind == "format":
+        return f"format {error.validator_value} tidak sah"
+    if kind in ("minimum", "maximum"):
+        return f"{'minimal' if kind == 'minimum' else 'maksimal'} {error.validator_value}"
+    if kind == "const":
+        return "harus dicentang" if error.validator_value is True else "nilai tidak sah"
+    return error.message
+
+
+def sample_data(schema: dict, decision: str | None = None) -> dict:
+    """Data a user would plausibly enter: every required field, valid for the schema.
+
+    `decision` fills a review form's `keputusan` ("setuju" or "kembalikan").
+    """
+    data = {}
+    properties = schema.get("properties", {})
+    for name, prop in properties.items():
+        if name == "keputusan" and decision is not None:
+            data[name] = decision
+        elif name in schema.get("required", []) or name == "catatan":
+            data[name] = _sample_value(name, prop)
+    if decision == "kembalikan" and "catatan" in properties:
+        data["catatan"] = "Mohon diperbaiki sesuai koreksi."
+    return data
+
+
+def _sample_value(name: str, prop: dict):
+    if "const" in prop:
+        return prop["const"]
+    if "enum" in prop:
+        return prop.get("default", prop["enum"][0])
+    kind = prop.get("type")
+    if kind == "boolean":
+        return True
+    if kind == "integer":
+        return max(prop.get("minimum", 1), 1)
+    if kind == "number":
+        return 1.0
+    if prop.get("format") == "date":
+        return date(2026, 1, 5).isoformat()
+    if prop.get("format") == "alur-attachment":
+        return "lampiran-contoh.pdf"
+    return f"Isian {name.replace('_', ' ')}"
