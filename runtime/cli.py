@@ -1,0 +1,248 @@
+"""The `alur` command line: the runtime verbs for operators and scripts.
+
+Every command takes --json for machine-readable output. web/cli.py adds the
+commands that need the web app (serve, demo) on top of `build_parser`.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .engine import Alur, AlurError, DeployRefused, InvalidData
+from .settings import Settings
+
+
+def _print(args, payload, text: str) -> None:
+    if args.json:
+        print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(text)
+
+
+def _engine(args) -> Alur:
+    return Alur(Settings.from_env())
+
+
+def cmd_validate(args) -> int:
+    settings = Settings.from_env()
+    forms_dir = Path(args.forms) if args.forms else settings.forms_dir
+    from .bpmn_check import check_file
+
+    results = [check_file(Path(f), forms_dir) for f in args.files]
+    failed = [r for r in results if not r.ok]
+    if args.json:
+        _print(args, [
+            {"file": r.path, "ok": r.ok, "process_id": r.process_id,
+             "problems": [{"line": p.line, "severity": p.severity, "message": p.message} for p in r.problems]}
+            for r in results
+        ], "")
+    else:
+        for r in results:
+            for p in r.problems:
+                print(p, file=sys.stderr if p.severity == "error" else sys.stdout)
+            if r.ok:
+                print(f"{r.path}: ok ({r.process_id}, {len(r.user_tasks)} user tasks)")
+    return 1 if failed else 0
+
+
+def cmd_deploy(args) -> int:
+    alur = _engine(args)
+    status = 0
+    for path in args.files:
+        try:
+            result = alur.deploy(path, Path(args.forms) if args.forms else None, user=args.user)
+        except DeployRefused as exc:
+            if args.json:
+                _print(args, {"file": path, "deployed": False,
+                              "problems": [str(p) for p in exc.problems]}, "")
+            else:
+                print(str(exc), file=sys.stderr)
+            status = 1
+            continue
+        word = "deployed as" if result.created else "unchanged, still"
+        _print(args, vars(result), f"{path}: {result.process_id} {word} version {result.version} "
+                                   f"({result.content_hash[:12]})")
+    return status
+
+
+def cmd_processes(args) -> int:
+    rows = _engine(args).processes()
+    text = "\n".join(f"{r['process_id']}  v{r['version']}  {r['running_instances']} berjalan  {r['name']}"
+                     for r in rows) or "(belum ada proses)"
+    _print(args, rows, text)
+    return 0
+
+
+def _task_line(t) -> str:
+    due = t.due_at.isoformat(timespec="minutes") if t.due_at else "-"
+    claimed = f" [diambil {t.claimed_by}]" if t.claimed_by else ""
+    return f"{t.id}  #{t.instance_id} {t.process_id}  {t.name[:70]}  (lane {t.lane}, tenggat {due}){claimed}"
+
+
+def cmd_start(args) -> int:
+    view = _engine(args).start(args.process_id, args.user)
+    _print(args, view.to_dict(), f"instance {view.id} started on {view.process_id} v{view.version}\n"
+           + "\n".join(_task_line(t) for t in view.ready_tasks))
+    return 0
+
+
+def cmd_tasks(args) -> int:
+    tasks = _engine(args).tasks_for(args.user)
+    _print(args, [t.to_dict() for t in tasks], "\n".join(_task_line(t) for t in tasks) or "(kotak masuk kosong)")
+    return 0
+
+
+def cmd_claim(args) -> int:
+    task = _engine(args).claim(args.task_id, args.user)
+    _print(args, task.to_dict(), f"task {task.id} claimed by {task.claimed_by}")
+    return 0
+
+
+def cmd_complete(args) -> int:
+    try:
+        data = json.loads(args.data)
+    except json.JSONDecodeError as exc:
+        print(f"--data: not JSON: {exc.msg} (column {exc.colno})", file=sys.stderr)
+        return 2
+    view = _engine(args).complete(args.task_id, args.user, data, expected_revision=args.revision)
+    _print(args, view.to_dict(), f"instance {view.id} ({view.status}, revision {view.revision})\n"
+           + "\n".join(_task_line(t) for t in view.ready_tasks))
+    return 0
+
+
+def cmd_history(args) -> int:
+    rows = _engine(args).history(args.instance_id)
+    text = "\n".join(
+        f"{r.at.isoformat(timespec='seconds')}  {r.actor:<28} {r.action:<9} {r.task_spec or ''}"
+        + (f"  catatan: {r.data['catatan']}" if r.data.get("catatan") else "")
+        for r in rows
+    )
+    _print(args, [r.to_dict() for r in rows], text)
+    return 0
+
+
+def cmd_users_add(args) -> int:
+    from werkzeug.security import generate_password_hash
+
+    password_hash = generate_password_hash(args.password) if args.password else None
+    _engine(args).add_user(args.name, args.role, args.display_name, password_hash)
+    _print(args, {"username": args.name, "roles": args.role}, f"user {args.name}: roles {', '.join(args.role)}")
+    return 0
+
+
+def cmd_lanes(args) -> int:
+    alur = _engine(args)
+    if args.role:
+        alur.set_lane_role(args.process_id, args.lane, args.role)
+    mapping = alur.lane_roles(args.process_id)
+    _print(args, mapping, "\n".join(f"{lane}  ->  {role}" for lane, role in mapping.items()))
+    return 0
+
+
+def cmd_generate(args) -> int:
+    from . import sopgen
+
+    argv = [*args.sources] + (["--out", args.out] if args.out else [])
+    return sopgen.main(argv)
+
+
+def cmd_simulate(args) -> int:
+    from .simulate import simulate_target
+
+    report = simulate_target(args.target, Settings.from_env(), max_returns=args.max_returns)
+    _print(args, report.to_dict(), report.summary())
+    return 0 if report.ok else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="alur", description="Alur: SOP pemerintahan sebagai proses BPMN")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="machine-readable output")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", parents=[common], help="check BPMN files; exit 1 on any problem")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--forms", help="forms folder (default: forms/)")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("deploy", parents=[common], help="deploy BPMN files as new process versions")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--forms")
+    p.add_argument("--user", default="system")
+    p.set_defaults(func=cmd_deploy)
+
+    p = sub.add_parser("processes", parents=[common], help="list deployed processes")
+    p.set_defaults(func=cmd_processes)
+
+    p = sub.add_parser("start", parents=[common], help="start an instance")
+    p.add_argument("process_id")
+    p.add_argument("--user", required=True)
+    p.set_defaults(func=cmd_start)
+
+    p = sub.add_parser("tasks", parents=[common], help="a user's ready tasks")
+    p.add_argument("--user", required=True)
+    p.set_defaults(func=cmd_tasks)
+
+    p = sub.add_parser("claim", parents=[common], help="claim a task")
+    p.add_argument("task_id")
+    p.add_argument("--user", required=True)
+    p.set_defaults(func=cmd_claim)
+
+    p = sub.add_parser("complete", parents=[common], help="complete a task with form data")
+    p.add_argument("task_id")
+    p.add_argument("--user", required=True)
+    p.add_argument("--data", default="{}", help="form data as a JSON object")
+    p.add_argument("--revision", type=int, help="refuse if the instance is no longer at this revision")
+    p.set_defaults(func=cmd_complete)
+
+    p = sub.add_parser("history", parents=[common], help="audit log of an instance")
+    p.add_argument("instance_id", type=int)
+    p.set_defaults(func=cmd_history)
+
+    users = sub.add_parser("users", help="manage users").add_subparsers(dest="users_command", required=True)
+    p = users.add_parser("add", parents=[common], help="create a user or give it roles")
+    p.add_argument("name")
+    p.add_argument("--role", action="append", required=True)
+    p.add_argument("--password")
+    p.add_argument("--display-name")
+    p.set_defaults(func=cmd_users_add)
+
+    p = sub.add_parser("lanes", parents=[common], help="show or set the role of a process lane")
+    p.add_argument("process_id")
+    p.add_argument("lane", nargs="?")
+    p.add_argument("role", nargs="?")
+    p.set_defaults(func=cmd_lanes)
+
+    p = sub.add_parser("generate", parents=[common], help="generate BPMN from SOP transcriptions (TOML)")
+    p.add_argument("sources", nargs="+")
+    p.add_argument("--out")
+    p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("simulate", parents=[common], help="run every path of a process through the engine")
+    p.add_argument("target", help="process id (deployed or in processes/) or BPMN file")
+    p.add_argument("--max-returns", type=int, default=1, help="times each return loop is taken (default 1)")
+    p.set_defaults(func=cmd_simulate)
+    return parser
+
+
+def run(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> int:
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except InvalidData as exc:
+        payload = {"error": str(exc), "fields": exc.errors}
+        print(json.dumps(payload, ensure_ascii=False) if getattr(args, "json", False) else str(exc), file=sys.stderr)
+        return 1
+    except AlurError as exc:
+        print(json.dumps({"error": str(exc)}) if getattr(args, "json", False) else f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run(build_parser(), argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
