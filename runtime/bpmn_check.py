@@ -111,8 +111,11 @@ def standard_minutes_of(properties: dict[str, str]) -> int | None:
     return parse_waktu(properties.get("waktu", ""))
 
 
-def check_bytes(content: bytes, filename: str, forms_dir: Path | None) -> CheckedFile:
-    """Check BPMN `content` (named `filename` in messages) against the forms in `forms_dir`."""
+def check_bytes(content: bytes, filename: str, forms_dir: Path | dict | None) -> CheckedFile:
+    """Check BPMN `content` (named `filename` in messages) against the forms in `forms_dir`.
+
+    `forms_dir` is a folder, or a mapping of form file name to schema text.
+    """
     result = CheckedFile(path=filename)
 
     def problem(line, message, severity="error"):
@@ -203,11 +206,10 @@ def _check_lanes_and_tasks(process, result: CheckedFile, problem, forms_dir: Pat
                 continue
             if name in result.forms:
                 continue
-            form_path = forms_dir / name if forms_dir else None
-            if form_path is None or not form_path.is_file():
-                problem(line, f"user task '{task_id}': form '{name}' not found in {forms_dir}")
+            text = _read_form(forms_dir, name)
+            if text is None:
+                problem(line, f"user task '{task_id}': form '{name}' not found in {_describe(forms_dir)}")
                 continue
-            text = form_path.read_text(encoding="utf-8")
             issues = forms.schema_problems(text) if name == form_name else []
             for issue in issues:
                 problem(line, f"user task '{task_id}': form '{name}' is {issue}")
@@ -225,6 +227,18 @@ def _check_lanes_and_tasks(process, result: CheckedFile, problem, forms_dir: Pat
             UserTaskInfo(task_id, task.get("name") or task_id, (in_lanes or [None])[0], form_name, ui_name,
                          minutes, properties)
         )
+
+
+def _read_form(forms_dir, name: str) -> str | None:
+    """Form text from a folder, or from a {name: text} mapping (a stored version's forms)."""
+    if isinstance(forms_dir, dict):
+        return forms_dir.get(name)
+    path = Path(forms_dir) / name if forms_dir else None
+    return path.read_text(encoding="utf-8") if path is not None and path.is_file() else None
+
+
+def _describe(forms_dir) -> str:
+    return "the stored forms" if isinstance(forms_dir, dict) else str(forms_dir)
 
 
 def _check_gateways(process, problem) -> None:

@@ -1,0 +1,256 @@
+"""Documents attached to an instance while working on one of its tasks.
+
+The bytes live under <instance_dir>/attachments/ with a generated name (never
+the uploader's file name), outside anything a web server serves; a row in
+`attachments` keeps the original name, type, size, hash, who and when. A form
+field with `format: "alur-attachment"` holds the generated name.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import ForeignKey, Index, Integer, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from . import accounts, db, forms
+from .engine import Alur, Conflict, Forbidden, InstanceView, InvalidData, NotFound
+from .models import Base, UTCDateTime, utcnow
+
+MAX_BYTES = 10 * 1024 * 1024
+
+# Extension -> (content type, leading bytes the file must start with).
+ALLOWED_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
+    ".pdf": ("application/pdf", (b"%PDF",)),
+    ".doc": ("application/msword", (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
+    ".xls": ("application/vnd.ms-excel", (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
+    ".odt": ("application/vnd.oasis.opendocument.text", (b"PK\x03\x04",)),
+    ".ods": ("application/vnd.oasis.opendocument.spreadsheet", (b"PK\x03\x04",)),
+    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+}
+ATTACHMENT_FORMAT = "alur-attachment"
+
+
+class Attachment(Base):
+    """One stored document: metadata here, bytes in the attachments folder under `name`."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (Index("ix_attachments_instance", "instance_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)  # generated: <uuid hex><ext>
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"))
+    task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    original_name: Mapped[str] = mapped_column(String(500))
+    content_type: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[str] = mapped_column(String(200))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+@dataclass
+class AttachmentView:
+    id: int
+    name: str
+    instance_id: int
+    task_id: str | None
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: datetime
+
+    @classmethod
+    def of(cls, row: Attachment) -> "AttachmentView":
+        return cls(**{f: getattr(row, f) for f in cls.__dataclass_fields__})
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "uploaded_at": self.uploaded_at.isoformat()}
+
+
+@dataclass
+class Upload:
+    """A file as it arrives: the uploader's file name and its bytes."""
+
+    filename: str
+    stream: BinaryIO
+    _content: bytes | None = field(default=None, repr=False)
+
+    def content(self) -> bytes:
+        """The bytes (at most MAX_BYTES + 1: enough to tell a file is too large), read once."""
+        if self._content is None:
+            self._content = self.stream.read(MAX_BYTES + 1)
+        return self._content
+
+
+def upload_problem(upload: Upload) -> str | None:
+    """Why an upload cannot be stored (in Bahasa Indonesia, for the user), or None."""
+    extension = Path(upload.filename or "").suffix.lower()
+    if not upload.filename:
+        return "pilih berkas yang akan diunggah"
+    if extension not in ALLOWED_TYPES:
+        return "jenis berkas tidak diizinkan (hanya pdf, doc, docx, xls, xlsx, odt, ods, png, jpg)"
+    content = upload.content()
+    if not content:
+        return "berkas kosong"
+    if len(content) > MAX_BYTES:
+        return "berkas terlalu besar (maksimal 10 MiB)"
+    if not content.startswith(ALLOWED_TYPES[extension][1]):
+        return f"isi berkas bukan {extension.lstrip('.')} yang sah"
+    return None
+
+
+class Attachments:
+    """The attachment store of one Alur engine."""
+
+    def __init__(self, alur: Alur):
+        self.alur = alur
+        self.folder = Path(alur.settings.instance_dir) / "attachments"
+
+    # ------------------------------------------------------------- writing
+
+    def store(self, task_id: str, user: str, upload: Upload, field: str = "berkas") -> AttachmentView:
+        """Store an upload on a ready task the user may work on.
+
+        Refuses with InvalidData({field: message}) a file of a type not
+        allowed, larger than 10 MiB, empty, or whose content does not match its
+        extension; Forbidden/Conflict/NotFound as for completing the task.
+        """
+        task = self._workable_task(task_id, user)
+        problem = upload_problem(upload)
+        if problem:
+            raise InvalidData({field: problem})
+        return self._write(task.instance_id, task.id, user, upload)
+
+    def complete(self, task_id: str, user: str, data: dict, uploads: dict[str, Upload] | None = None,
+                 expected_revision: int | None = None) -> InstanceView:
+        """Complete a task whose form may carry files: store each upload, put its
+        generated name in its field, and complete the task with the data.
+
+        Every file and every field is checked before anything is stored, and
+        all errors are raised together as InvalidData; if completing fails,
+        the files stored for it are removed again, so nothing changes.
+        An attachment field given as text must name an attachment of the same instance.
+        """
+        uploads = {name: u for name, u in (uploads or {}).items() if u is not None and u.filename}
+        task = self._workable_task(task_id, user)
+        details = self.alur.task_details(task_id)
+        schema = details["form"] or {}
+        fields = schema.get("properties", {})
+        errors: dict[str, str] = {}
+        for name, upload in uploads.items():
+            if fields.get(name, {}).get("format") != ATTACHMENT_FORMAT:
+                errors[name] = "isian ini tidak menerima berkas"
+            elif problem := upload_problem(upload):
+                errors[name] = problem
+        data = dict(data)
+        known = {a.name for a in self.for_instance(task.instance_id)}
+        for name, value in data.items():
+            if fields.get(name, {}).get("format") == ATTACHMENT_FORMAT and name not in uploads \
+                    and isinstance(value, str) and value not in known:
+                errors[name] = "lampiran tidak dikenal pada proses ini"
+        placeholder = {name: "berkas-baru.pdf" for name in uploads if name not in errors}
+        if schema:
+            try:
+                forms.validate(schema, {**data, **placeholder})
+            except forms.FormDataInvalid as exc:
+                for name, message in exc.errors.items():
+                    errors.setdefault(name, message)
+        if errors:
+            raise InvalidData(errors)
+        stored = []
+        try:
+            for name, upload in uploads.items():
+                view = self._write(task.instance_id, task.id, user, upload)
+                stored.append(view)
+                data[name] = view.name
+            return self.alur.complete(task_id, user, data, expected_revision=expected_revision)
+        except BaseException:
+            for view in stored:
+                self._discard(view.name)
+            raise
+
+    # ------------------------------------------------------------- reading
+
+    def for_instance(self, instance_id: int) -> list[AttachmentView]:
+        """The attachments of an instance, oldest first."""
+        with self.alur.sessions() as session:
+            rows = session.scalars(
+                select(Attachment).where(Attachment.instance_id == instance_id).order_by(Attachment.id)
+            )
+            return [AttachmentView.of(r) for r in rows]
+
+    def get(self, name: str) -> AttachmentView:
+        """The attachment stored under the generated `name` (NotFound if none)."""
+        with self.alur.sessions() as session:
+            row = session.scalars(select(Attachment).where(Attachment.name == name)).first()
+            if row is None:
+                raise NotFound(f"attachment {name} does not exist")
+            return AttachmentView.of(row)
+
+    def open_for(self, user: str, name: str) -> tuple[AttachmentView, Path]:
+        """The attachment and the path of its bytes, if `user` can see its instance.
+
+        An attachment of an instance the user cannot see is NotFound, as if it did not exist.
+        """
+        view = self.get(name)
+        if not accounts.can_see_instance(self.alur, user, view.instance_id):
+            raise NotFound(f"attachment {name} does not exist")
+        path = self.folder / view.name
+        if not path.is_file():
+            raise NotFound(f"attachment {name} is missing from storage")
+        return view, path
+
+    # ------------------------------------------------------------- helpers
+
+    def _workable_task(self, task_id: str, user: str):
+        task = self.alur.task(task_id)
+        if task.role not in self.alur.roles_of(user):
+            raise Forbidden(f"'{user}' does not hold role '{task.role}' of lane '{task.lane}'")
+        if task.status != "ready":
+            raise Conflict(f"task {task_id} is {task.status}")
+        if task.claimed_by not in (None, user):
+            raise Forbidden(f"task {task_id} is claimed by {task.claimed_by}")
+        return task
+
+    def _write(self, instance_id: int, task_id: str | None, user: str, upload: Upload) -> AttachmentView:
+        content = upload.content()
+        extension = Path(upload.filename).suffix.lower()
+        name = uuid.uuid4().hex + extension
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / name
+        partial = path.with_name(name + ".part")
+        partial.write_bytes(content)
+        os.replace(partial, path)
+        try:
+            with db.transaction(self.alur.sessions) as session:
+                row = Attachment(
+                    name=name, instance_id=instance_id, task_id=task_id,
+                    original_name=Path(upload.filename.replace("\\", "/")).name[:500],
+                    content_type=ALLOWED_TYPES[extension][0], size=len(content),
+                    sha256=hashlib.sha256(content).hexdigest(), uploaded_by=user, uploaded_at=utcnow(),
+                )
+                session.add(row)
+                session.flush()
+                return AttachmentView.of(row)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+
+    def _discard(self, name: str) -> None:
+        with db.transaction(self.alur.sessions) as session:
+            row = session.scalars(select(Attachment).where(Attachment.name == name)).first()
+            if row is not None:
+                session.delete(row)
+        (self.folder / name).unlink(missing_ok=True)

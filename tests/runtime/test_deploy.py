@@ -1,0 +1,121 @@
+"""Deploying: content-addressed versions, and files the engine would misread are refused."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from sqlalchemy import func, select
+
+from runtime.engine import DeployRefused
+from runtime.models import ProcessVersion
+from tests.conftest import FORMS, PROCESSES
+
+SOURCE = PROCESSES / "kalbar-pengumpulan-skp.bpmn"
+
+
+def versions(alur) -> int:
+    with alur.sessions() as session:
+        return session.scalar(select(func.count()).select_from(ProcessVersion))
+
+
+def variant(tmp_path, old: str, new: str):
+    """The SOP file with every `old` replaced by `new`."""
+    text = SOURCE.read_text()
+    assert old in text, old
+    path = tmp_path / "variant.bpmn"
+    path.write_text(text.replace(old, new))
+    return path
+
+
+def test_deploy_is_idempotent_for_the_same_content(alur):
+    first = alur.deploy(SOURCE)
+    again = alur.deploy(SOURCE)
+    assert (first.process_id, first.version, first.created) == ("kalbar-pengumpulan-skp", 1, True)
+    assert (again.version, again.content_hash, again.created) == (1, first.content_hash, False)
+    assert versions(alur) == 1
+
+
+def test_new_content_is_a_new_version_and_an_old_file_comes_back_as_newest(alur, tmp_path):
+    v1 = alur.deploy(SOURCE)
+    v2 = alur.deploy(variant(tmp_path, 'name="Setuju?"', 'name="Disetujui?"'))
+    v3 = alur.deploy(SOURCE)
+    assert [v1.version, v2.version, v3.version] == [1, 2, 3]
+    assert v3.content_hash == v1.content_hash != v2.content_hash
+    assert alur.processes()[0]["version"] == 3
+
+
+def test_a_changed_form_makes_a_new_version(alur, tmp_path):
+    forms = tmp_path / "forms"
+    shutil.copytree(FORMS, forms)
+    v1 = alur.deploy(SOURCE, forms)
+    schema = json.loads((forms / "pengarsipan.schema.json").read_text())
+    schema["properties"]["lokasi"]["maxLength"] = 300
+    (forms / "pengarsipan.schema.json").write_text(json.dumps(schema))
+    v2 = alur.deploy(SOURCE, forms)
+    assert v2.version == v1.version + 1
+
+
+def test_deploying_every_sop_in_processes(alur):
+    results = alur.deploy_directory(PROCESSES)
+    assert len(results) == 11 and all(r.created for r in results)
+    assert not any(r.created for r in alur.deploy_directory(PROCESSES))
+    assert len(alur.processes()) == 11
+
+
+BROKEN = [
+    pytest.param(("<bpmn:process ", "<bpmn:process <"), "not well-formed XML", id="not-xml"),
+    pytest.param(('<bpmn:userTask id="Step_01"', '<bpmn:userTask id="Step_01" color="red"'),
+                 "not valid BPMN 2.0", id="xsd-invalid"),
+    pytest.param(('"StartEvent_Mulai"', '"Start"'), "collides with a SpiffWorkflow task name",
+                 id="reserved-id"),
+    pytest.param(("<bpmn:flowNodeRef>Step_03</bpmn:flowNodeRef>", ""), "'Step_03' is outside every lane",
+                 id="task-outside-lanes"),
+    pytest.param((' default="Flow_Step_05_Keputusan_Step_06_Join"', ""),
+                 "splits but flows Flow_Step_05_Keputusan_Step_06_Join have no condition", id="no-default"),
+    pytest.param(('value="pengarsipan.schema.json"', 'value="tidak-ada.schema.json"'),
+                 "form 'tidak-ada.schema.json' not found", id="missing-form"),
+    pytest.param(('keputusan == "kembalikan"', "__import__('os').system('id')"), "is not allowed",
+                 id="unsafe-condition"),
+]
+
+
+@pytest.mark.parametrize("edit, message", BROKEN)
+def test_a_broken_file_is_refused_with_file_and_line_and_changes_nothing(alur, tmp_path, edit, message):
+    alur.deploy(SOURCE)
+    path = variant(tmp_path, *edit)
+    with pytest.raises(DeployRefused) as refused:
+        alur.deploy(path)
+    text = str(refused.value)
+    assert message in text
+    assert f"{path.name}:" in text
+    assert any(p.line for p in refused.value.problems if p.severity == "error")
+    assert versions(alur) == 1
+
+
+def test_an_invalid_form_schema_is_refused(alur, tmp_path):
+    forms = tmp_path / "forms"
+    shutil.copytree(FORMS, forms)
+    (forms / "pengarsipan.schema.json").write_text('{"type": "object", "properties": {"x": {"type": "teks"}}}')
+    with pytest.raises(DeployRefused) as refused:
+        alur.deploy(SOURCE, forms)
+    assert "pengarsipan.schema.json' is not a valid JSON Schema" in str(refused.value)
+    assert versions(alur) == 0
+
+
+def test_a_condition_that_escapes_at_run_time_is_stopped(tmp_path):
+    from runtime.expressions import RestrictedEnvironment, UnsafeExpression
+
+    env = RestrictedEnvironment()
+    assert env.evaluate('keputusan == "kembalikan"', {"keputusan": "kembalikan"}) is True
+    for source in ["__import__('os')", "().__class__.__bases__", "open('/etc/passwd')"]:
+        with pytest.raises(UnsafeExpression):
+            env.evaluate(source, {})
+
+
+def test_a_runaway_script_is_stopped():
+    from runtime.expressions import ExpressionTimeout, RestrictedEnvironment
+
+    env = RestrictedEnvironment(time_limit=0.2)
+    with pytest.raises(ExpressionTimeout):
+        env.execute("x = 0\nfor i in range(10**9):\n    x += i\n", {})

@@ -1,0 +1,109 @@
+"""Every SOP of the seeds as executable BPMN: shape checked against the SOP, every path simulated."""
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+
+from runtime.bpmn_check import NS, check_file
+from runtime.simulate import simulate
+from tests.conftest import FORMS, PROCESSES
+
+SULTENG = [
+    "Kepala Dinas", "Sekretaris", "Kepala Sub Bagian Program, Keuangan dan Aset", "Fungsional Umum",
+    "Kepala Bidang/UPT Balai Pelatihan", "Perangkat Daerah Terkait (Bappeda, BPKAD dan Biro Organisasi)",
+]
+# process id: (steps, lanes, reviews, happy-path standard minutes), read off the SOP tables.
+SOPS = {
+    "kalbar-pengumpulan-skp": (9, ["Kasubbag Umum & Aparatur", "Pemroses Administrasi Kepegawaian",
+                                   "Kepala Bidang", "Sekretaris Dinas", "Kepala Dinas"], 3, 575),
+    "kotim-pemrosesan-skp": (6, ["Pengelola kepegawaian", "Pegawai", "Atasan langsung Pegawai"], 2, 1205),
+    # Seed 002 states its own total: 2 hari kerja + 1 jam 5 menit.
+    "sungaipenuh-skp": (6, ["Staf", "Kasubbag/ Kasubbid", "Kabid", "Sekretaris", "Kaban"], 0, 2 * 480 + 65),
+    "tanjabbar-penyusunan-skp": (8, ["PNS", "Staf", "Kasubbag", "Sekretaris", "Kadis"], 2, 1445),
+    "sulteng-pengumpulan-data-kinerja": (24, SULTENG, 6, 5090),
+    "sulteng-penetapan-perjanjian-kinerja": (30, SULTENG, 8, 5840),
+    "sulteng-penyusunan-lkjip": (22, [*SULTENG[:4], "Tim Penyusun LKjIP", SULTENG[5]], 7, 12580),
+    "sulteng-penyusunan-iki": (24, SULTENG, 6, 5090),
+    "sulteng-penyusunan-rencana-aksi": (24, SULTENG, 6, 5090),
+    "sulteng-pengukuran-kinerja": (36, SULTENG, 10, 6940),
+    "sulteng-penyusunan-lki": (24, SULTENG, 6, 5090),
+}
+
+
+def test_processes_folder_holds_exactly_the_eleven_sops():
+    assert sorted(p.stem for p in PROCESSES.glob("*.bpmn")) == sorted(SOPS)
+
+
+@pytest.fixture(scope="module", params=sorted(SOPS))
+def checked(request):
+    return check_file(PROCESSES / f"{request.param}.bpmn", FORMS)
+
+
+def test_file_is_clean(checked):
+    assert checked.ok, checked.problems
+    assert checked.problems == []  # not even warnings
+
+
+def test_steps_and_lanes_match_the_sop(checked):
+    steps, lanes, _, _ = SOPS[checked.process_id]
+    assert len(checked.user_tasks) == steps
+    assert checked.lanes == lanes
+    numbers = [int(t.properties["sopStep"]) for t in checked.user_tasks]
+    assert numbers == sorted(numbers)
+    for task in checked.user_tasks:
+        assert task.name.startswith(f"{task.properties['sopStep']}. ")
+        assert task.lane in lanes and task.form and task.standard_minutes is not None
+        assert task.properties["kelengkapan"] is not None and task.properties["output"] is not None
+
+
+def test_header_facts_are_documented(checked):
+    root = etree.fromstring(checked.bpmn_text.encode())
+    doc = root.xpath("./bpmn:process/bpmn:documentation", namespaces=NS)[0].text
+    for label in ("Nomor SOP", "Disahkan oleh", "Dasar Hukum", "Keterkaitan", "Peringatan",
+                  "Pencatatan dan Pendataan", "Catatan pembacaan SOP"):
+        assert label in doc
+
+
+def test_every_shape_edge_and_lane_has_di(checked):
+    root = etree.fromstring(checked.bpmn_text.encode())
+    ns = {**NS, "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
+    drawn = {e.get("bpmnElement") for e in root.xpath("//bpmndi:BPMNShape | //bpmndi:BPMNEdge", namespaces=ns)}
+    elements = root.xpath("./bpmn:process//*[@id] | ./bpmn:collaboration/bpmn:participant", namespaces=ns)
+    missing = {e.get("id") for e in elements if etree.QName(e).localname not in ("laneSet", "conditionExpression")}
+    assert missing - drawn == set()
+
+
+def test_every_path_runs_to_the_end_covering_every_flow(checked):
+    steps, _, reviews, happy_minutes = SOPS[checked.process_id]
+    report = simulate(checked, max_returns=1)
+    assert report.ok, report.summary()
+    assert report.flows_covered == report.flows_total
+    assert report.reviews == reviews
+    assert report.paths == 1 + reviews + (1 if reviews else 0)
+    assert report.happy_path_minutes == happy_minutes
+    assert len(report.path_results[0].steps) == steps
+    if reviews:
+        assert report.longest_path_minutes > happy_minutes
+
+
+def test_a_return_loop_goes_round_as_often_as_needed():
+    checked = check_file(PROCESSES / "kalbar-pengumpulan-skp.bpmn", FORMS)
+    report = simulate(checked, max_returns=3)
+    assert report.ok, report.summary()
+    three_returns = next(p for p in report.path_results if p.label == "Step_05 returns 3x")
+    assert three_returns.steps.count("Step_05:kembalikan") == 3
+    assert three_returns.steps.count("Step_04") == 4
+    assert three_returns.steps[-1] == "Step_09"
+
+
+def test_simulation_reports_a_path_that_cannot_finish(tmp_path):
+    text = (PROCESSES / "kalbar-pengumpulan-skp.bpmn").read_text()
+    # Approval sends the SKP back too: no path can reach the end.
+    broken = text.replace('sourceRef="Step_07_Keputusan" targetRef="Step_08"',
+                          'sourceRef="Step_07_Keputusan" targetRef="Step_06_Join"')
+    assert broken != text
+    path = tmp_path / "loop.bpmn"
+    path.write_text(broken)
+    report = simulate(check_file(path, FORMS), max_returns=1)
+    assert not report.ok
+    assert any(not p.reached_end for p in report.path_results)
