@@ -1,0 +1,103 @@
+"""A scripted `alur` session: start as the Kasubbag, every step by its own user, one return."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from runtime.cli import main
+from tests.conftest import PROCESSES, PROJECT_ROOT
+
+PROCESS = "kalbar-pengumpulan-skp"
+PERFORMER = {
+    "Step_01": "kasubbag", "Step_02": "pemroses", "Step_03": "kabid", "Step_04": "pemroses",
+    "Step_05": "kasubbag", "Step_06": "sekretaris", "Step_07": "kadis", "Step_08": "kasubbag",
+    "Step_09": "pemroses",
+}
+ROLES = {
+    "kasubbag": "kasubbag-umum-aparatur", "pemroses": "pemroses-administrasi-kepegawaian",
+    "kabid": "kepala-bidang", "sekretaris": "sekretaris-dinas", "kadis": "kepala-dinas",
+}
+DATA = {
+    "Step_01": {"isi_disposisi": "Sebarkan disposisi pengumpulan SKP"},
+    "Step_02": {"tujuan": "Seluruh bidang", "tanggal": "2026-11-23"},
+    "Step_03": {"dokumen": "Form SKP"},
+    "Step_04": {"jumlah_berkas": 5},
+    "Step_08": {"isi_disposisi": "Arsipkan"},
+    "Step_09": {"nomor_arsip": "SKP/2026/7"},
+}
+
+
+@pytest.fixture
+def alur_cli(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ALUR_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+
+    def run(*argv, expect=0):
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        assert code == expect, err
+        return json.loads(out) if "--json" in argv and out.strip() else (out + err)
+
+    return run
+
+
+def test_scripted_session_completes_the_sop_with_one_return(alur_cli):
+    alur_cli("deploy", str(PROCESSES / f"{PROCESS}.bpmn"))
+    for user, role in ROLES.items():
+        alur_cli("users", "add", user, "--role", role)
+    instance = alur_cli("start", PROCESS, "--user", "kasubbag", "--json")
+    returned = False
+    while instance["status"] == "running":
+        (task,) = instance["ready_tasks"]
+        user = PERFORMER[task["task_spec"]]
+        assert task["id"] in [t["id"] for t in alur_cli("tasks", "--user", user, "--json")]
+        if task["task_spec"] == "Step_06" and not returned:
+            data, returned = {"keputusan": "kembalikan", "catatan": "Paraf Kasubbag belum ada"}, True
+        elif task["task_spec"] in ("Step_05", "Step_06", "Step_07"):
+            data = {"keputusan": "setuju"}
+        else:
+            data = DATA[task["task_spec"]]
+        instance = alur_cli("complete", task["id"], "--user", user, "--data", json.dumps(data), "--json")
+    history = alur_cli("history", str(instance["id"]), "--json")
+    done = [(h["actor"], h["action"], h["task_spec"]) for h in history if h["task_spec"]]
+    assert done == [
+        ("kasubbag", "complete", "Step_01"), ("pemroses", "complete", "Step_02"), ("kabid", "complete", "Step_03"),
+        ("pemroses", "complete", "Step_04"), ("kasubbag", "complete", "Step_05"),
+        ("sekretaris", "return", "Step_06"), ("kasubbag", "complete", "Step_05"),
+        ("sekretaris", "complete", "Step_06"), ("kadis", "complete", "Step_07"),
+        ("kasubbag", "complete", "Step_08"), ("pemroses", "complete", "Step_09"),
+    ]
+    assert history[-1]["action"] == "end"
+    text = alur_cli("history", str(instance["id"]))
+    assert "Paraf Kasubbag belum ada" in text
+
+
+def test_cli_errors_are_clear_and_exit_non_zero(alur_cli):
+    alur_cli("deploy", str(PROCESSES / f"{PROCESS}.bpmn"))
+    alur_cli("users", "add", "kasubbag", "--role", "kasubbag-umum-aparatur")
+    instance = alur_cli("start", PROCESS, "--user", "kasubbag", "--json")
+    task = instance["ready_tasks"][0]["id"]
+    assert "wajib diisi" in alur_cli("complete", task, "--user", "kasubbag", "--data", "{}", expect=1)
+    assert "not JSON" in alur_cli("complete", task, "--user", "kasubbag", "--data", "{oops", expect=2)
+    assert "does not hold role" in alur_cli("complete", task, "--user", "tamu", "--data", "{}", expect=1)
+    assert "is not deployed" in alur_cli("start", "tidak-ada", "--user", "kasubbag", expect=1)
+
+
+def test_validate_prints_file_and_line_and_exits_1(tmp_path):
+    bad = tmp_path / "bad.bpmn"
+    bad.write_text((PROCESSES / f"{PROCESS}.bpmn").read_text().replace("<bpmn:flowNodeRef>Step_03</bpmn:flowNodeRef>", ""))
+    result = subprocess.run([sys.executable, "-m", "runtime.cli", "validate", str(bad)], cwd=PROJECT_ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert f"{bad}:" in result.stderr and "outside every lane" in result.stderr
+    line = int(result.stderr.split(f"{bad}:")[1].split(":")[0])
+    assert 'id="Step_03"' in bad.read_text().splitlines()[line - 1]
+
+
+def test_validate_accepts_every_sop():
+    result = subprocess.run([sys.executable, "-m", "runtime.cli", "validate", *map(str, PROCESSES.glob("*.bpmn"))],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count(": ok (") == 11
