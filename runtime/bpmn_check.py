@@ -155,7 +155,7 @@ def check_bytes(content: bytes, filename: str, forms_dir: Path | dict | None) ->
 
     parser = SpiffBpmnParser(validator=BpmnValidator())
     try:
-        parser.add_bpmn_xml(etree.fromstring(content), filename=filename)
+        parser.add_bpmn_xml(_engine_tree(content), filename=filename)
         result.spec = parser.get_spec(result.process_id)
         result.subprocess_specs = parser.get_subprocess_specs(result.process_id)
     except ValidationException as exc:
@@ -163,6 +163,14 @@ def check_bytes(content: bytes, filename: str, forms_dir: Path | dict | None) ->
     except Exception as exc:  # the parser raises plain errors for some malformed models
         problem(None, f"the engine cannot parse it: {type(exc).__name__}: {exc}")
     return result
+
+
+def _engine_tree(content: bytes):
+    """The XML the engine parses: the file as it is, but with conditions written as Python."""
+    root = etree.fromstring(content)
+    for condition in root.iter(f"{{{BPMN_NS}}}conditionExpression"):
+        condition.text = expressions.normalize_condition(condition.text)
+    return root
 
 
 def check_file(path: Path, forms_dir: Path | None) -> CheckedFile:
@@ -264,7 +272,7 @@ def _check_gateways(process, problem) -> None:
 
 def _check_expressions(process, problem) -> None:
     for condition in process.xpath(".//bpmn:conditionExpression", namespaces=NS):
-        text = (condition.text or "").strip()
+        text = expressions.normalize_condition(condition.text)
         if not text:
             problem(condition.sourceline, "empty condition expression")
             continue

@@ -210,6 +210,11 @@ class Alur:
                 bpmn_xml=checked.bpmn_text,
                 forms=checked.forms,
                 spec_json=state.dump_spec(checked.spec, checked.subprocess_specs),
+                task_info={
+                    t.id: {"name": t.name, "lane": t.lane, "form": t.form, "ui_form": t.ui_form,
+                           "standard_minutes": t.standard_minutes, "properties": t.properties}
+                    for t in checked.user_tasks
+                },
                 source_name=filename,
                 deployed_at=utcnow(),
                 deployed_by=user,
@@ -335,7 +340,7 @@ class Alur:
             session.add(instance)
             session.flush()
             self._audit(session, user, "start", version=version, instance=instance)
-            self._sync_tasks(session, instance, workflow, lane_roles, now)
+            self._sync_tasks(session, instance, version, workflow, lane_roles, now)
             self._finish_if_done(session, instance, workflow, now)
             return self._instance_view(session, instance, version)
 
@@ -429,7 +434,7 @@ class Alur:
         task = workflow.get_task_from_id(UUID(task_id))
         if task is None or task.state != TaskState.READY:
             raise Conflict(f"task {task_id} is no longer ready")
-        schema_name = task_properties_of(task).get(forms.FORM_PROPERTY)
+        schema_name = task_properties(version, task).get(forms.FORM_PROPERTY)
         if schema_name:
             import json
 
@@ -458,7 +463,7 @@ class Alur:
             row.claimed_at = now
         action = "return" if data.get("keputusan") == "kembalikan" else "complete"
         self._audit(session, user, action, task=row, data=data)
-        self._sync_tasks(session, instance, workflow, self.lane_roles(instance.process_id, session), now)
+        self._sync_tasks(session, instance, version, workflow, self.lane_roles(instance.process_id, session), now)
         self._finish_if_done(session, instance, workflow, now)
         return self._instance_view(session, instance, version)
 
@@ -509,7 +514,8 @@ class Alur:
             raise Conflict(f"task {task_id} is {row.status}")
         return row
 
-    def _sync_tasks(self, session, instance: Instance, workflow, lane_roles: dict[str, str], now: datetime) -> None:
+    def _sync_tasks(self, session, instance: Instance, version: ProcessVersion, workflow, lane_roles: dict[str, str],
+                    now: datetime) -> None:
         """Mirror the workflow's ready user tasks into human_tasks (same transaction)."""
         ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
         open_rows = session.scalars(
@@ -522,7 +528,7 @@ class Alur:
         for task_id, task in ready.items():
             if task_id in known:
                 continue
-            properties = task_properties_of(task)
+            properties = task_properties(version, task)
             minutes = standard_minutes_of(properties)
             lane = task.task_spec.lane or ""
             session.add(
@@ -591,7 +597,7 @@ class Alur:
             version = session.get(ProcessVersion, instance.version_id)
             spec, _ = self._spec(version)
             task_spec = spec.task_specs.get(row.task_spec)
-            properties = dict(task_spec.extensions.get("properties", {})) if task_spec is not None else {}
+            properties = spec_properties(version, task_spec)
             return {
                 "task": TaskView.of(row),
                 "process_name": version.name,
@@ -646,6 +652,19 @@ class Alur:
 
 
 
-def task_properties_of(task) -> dict[str, str]:
-    """The extension properties (spiffworkflow/camunda) of a running task."""
-    return dict(task.task_spec.extensions.get("properties", {}))
+def task_properties(version: ProcessVersion, task) -> dict[str, str]:
+    """The properties (form, mutu baku) of a running user task; see `spec_properties`."""
+    return spec_properties(version, task.task_spec)
+
+
+def spec_properties(version: ProcessVersion, task_spec) -> dict[str, str]:
+    """The properties of a user task spec, as read from its file at deploy time (any modeler's convention).
+
+    Versions deployed before task_info existed fall back to the spec's spiffworkflow properties.
+    """
+    if task_spec is None:
+        return {}
+    info = (version.task_info or {}).get(task_spec.name)
+    if info is not None:
+        return dict(info["properties"])
+    return dict(task_spec.extensions.get("properties", {}))

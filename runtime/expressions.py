@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 import sys
 import time
 
@@ -51,6 +52,25 @@ def check_source(source: str, mode: str = "eval") -> list[str]:
                                                          "breakpoint", "help", "memoryview", "type", "object"):
             problems.append(f"name '{node.id}' is not allowed")
     return problems
+
+
+_JUEL_WORDS = [(re.compile(r"&&"), " and "), (re.compile(r"\|\|"), " or "), (re.compile(r"!(?!=)"), " not "),
+               (re.compile(r"\btrue\b"), "True"), (re.compile(r"\bfalse\b"), "False"),
+               (re.compile(r"\bnull\b"), "None")]
+
+
+def normalize_condition(text: str) -> str:
+    """A gateway condition as Python: Camunda Modeler's `${a == 'x' && !b}` becomes `a == 'x' and not b`.
+
+    Python conditions (spiff-arena's and Alur's own) pass through unchanged.
+    """
+    source = (text or "").strip()
+    if source.startswith("${") and source.endswith("}"):
+        source = source[2:-1].strip()
+        for pattern, replacement in _JUEL_WORDS:
+            source = pattern.sub(replacement, source)
+        source = " ".join(source.split())
+    return source
 
 
 def _guard(source: str, mode: str) -> None:

@@ -55,6 +55,9 @@ class ProcessVersion(Base):
     bpmn_xml: Mapped[str] = mapped_column(Text)
     forms: Mapped[dict] = mapped_column(JSON)  # form file name -> JSON Schema text
     spec_json: Mapped[str] = mapped_column(Text)  # serialized SpiffWorkflow spec, parsed once
+    # user task id -> {name, lane, form, ui_form, standard_minutes, properties}, read from the file at
+    # deploy time in whichever modeler's convention it was written (spiffworkflow or camunda)
+    task_info: Mapped[dict] = mapped_column(JSON, default=dict)
     source_name: Mapped[str] = mapped_column(String(500))
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deployed_by: Mapped[str] = mapped_column(String(200))

@@ -104,6 +104,7 @@ class _Process:
         }
         self.reviews = [t.id for t in checked.user_tasks if self._is_review(t.form)]
         self.step_limit = STEPS_PER_TASK_LIMIT * max(len(checked.user_tasks), 1)
+        self.properties = {t.id: t.properties for t in checked.user_tasks}
 
     def _is_review(self, form_name: str | None) -> bool:
         schema = self.forms.get(form_name or "", {})
@@ -124,7 +125,7 @@ class _Process:
                     break
                 task = ready[0]
                 name = task.task_spec.name
-                properties = dict(task.task_spec.extensions.get("properties", {}))
+                properties = self.properties.get(name, {})
                 schema = self.forms.get(properties.get(forms.FORM_PROPERTY, ""), {"type": "object"})
                 visits[name] += 1
                 decision = decide(name, visits[name]) if name in self.reviews else None
