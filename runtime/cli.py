@@ -156,6 +156,39 @@ def cmd_simulate(args) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_versions(args) -> int:
+    from .versions import list_versions
+
+    rows = list_versions(_engine(args), args.process_id)
+    _print(args, rows, "\n".join(
+        f"v{r['version']}  {r['content_hash'][:12]}  {r['deployed_at'][:19]}  {r['deployed_by']:<16} "
+        f"{r['running_instances']} berjalan  ({r['source']})" for r in rows))
+    return 0
+
+
+def cmd_diff(args) -> int:
+    from .versions import diff_versions
+
+    diff = diff_versions(_engine(args), args.process_id, args.from_version, args.to_version)
+    lines = [f"{args.process_id}: v{diff.from_version} -> v{diff.to_version}"]
+    lines += [f"  + task {t}" for t in diff.added_tasks] + [f"  - task {t}" for t in diff.removed_tasks]
+    lines += [f"  ~ task {t}: {', '.join(c)}" for t, c in diff.changed_tasks.items()]
+    lines += [f"  + flow {f}" for f in diff.added_flows] + [f"  - flow {f}" for f in diff.removed_flows]
+    _print(args, diff.to_dict(), "\n".join(lines))
+    return 0
+
+
+def cmd_migrate(args) -> int:
+    from .versions import migrate_instances
+
+    result = migrate_instances(_engine(args), args.process_id, args.from_version, args.to_version, args.user,
+                               args.instance or None)
+    lines = [f"migrated: {', '.join(map(str, result.migrated)) or '-'}"]
+    lines += [f"stays on v{args.from_version}: instance {i}: {why}" for i, why in result.refused.items()]
+    _print(args, result.to_dict(), "\n".join(lines))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="alur", description="Alur: SOP pemerintahan sebagai proses BPMN")
     common = argparse.ArgumentParser(add_help=False)
@@ -219,6 +252,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("sources", nargs="+")
     p.add_argument("--out")
     p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("versions", parents=[common], help="versions of a process")
+    p.add_argument("process_id")
+    p.set_defaults(func=cmd_versions)
+
+    p = sub.add_parser("diff", parents=[common], help="what changed between two versions")
+    p.add_argument("process_id")
+    p.add_argument("from_version", type=int)
+    p.add_argument("to_version", type=int)
+    p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser("migrate", parents=[common], help="move running instances to another version where safe")
+    p.add_argument("process_id")
+    p.add_argument("from_version", type=int)
+    p.add_argument("to_version", type=int)
+    p.add_argument("--instance", type=int, action="append", help="only these instances (repeatable)")
+    p.add_argument("--user", default="system")
+    p.set_defaults(func=cmd_migrate)
 
     p = sub.add_parser("simulate", parents=[common], help="run every path of a process through the engine")
     p.add_argument("target", help="process id (deployed or in processes/) or BPMN file")

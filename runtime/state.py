@@ -83,3 +83,8 @@ def load_state(text: str, spec, subprocess_specs, script_engine) -> BpmnWorkflow
     workflow = _serializer.from_dict(dct, spec=spec, subprocess_specs=subprocess_specs)
     workflow.script_engine = script_engine
     return workflow
+
+
+def spec_registry():
+    """The serializer registry SpiffWorkflow's spec diff compares task specs with."""
+    return _spec_registry

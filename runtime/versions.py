@@ -1,0 +1,193 @@
+"""Process versions: list them, diff two, and move running instances between them.
+
+The diff and the migration are SpiffWorkflow's (SpiffWorkflow.bpmn.util.diff):
+an instance may move to another version only when no task it has completed or
+started was changed or removed there; otherwise it stays where it is and the
+reason is reported.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lxml import etree
+from sqlalchemy import func, select, update
+from SpiffWorkflow.bpmn.util.diff import SpecDiff, diff_workflow, migrate_workflow
+from SpiffWorkflow.util.task import TaskState
+
+from . import db, state
+from .bpmn_check import NS
+from .engine import Alur, Conflict, NotFound
+from .models import Instance, ProcessVersion, utcnow
+
+# Differences SpiffWorkflow reports that do not change what a task does.
+_COSMETIC = {"bpmn_name", "description", "documentation", "lane"}
+
+
+@dataclass
+class VersionDiff:
+    process_id: str
+    from_version: int
+    to_version: int
+    added_tasks: list[str]
+    removed_tasks: list[str]
+    changed_tasks: dict[str, list[str]]
+    added_flows: list[str]
+    removed_flows: list[str]
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class MigrationResult:
+    migrated: list[int] = field(default_factory=list)
+    refused: dict[int, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"migrated": self.migrated, "refused": {str(k): v for k, v in self.refused.items()}}
+
+
+def _version(session, process_id: str, number: int) -> ProcessVersion:
+    row = session.scalars(
+        select(ProcessVersion).where(ProcessVersion.process_id == process_id, ProcessVersion.version == number)
+    ).first()
+    if row is None:
+        raise NotFound(f"process '{process_id}' has no version {number}")
+    return row
+
+
+def list_versions(alur: Alur, process_id: str) -> list[dict]:
+    """Every version of a process: number, hash, who deployed it when, running instances."""
+    with alur.sessions() as session:
+        running = dict(session.execute(
+            select(Instance.version_id, func.count()).where(
+                Instance.process_id == process_id, Instance.status == "running"
+            ).group_by(Instance.version_id)
+        ).all())
+        rows = session.scalars(
+            select(ProcessVersion).where(ProcessVersion.process_id == process_id).order_by(ProcessVersion.version)
+        ).all()
+        if not rows:
+            raise NotFound(f"process '{process_id}' is not deployed")
+        return [
+            {"version": v.version, "content_hash": v.content_hash, "source": v.source_name,
+             "deployed_by": v.deployed_by, "deployed_at": v.deployed_at.isoformat(),
+             "running_instances": running.get(v.id, 0)}
+            for v in rows
+        ]
+
+
+def _flows(version: ProcessVersion) -> dict[str, tuple[str, str]]:
+    root = etree.fromstring(version.bpmn_xml.encode("utf-8"))
+    process = root.xpath(f"./bpmn:process[@id='{version.process_id}']", namespaces=NS)[0]
+    return {f.get("id"): (f.get("sourceRef"), f.get("targetRef"))
+            for f in process.xpath(".//bpmn:sequenceFlow", namespaces=NS)}
+
+
+def _spec_diff(alur: Alur, old: ProcessVersion, new: ProcessVersion) -> SpecDiff:
+    return SpecDiff(state.spec_registry(), alur._spec(old)[0], alur._spec(new)[0])
+
+
+def _material(changes: list[str]) -> list[str]:
+    return [c for c in changes if c not in _COSMETIC]
+
+
+def diff_versions(alur: Alur, process_id: str, from_version: int, to_version: int) -> VersionDiff:
+    """Tasks and flows added, removed and changed between two versions (SpiffWorkflow's spec diff)."""
+    with alur.sessions() as session:
+        old, new = _version(session, process_id, from_version), _version(session, process_id, to_version)
+        spec_diff = _spec_diff(alur, old, new)
+        old_flows, new_flows = _flows(old), _flows(new)
+    bpmn_ids = set(old.task_info) | set(new.task_info) | _element_ids(old) | _element_ids(new)
+    return VersionDiff(
+        process_id, from_version, to_version,
+        added_tasks=sorted(s.name for s in spec_diff.added if s.name in bpmn_ids),
+        removed_tasks=sorted(s.name for s in spec_diff.removed if s.name in bpmn_ids),
+        changed_tasks={s.name: changes for s, changes in sorted(spec_diff.changed.items(), key=lambda i: i[0].name)
+                       if s.name in bpmn_ids},
+        added_flows=sorted(f for f in new_flows if old_flows.get(f) != new_flows[f]),
+        removed_flows=sorted(f for f in old_flows if new_flows.get(f) != old_flows[f]),
+    )
+
+
+def _element_ids(version: ProcessVersion) -> set[str]:
+    root = etree.fromstring(version.bpmn_xml.encode("utf-8"))
+    return {e.get("id") for e in root.iter() if isinstance(e.tag, str) and e.get("id")}
+
+
+def migration_blockers(workflow, spec_diff: SpecDiff, new_spec, new_dependencies) -> list[str]:
+    """Why a workflow cannot move to `new_spec`: completed or started tasks that were changed or removed."""
+    top_diff, sub_diffs = diff_workflow(state.spec_registry(), workflow, new_spec, new_dependencies)
+    reasons = []
+    done = TaskState.COMPLETED | TaskState.STARTED | TaskState.ERROR | TaskState.CANCELLED
+    for task in top_diff.removed:
+        if task.state & done:
+            reasons.append(f"task {task.task_spec.name} ({TaskState.get_name(task.state)}) was removed")
+    for task in top_diff.changed:
+        changes = _material(spec_diff.changed.get(task.task_spec, []))
+        if task.state & done and changes:
+            reasons.append(f"task {task.task_spec.name} ({TaskState.get_name(task.state)}) changed: "
+                           + ", ".join(changes))
+    if any(d is None for d in sub_diffs.values()):
+        reasons.append("a running subprocess has no counterpart in the new version")
+    return sorted(set(reasons))
+
+
+def migrate_instances(alur: Alur, process_id: str, from_version: int, to_version: int, user: str,
+                      instance_ids: list[int] | None = None) -> MigrationResult:
+    """Move running instances of version `from_version` to `to_version` where that is safe.
+
+    Each instance moves in its own transaction (state, task index, audit entry),
+    checked against its revision; unsafe ones stay and are listed with the reason.
+    """
+    result = MigrationResult()
+    with alur.sessions() as session:
+        old, new = _version(session, process_id, from_version), _version(session, process_id, to_version)
+        query = select(Instance.id).where(Instance.version_id == old.id, Instance.status == "running")
+        if instance_ids is not None:
+            query = query.where(Instance.id.in_(instance_ids))
+        candidates = list(session.scalars(query.order_by(Instance.id)))
+    for missing in sorted(set(instance_ids or []) - set(candidates)):
+        result.refused[missing] = f"not a running instance of {process_id} version {from_version}"
+    new_spec, new_dependencies = alur._spec(new)
+    spec_diff = _spec_diff(alur, old, new)
+    for instance_id in candidates:
+        try:
+            reasons = _migrate_one(alur, instance_id, old, new, new_spec, new_dependencies, spec_diff, user)
+        except Conflict as exc:
+            reasons = [str(exc)]
+        if reasons:
+            result.refused[instance_id] = "; ".join(reasons)
+        else:
+            result.migrated.append(instance_id)
+    return result
+
+
+def _migrate_one(alur, instance_id, old, new, new_spec, new_dependencies, spec_diff, user) -> list[str]:
+    with db.transaction(alur.sessions) as session:
+        instance = session.get(Instance, instance_id)
+        old_spec, old_dependencies = alur._spec(old)
+        workflow = state.load_state(instance.state, old_spec, old_dependencies, alur.script_engine)
+        reasons = migration_blockers(workflow, spec_diff, new_spec, new_dependencies)
+        if reasons:
+            return reasons
+        top_diff, _ = diff_workflow(state.spec_registry(), workflow, new_spec, new_dependencies)
+        migrate_workflow(top_diff, workflow, new_spec)
+        workflow.subprocess_specs = new_dependencies
+        workflow.do_engine_steps()
+        now = utcnow()
+        changed = session.execute(
+            update(Instance)
+            .where(Instance.id == instance.id, Instance.revision == instance.revision)
+            .values(state=state.dump_state(workflow), revision=instance.revision + 1, version_id=new.id,
+                    updated_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if changed != 1:
+            raise Conflict(f"instance {instance_id} was changed by someone else during migration")
+        session.refresh(instance)
+        alur._audit(session, user, "migrate", instance=instance,
+                    data={"from_version": old.version, "to_version": new.version})
+        alur._sync_tasks(session, instance, new, workflow, alur.lane_roles(instance.process_id, session), now)
+        alur._finish_if_done(session, instance, workflow, now)
+        return []
