@@ -17,7 +17,7 @@ def cmd_serve(args) -> int:
 def cmd_demo(args) -> int:
     from .demo import run_demo
 
-    return run_demo(host=args.host, port=args.port, serve=not args.no_serve)
+    return run_demo(host=args.host, port=args.port, serve=not args.no_serve, reset=args.reset)
 
 
 def parser():
@@ -31,6 +31,7 @@ def parser():
     d.add_argument("--host", default="127.0.0.1")
     d.add_argument("--port", type=int, default=5000)
     d.add_argument("--no-serve", action="store_true", help="set up only, do not serve")
+    d.add_argument("--reset", action="store_true", help="give every demo user a new password")
     d.set_defaults(func=cmd_demo, json=False)
     return p
 

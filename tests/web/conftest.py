@@ -1,0 +1,133 @@
+"""Fixtures for the web tests: an app over a temporary SQLite database and instance folder,
+one user per role of the data-collection SOP, and helpers to log in and walk the SOP."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from werkzeug.security import generate_password_hash
+
+from runtime import forms
+from runtime.settings import Settings
+from web.app import create_app
+
+SOP = "sulteng-pengumpulan-data-kinerja"
+PASSWORD = "rahasia-uji"
+# A cheap hash: the tests log in many times.
+PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+
+USERS = {
+    "kepala-dinas": ["kepala-dinas"],
+    "sekretaris": ["sekretaris"],
+    "kasubbag": ["kepala-sub-bagian-program-keuangan-dan-aset"],
+    "fungsional": ["fungsional-umum"],
+    "kabid": ["kepala-bidang-upt-balai-pelatihan"],
+    "bappeda": ["perangkat-daerah-terkait-bappeda-bpkad-dan-biro-organisasi"],
+    "pegawai-lain": ["pegawai"],  # holds no lane of the SOP
+    "tanpa-peran": [],
+}
+
+
+@pytest.fixture
+def settings(tmp_path):
+    instance_dir = tmp_path / "instance"
+    return Settings.from_env({"ALUR_INSTANCE_DIR": str(instance_dir), "ALUR_TIMEZONE": "Asia/Jakarta"})
+
+
+@pytest.fixture
+def app(settings):
+    app = create_app({"TESTING": True, "ALUR_SETTINGS": settings, "SECRET_KEY": "uji"})
+    alur = app.extensions["alur"]
+    for username, roles in USERS.items():
+        alur.add_user(username, roles, display_name=username.replace("-", " ").title(),
+                      password_hash=PASSWORD_HASH)
+    yield app
+    alur.close()
+
+
+@pytest.fixture
+def alur(app):
+    return app.extensions["alur"]
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def _csrf_of(client) -> str:
+    """The session's CSRF token, as a page would carry it."""
+    with client.session_transaction() as session:
+        if "csrf_token" not in session:
+            session["csrf_token"] = "token-uji"
+        return session["csrf_token"]
+
+
+def _login(client, user: str, password: str = PASSWORD):
+    """Log `user` in through the login form; returns the response."""
+    return client.post("/masuk", data={"username": user, "password": password, "csrf_token": _csrf_of(client)})
+
+
+def _post(client, url: str, data: dict | None = None, **kwargs):
+    """POST a form with this session's CSRF token."""
+    return client.post(url, data={**(data or {}), "csrf_token": _csrf_of(client)}, **kwargs)
+
+
+ROLE_USER = {roles[0]: user for user, roles in USERS.items() if roles}
+
+
+def _run_until(alur, view, task_spec: str, decisions: dict | None = None):
+    """Complete the instance's tasks with sample data until `task_spec` is ready; returns that task."""
+    decisions = decisions or {}
+    for _ in range(100):
+        for task in view.ready_tasks:
+            if task.task_spec == task_spec:
+                return task
+        if not view.ready_tasks:
+            break
+        task = view.ready_tasks[0]
+        schema = alur.task_details(task.id)["form"]
+        data = forms.sample_data(schema, decisions.get(task.task_spec, "setuju"))
+        view = alur.complete(task.id, ROLE_USER[task.role], data)
+    raise AssertionError(f"{task_spec} never became ready")
+
+
+def _text_of(response) -> str:
+    """The visible text of an HTML response, whitespace collapsed."""
+    html = response.get_data(as_text=True)
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+@pytest.fixture
+def csrf_of():
+    return _csrf_of
+
+
+@pytest.fixture
+def login():
+    """login(client, user, password=PASSWORD): log in through the form."""
+    return _login
+
+
+@pytest.fixture
+def post():
+    """post(client, url, data): a form POST carrying the CSRF token."""
+    return _post
+
+
+@pytest.fixture
+def text_of():
+    return _text_of
+
+
+@pytest.fixture
+def run_until(alur):
+    """run_until(view, task_spec, decisions): walk the SOP with sample data up to `task_spec`."""
+    return lambda view, task_spec, decisions=None: _run_until(alur, view, task_spec, decisions)
+
+
+@pytest.fixture
+def started(alur):
+    """A fresh instance of the data-collection SOP, started by the Kepala Dinas."""
+    return alur.start(SOP, "kepala-dinas")

@@ -1,0 +1,151 @@
+"""JSON API under /api/ for other systems: the same verbs as the pages.
+
+Authentication: HTTP Basic (user name and password), or the browser session;
+unsafe calls on the session also need the X-CSRF-Token header. Errors are
+JSON: {"error": message} plus "fields" (field -> message) for invalid data.
+The OpenAPI description is at /api/openapi.json.
+"""
+from __future__ import annotations
+
+import functools
+from datetime import datetime, timezone
+
+from flask import Blueprint, abort, g, jsonify, request, session, url_for
+
+from runtime import accounts
+from runtime.attachments import Upload
+
+from .services import attachment_store, engine
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def api_login_required(view):
+    """Basic credentials when given (and then only those), else the session's user."""
+
+    @functools.wraps(view)
+    def wrapped(**kwargs):
+        credentials = request.authorization
+        if credentials is not None:
+            account = None
+            if credentials.type == "basic" and credentials.username and credentials.password:
+                account = accounts.authenticate(engine(), credentials.username, credentials.password)
+            if account is None:
+                return jsonify(error="kredensial salah"), 401
+            g.user = account
+        elif session.get("username") and g.get("user") is not None:
+            pass
+        else:
+            return jsonify(error="belum masuk: gunakan HTTP Basic atau sesi"), 401
+        return view(**kwargs)
+
+    return wrapped
+
+
+def _body() -> dict:
+    body = request.get_json(silent=True)
+    if body is None and request.content_length:
+        abort(400, description="badan permintaan harus JSON")
+    return body or {}
+
+
+def _visible(instance_id: int) -> None:
+    if not accounts.can_see_instance(engine(), g.user.username, instance_id):
+        abort(404, description=f"proses {instance_id} tidak ditemukan")
+
+
+@bp.route("/openapi.json")
+def openapi():
+    from .openapi import spec
+
+    return jsonify(spec(url_for("api.openapi", _external=True).removesuffix("/openapi.json")))
+
+
+@bp.route("/me")
+@api_login_required
+def me():
+    return jsonify(username=g.user.username, display_name=g.user.display_name, roles=sorted(g.user.roles))
+
+
+@bp.route("/tasks")
+@api_login_required
+def tasks():
+    rows = engine().tasks_for(g.user.username)
+    if request.args.get("process_id"):
+        rows = [t for t in rows if t.process_id == request.args["process_id"]]
+    if request.args.get("overdue") in ("1", "true"):
+        now = datetime.now(timezone.utc)
+        rows = [t for t in rows if t.due_at is not None and t.due_at < now]
+    return jsonify([t.to_dict() for t in rows])
+
+
+@bp.route("/tasks/<task_id>")
+@api_login_required
+def task(task_id):
+    details = engine().task_details(task_id)
+    _visible(details["task"].instance_id)
+    return jsonify(task=details["task"].to_dict(), process_name=details["process_name"],
+                   revision=details["revision"], properties=details["properties"],
+                   documentation=details["documentation"], form=details["form"])
+
+
+@bp.route("/tasks/<task_id>/claim", methods=("POST",))
+@api_login_required
+def claim(task_id):
+    return jsonify(engine().claim(task_id, g.user.username).to_dict())
+
+
+@bp.route("/tasks/<task_id>/unclaim", methods=("POST",))
+@api_login_required
+def unclaim(task_id):
+    return jsonify(engine().unclaim(task_id, g.user.username).to_dict())
+
+
+@bp.route("/tasks/<task_id>/complete", methods=("POST",))
+@api_login_required
+def complete(task_id):
+    body = _body()
+    data = body.get("data", {})
+    revision = body.get("revision")
+    if not isinstance(data, dict):
+        return jsonify(error="data tidak sah", fields={"data": "harus berupa objek JSON"}), 422
+    if revision is not None and not isinstance(revision, int):
+        return jsonify(error="data tidak sah", fields={"revision": "harus bilangan bulat"}), 422
+    view = attachment_store().complete(task_id, g.user.username, data, expected_revision=revision)
+    return jsonify(view.to_dict())
+
+
+@bp.route("/tasks/<task_id>/attachments", methods=("POST",))
+@api_login_required
+def upload(task_id):
+    sent = request.files.get("file")
+    view = attachment_store().store(task_id, g.user.username,
+                                    Upload(sent.filename if sent else "", sent.stream if sent else None),
+                                    field="file")
+    return jsonify(view.to_dict()), 201
+
+
+@bp.route("/processes")
+@api_login_required
+def processes():
+    return jsonify(engine().processes())
+
+
+@bp.route("/processes/<process_id>/instances", methods=("POST",))
+@api_login_required
+def start(process_id):
+    view = engine().start(process_id, g.user.username)
+    return jsonify(view.to_dict()), 201, {"Location": url_for("api.instance", instance_id=view.id)}
+
+
+@bp.route("/instances/<int:instance_id>")
+@api_login_required
+def instance(instance_id):
+    _visible(instance_id)
+    view = engine().instance(instance_id)
+    return jsonify(
+        instance=view.to_dict(),
+        tasks=[t.to_dict() for t in engine().instance_tasks(instance_id)],
+        history=[h.to_dict() for h in engine().history(instance_id)],
+        attachments=[a.to_dict() for a in attachment_store().for_instance(instance_id)],
+    )

@@ -1,0 +1,141 @@
+"""The Flask application factory of Alur's staff web app.
+
+create_app builds the engine over the configured database, deploys every
+BPMN file of processes/ (idempotent: unchanged files add no version) and
+registers one blueprint per area. The views call the runtime only.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from runtime.attachments import MAX_BYTES, Attachments
+from runtime.engine import Alur, AlurError, InvalidData
+from runtime.settings import Settings
+from runtime.standard_time import format_minutes
+
+from . import csrf
+
+BULAN = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
+ERROR_TITLES = {
+    400: "Permintaan tidak sah", 401: "Belum masuk", 403: "Tidak berhak", 404: "Tidak ditemukan",
+    405: "Cara permintaan tidak didukung", 409: "Data sudah berubah", 413: "Berkas terlalu besar",
+    422: "Isian tidak sah", 500: "Terjadi kesalahan",
+}
+ACTION_LABELS = {
+    "start": "memulai proses", "claim": "mengambil tugas", "unclaim": "melepas tugas",
+    "complete": "menyelesaikan", "return": "mengembalikan untuk diperbaiki", "end": "proses selesai",
+    "deploy": "memasang versi",
+}
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. `config` may carry ALUR_SETTINGS (a Settings), DATABASE_URL,
+    ALUR_DEPLOY_ON_STARTUP (default True) and any Flask setting (tests pass these)."""
+    config = dict(config or {})
+    settings: Settings = config.pop("ALUR_SETTINGS", None) or Settings.from_env()
+    if config.get("DATABASE_URL"):
+        settings = replace(settings, database_url=config.pop("DATABASE_URL"))
+
+    app = Flask(__name__)
+    app.config.from_mapping(
+        SECRET_KEY=_secret_key(Path(settings.instance_dir)),
+        MAX_CONTENT_LENGTH=MAX_BYTES + 2 * 1024 * 1024,  # room for the form fields around a 10 MiB file
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        ALUR_DEPLOY_ON_STARTUP=True,
+    )
+    app.config.update(config)
+
+    alur = Alur(settings)
+    if app.config["ALUR_DEPLOY_ON_STARTUP"]:
+        alur.deploy_directory()
+    app.extensions["alur"] = alur
+    app.extensions["alur_attachments"] = Attachments(alur)
+
+    csrf.init_app(app)
+    _register_filters(app, settings)
+    _register_errors(app)
+
+    from . import api, attachments, auth, instances, processes, tasks
+
+    for module in (auth, tasks, instances, processes, attachments, api):
+        app.register_blueprint(module.bp)
+    return app
+
+
+def _secret_key(instance_dir: Path) -> str:
+    """A secret kept in the instance folder, so sessions survive a restart."""
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def _register_filters(app: Flask, settings: Settings) -> None:
+    zone = settings.calendar.zone
+
+    @app.template_filter("waktu")
+    def waktu(value: datetime | None) -> str:
+        if value is None:
+            return "-"
+        local = value.astimezone(zone)
+        return f"{local.day} {BULAN[local.month - 1]} {local.year} {local:%H:%M} {local:%Z}"
+
+    @app.template_filter("durasi")
+    def durasi(value: timedelta | None) -> str:
+        if value is None:
+            return "-"
+        minutes = int(value.total_seconds() // 60)
+        if minutes < 1:
+            return "< 1 menit"
+        days, rest = divmod(minutes, 24 * 60)
+        hours, mins = divmod(rest, 60)
+        parts = [f"{days} hari" if days else "", f"{hours} jam" if hours else "",
+                 f"{mins} menit" if mins and not days else ""]
+        return " ".join(p for p in parts if p)
+
+    @app.template_filter("menit_kerja")
+    def menit_kerja(value: int | None) -> str:
+        return "-" if value is None else format_minutes(value)
+
+    app.jinja_env.globals["ACTION_LABELS"] = ACTION_LABELS
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(AlurError)
+    def alur_error(exc: AlurError):
+        if _wants_json():
+            body = {"error": str(exc)}
+            if isinstance(exc, InvalidData):
+                body["fields"] = exc.errors
+            return jsonify(body), exc.status
+        return _error_page(exc.status, str(exc))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if _wants_json():
+            return jsonify(error=exc.description), exc.code
+        return _error_page(exc.code, exc.description if exc.code in (400, 403, 404, 413) else "")
+
+
+def _error_page(status: int, detail: str):
+    if status == 404:
+        detail = "Halaman, tugas atau proses yang Anda cari tidak ada, atau tidak terlihat oleh peran Anda."
+    elif status == 413:
+        detail = "Berkas melebihi batas 10 MiB."
+    return render_template("error.html", status=status, title=ERROR_TITLES.get(status, "Kesalahan"),
+                           detail=detail), status

@@ -1,0 +1,87 @@
+"""`alur demo`: a SQLite database with every SOP deployed and one user per role, then serve.
+
+Each distinct role of the deployed processes' lanes gets a user named after
+the role key (e.g. "kepala-dinas", shown as the lane name) with a generated
+password, printed and written to <instance>/demo-users.txt. Running it again
+keeps existing users and their passwords; --reset gives every demo user a new one.
+"""
+from __future__ import annotations
+
+import secrets
+import string
+from pathlib import Path
+
+from werkzeug.security import generate_password_hash
+
+from runtime import accounts
+from runtime.engine import Alur
+from runtime.settings import Settings
+
+CREDENTIALS_FILE = "demo-users.txt"
+
+
+def demo_roles(alur: Alur) -> dict[str, str]:
+    """role key -> display name (the first lane performing it), across all deployed processes."""
+    roles: dict[str, str] = {}
+    for process in alur.processes():
+        for lane, role in sorted(alur.lane_roles(process["process_id"]).items()):
+            roles.setdefault(role, lane)
+    return dict(sorted(roles.items()))
+
+
+def new_password() -> str:
+    alphabet = string.ascii_lowercase + string.digits
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(3))
+
+
+def _read_credentials(path: Path) -> dict[str, str]:
+    known = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if len(parts) >= 2 and not line.startswith("#"):
+                known[parts[0]] = parts[1]
+    return known
+
+
+def setup_demo(settings: Settings, reset: bool = False) -> list[tuple[str, str, str]]:
+    """Deploy every SOP and make the demo users; returns (username, password, display name) rows."""
+    alur = Alur(settings)
+    try:
+        alur.deploy_directory()
+        path = Path(settings.instance_dir) / CREDENTIALS_FILE
+        known = _read_credentials(path)
+        existing = {a.username: a for a in accounts.list_users(alur)}
+        rows = []
+        for role, lane in demo_roles(alur).items():
+            account = existing.get(role)
+            password = known.get(role)
+            if account is None or not account.has_password or reset or password is None:
+                password = new_password()
+                alur.add_user(role, [role], display_name=lane, password_hash=generate_password_hash(password))
+            rows.append((role, password, lane))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("# username\tpassword\tdisplay name (Alur demo users)\n"
+                        + "".join(f"{u}\t{p}\t{d}\n" for u, p, d in rows), encoding="utf-8")
+        path.chmod(0o600)
+        return rows
+    finally:
+        alur.close()
+
+
+def run_demo(host: str = "127.0.0.1", port: int = 5000, serve: bool = True, reset: bool = False) -> int:
+    """Set up the demo in ALUR_INSTANCE_DIR (default ./instance), print the users, and serve."""
+    settings = Settings.from_env()
+    rows = setup_demo(settings, reset=reset)
+    width = max(len(u) for u, _, _ in rows) if rows else 10
+    print(f"Basis data: {settings.database_url}")
+    print(f"Pengguna demo (juga di {Path(settings.instance_dir) / CREDENTIALS_FILE}):")
+    for username, password, display in rows:
+        print(f"  {username:<{width}}  {password}  ({display})")
+    if not serve:
+        return 0
+    from .app import create_app
+
+    print(f"Buka http://{host}:{port}/ dan masuk sebagai salah satu pengguna di atas.")
+    create_app().run(host=host, port=port, debug=False)
+    return 0

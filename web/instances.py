@@ -1,0 +1,38 @@
+"""The instance page (diagram, steps against the time standard, history) and the list of instances."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Blueprint, abort, g, render_template
+
+from runtime import accounts
+
+from .auth import login_required
+from .diagram import render_svg
+from .services import attachment_store, engine
+
+bp = Blueprint("instances", __name__, url_prefix="/proses")
+
+
+@bp.route("/")
+@login_required
+def instance_list():
+    instances = accounts.visible_instances(engine(), g.user.username)
+    return render_template("instances/list.html", instances=instances)
+
+
+@bp.route("/<int:instance_id>")
+@login_required
+def instance_page(instance_id):
+    if not accounts.can_see_instance(engine(), g.user.username, instance_id):
+        abort(404)
+    instance = engine().instance(instance_id)
+    progress = engine().instance_progress(instance_id)
+    steps = engine().instance_tasks(instance_id)
+    return render_template(
+        "instances/instance.html", instance=instance, progress=progress, steps=steps,
+        diagram=render_svg(progress["bpmn_xml"], progress["states"], progress["taken"]),
+        history=engine().history(instance_id), step_names={t.id: t.name for t in steps},
+        attachments=attachment_store().for_instance(instance_id),
+        names=accounts.display_names(engine()), now=datetime.now(timezone.utc),
+    )

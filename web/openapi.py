@@ -1,0 +1,173 @@
+"""The OpenAPI 3.1 description of the JSON API (web/api.py)."""
+from __future__ import annotations
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERRORS = {
+    "401": _json(_ref("Error"), "Belum masuk atau kredensial salah"),
+    "403": _json(_ref("Error"), "Peran pengguna tidak mencakup lane ini"),
+    "404": _json(_ref("Error"), "Tidak ada, atau tidak terlihat oleh pengguna ini"),
+}
+CONFLICT = {"409": _json(_ref("Error"), "Tugas atau proses sudah berubah; muat ulang dan coba lagi")}
+INVALID = {"422": _json(_ref("InvalidData"), "Isian tidak sah; `fields` menyebut isian dan pesannya")}
+TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+
+SCHEMAS = {
+    "Error": {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]},
+    "InvalidData": {
+        "type": "object",
+        "properties": {"error": {"type": "string"},
+                       "fields": {"type": "object", "additionalProperties": {"type": "string"}}},
+        "required": ["error", "fields"],
+    },
+    "Task": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"}, "instance_id": {"type": "integer"}, "process_id": {"type": "string"},
+            "task_spec": {"type": "string", "description": "BPMN element id"},
+            "name": {"type": "string"}, "lane": {"type": "string"}, "role": {"type": "string"},
+            "form": {"type": ["string", "null"]}, "standard_minutes": {"type": ["integer", "null"]},
+            "status": {"type": "string", "enum": ["ready", "completed", "cancelled"]},
+            "ready_at": {"type": "string", "format": "date-time"},
+            "due_at": {"type": ["string", "null"], "format": "date-time"},
+            "claimed_by": {"type": ["string", "null"]}, "completed_by": {"type": ["string", "null"]},
+            "completed_at": {"type": ["string", "null"], "format": "date-time"},
+        },
+    },
+    "TaskDetails": {
+        "type": "object",
+        "properties": {
+            "task": _ref("Task"), "process_name": {"type": "string"},
+            "revision": {"type": "integer", "description": "pass back to complete to detect concurrent changes"},
+            "properties": {"type": "object", "description": "sopStep, waktu, kelengkapan, output, ..."},
+            "documentation": {"type": "string"},
+            "form": {"type": ["object", "null"], "description": "the task's JSON Schema"},
+        },
+    },
+    "Instance": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"}, "process_id": {"type": "string"}, "version": {"type": "integer"},
+            "status": {"type": "string", "enum": ["running", "completed"]}, "revision": {"type": "integer"},
+            "started_by": {"type": "string"}, "started_at": {"type": "string", "format": "date-time"},
+            "completed_at": {"type": ["string", "null"], "format": "date-time"},
+            "ready_tasks": {"type": "array", "items": _ref("Task")},
+        },
+    },
+    "Attachment": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "name": {"type": "string", "description": "generated name; put it in the form's attachment field"},
+            "instance_id": {"type": "integer"}, "task_id": {"type": ["string", "null"]},
+            "original_name": {"type": "string"}, "content_type": {"type": "string"},
+            "size": {"type": "integer"}, "sha256": {"type": "string"},
+            "uploaded_by": {"type": "string"}, "uploaded_at": {"type": "string", "format": "date-time"},
+        },
+    },
+    "Process": {
+        "type": "object",
+        "properties": {
+            "process_id": {"type": "string"}, "name": {"type": "string"}, "version": {"type": "integer"},
+            "content_hash": {"type": "string"}, "deployed_at": {"type": "string", "format": "date-time"},
+            "deployed_by": {"type": "string"}, "running_instances": {"type": "integer"},
+        },
+    },
+}
+
+
+def spec(server_url: str) -> dict:
+    """The OpenAPI document, with `server_url` (…/api) as its server."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Alur API",
+            "version": "1",
+            "description": "Tugas, proses dan SOP Alur untuk integrasi dengan sistem lain. "
+                           "Masuk dengan HTTP Basic; panggilan dengan cookie sesi memerlukan header X-CSRF-Token.",
+        },
+        "servers": [{"url": server_url}],
+        "security": [{"basic": []}, {"session": [], "csrf": []}],
+        "components": {
+            "securitySchemes": {
+                "basic": {"type": "http", "scheme": "basic"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+                "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token"},
+            },
+            "schemas": SCHEMAS,
+        },
+        "paths": {
+            "/me": {"get": {"summary": "The logged-in user and roles", "responses": {
+                "200": _json({"type": "object"}, "Pengguna"), **ERRORS}}},
+            "/tasks": {"get": {
+                "summary": "Ready tasks of the lanes the user's roles cover, newest first",
+                "parameters": [
+                    {"name": "process_id", "in": "query", "schema": {"type": "string"}},
+                    {"name": "overdue", "in": "query", "schema": {"type": "boolean"}},
+                ],
+                "responses": {"200": _json({"type": "array", "items": _ref("Task")}, "Tugas"), **ERRORS},
+            }},
+            "/tasks/{task_id}": {"get": {
+                "summary": "A task with its SOP step, mutu baku and form schema",
+                "parameters": [TASK_ID],
+                "responses": {"200": _json(_ref("TaskDetails"), "Tugas"), **ERRORS},
+            }},
+            "/tasks/{task_id}/claim": {"post": {
+                "summary": "Claim a ready task", "parameters": [TASK_ID],
+                "responses": {"200": _json(_ref("Task"), "Diambil"), **ERRORS, **CONFLICT},
+            }},
+            "/tasks/{task_id}/unclaim": {"post": {
+                "summary": "Give a claimed task back to the lane", "parameters": [TASK_ID],
+                "responses": {"200": _json(_ref("Task"), "Dilepas"), **ERRORS, **CONFLICT},
+            }},
+            "/tasks/{task_id}/complete": {"post": {
+                "summary": "Complete a task with form data",
+                "parameters": [TASK_ID],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object",
+                    "properties": {
+                        "data": {"type": "object", "description": "values for the task's form"},
+                        "revision": {"type": "integer", "description": "refuse (409) if the instance moved on"},
+                    },
+                    "required": ["data"],
+                }}}},
+                "responses": {"200": _json(_ref("Instance"), "Selesai"), **ERRORS, **CONFLICT, **INVALID},
+            }},
+            "/tasks/{task_id}/attachments": {"post": {
+                "summary": "Upload a document (pdf, doc(x), xls(x), odt, ods, png, jpg; at most 10 MiB)",
+                "parameters": [TASK_ID],
+                "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                    "type": "object", "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }}}},
+                "responses": {"201": _json(_ref("Attachment"), "Tersimpan"), **ERRORS, **CONFLICT, **INVALID},
+            }},
+            "/processes": {"get": {
+                "summary": "Deployed processes with their current version",
+                "responses": {"200": _json({"type": "array", "items": _ref("Process")}, "SOP"), **ERRORS},
+            }},
+            "/processes/{process_id}/instances": {"post": {
+                "summary": "Start an instance of the newest version (the user must hold the start lane's role)",
+                "parameters": [{"name": "process_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"201": _json(_ref("Instance"), "Dimulai"), **ERRORS},
+            }},
+            "/instances/{instance_id}": {"get": {
+                "summary": "An instance with its tasks, history and attachments",
+                "parameters": [{"name": "instance_id", "in": "path", "required": True,
+                                "schema": {"type": "integer"}}],
+                "responses": {"200": _json({"type": "object", "properties": {
+                    "instance": _ref("Instance"),
+                    "tasks": {"type": "array", "items": _ref("Task")},
+                    "history": {"type": "array", "items": {"type": "object"}},
+                    "attachments": {"type": "array", "items": _ref("Attachment")},
+                }}, "Proses"), **ERRORS},
+            }},
+        },
+    }

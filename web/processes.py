@@ -1,0 +1,35 @@
+"""Daftar SOP: the deployed processes, and starting a new instance of one."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, flash, g, redirect, render_template, url_for
+
+from .auth import login_required
+from .services import engine
+
+bp = Blueprint("processes", __name__, url_prefix="/sop")
+
+
+@bp.route("/")
+@login_required
+def process_list():
+    processes = engine().processes()
+    for process in processes:
+        role = engine().start_role(process["process_id"])
+        process["start_lane"] = next(
+            (lane for lane, r in engine().lane_roles(process["process_id"]).items() if r == role), None)
+        process["can_start"] = role is None or role in g.user.roles
+        process["deployed_at"] = datetime.fromisoformat(process["deployed_at"])
+    return render_template("processes/list.html", processes=processes)
+
+
+@bp.route("/<process_id>/mulai", methods=("POST",))
+@login_required
+def start(process_id):
+    view = engine().start(process_id, g.user.username)
+    flash(f"Proses #{view.id} dimulai.")
+    mine = [t for t in view.ready_tasks if t.role in g.user.roles]
+    if mine:
+        return redirect(url_for("tasks.task_page", task_id=mine[0].id))
+    return redirect(url_for("instances.instance_page", instance_id=view.id))

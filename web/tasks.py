@@ -1,0 +1,122 @@
+"""Kotak Masuk (inbox) and the task page: claim, unclaim, fill the form and complete."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+
+from runtime import accounts
+from runtime.engine import Conflict, InvalidData
+
+from . import formrender
+from .auth import login_required
+from .services import attachment_store, engine
+
+bp = Blueprint("tasks", __name__)
+
+REVIEW_FIELD = "keputusan"
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@bp.route("/")
+@login_required
+def inbox():
+    tasks = engine().tasks_for(g.user.username)
+    names = {p["process_id"]: p["name"] for p in engine().processes()}
+    process_filter = request.args.get("sop", "")
+    overdue_only = request.args.get("terlambat") == "1"
+    now = _now()
+    sops = sorted({t.process_id for t in tasks}, key=lambda pid: names.get(pid, pid))
+    if process_filter:
+        tasks = [t for t in tasks if t.process_id == process_filter]
+    if overdue_only:
+        tasks = [t for t in tasks if t.due_at is not None and t.due_at < now]
+    return render_template("tasks/inbox.html", tasks=tasks, names=names, sops=sops, now=now,
+                           process_filter=process_filter, overdue_only=overdue_only)
+
+
+def _back_to(default: str) -> str:
+    target = request.form.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+@bp.route("/tugas/<task_id>/ambil", methods=("POST",))
+@login_required
+def claim(task_id):
+    try:
+        task = engine().claim(task_id, g.user.username)
+        flash(f"Tugas “{task.name[:80]}” Anda ambil.")
+    except Conflict as exc:
+        flash(f"Tidak dapat diambil: {exc}. Silakan muat ulang.", "error")
+    return redirect(_back_to(url_for("tasks.inbox")))
+
+
+@bp.route("/tugas/<task_id>/lepas", methods=("POST",))
+@login_required
+def unclaim(task_id):
+    try:
+        task = engine().unclaim(task_id, g.user.username)
+        flash(f"Tugas “{task.name[:80]}” dikembalikan ke kotak masuk bersama.")
+    except Conflict as exc:
+        flash(f"Tidak dapat dilepas: {exc}.", "error")
+    return redirect(_back_to(url_for("tasks.inbox")))
+
+
+def _task_or_404(task_id: str) -> dict:
+    details = engine().task_details(task_id)
+    if not accounts.can_see_instance(engine(), g.user.username, details["task"].instance_id):
+        abort(404)
+    return details
+
+
+def _render_task(details: dict, values: dict | None = None, errors: dict | None = None, status: int = 200):
+    task = details["task"]
+    history = engine().history(task.instance_id)
+    notes = [h for h in history if h.data.get("catatan") and h.action in ("complete", "return")]
+    step_names = {t.id: t.name for t in engine().instance_tasks(task.instance_id)}
+    schema = details["form"] or {"properties": {}}
+    return render_template(
+        "tasks/task.html", details=details, task=task, props=details["properties"],
+        fields=formrender.fields_of(schema, values, errors), errors=errors or {},
+        is_review=REVIEW_FIELD in schema.get("properties", {}), notes=notes, step_names=step_names,
+        attachments=attachment_store().for_instance(task.instance_id),
+        can_act=task.role in g.user.roles and task.claimed_by in (None, g.user.username),
+        names=accounts.display_names(engine()), now=_now(),
+    ), status
+
+
+@bp.route("/tugas/<task_id>")
+@login_required
+def task_page(task_id):
+    details = _task_or_404(task_id)
+    task = details["task"]
+    if task.status != "ready":
+        flash("Tugas ini sudah tidak aktif; berikut keadaan prosesnya.")
+        return redirect(url_for("instances.instance_page", instance_id=task.instance_id))
+    if task.role not in g.user.roles:
+        abort(403, description=f"Tugas ini dikerjakan oleh peran “{task.lane}”.")
+    return _render_task(details)
+
+
+@bp.route("/tugas/<task_id>", methods=("POST",))
+@login_required
+def complete(task_id):
+    details = _task_or_404(task_id)
+    schema = details["form"] or {}
+    data, uploads = formrender.parse(schema, request.form, request.files)
+    revision = request.form.get("revision", type=int)
+    try:
+        view = attachment_store().complete(task_id, g.user.username, data, uploads, expected_revision=revision)
+    except InvalidData as exc:
+        return _render_task(details, values=request.form, errors=exc.errors, status=422)
+    task = details["task"]
+    done = "dikembalikan untuk diperbaiki" if data.get(REVIEW_FIELD) == "kembalikan" else "selesai"
+    flash(f"Langkah “{task.name[:80]}” {done}.")
+    if view.status == "completed":
+        flash("Seluruh langkah SOP telah selesai.")
+    for next_task in view.ready_tasks:
+        flash(f"Berikutnya: “{next_task.name[:80]}” oleh {next_task.lane}.")
+    return redirect(url_for("tasks.inbox"))
