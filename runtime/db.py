@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+WRITE_OPTION = "alur_write"
 
 
 def make_engine(url: str) -> Engine:
@@ -20,10 +21,22 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
+            # Let SQLAlchemy, not the driver, decide when transactions begin (see _begin).
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection):
+            # A write transaction takes the write lock up front (waiting up to the busy
+            # timeout): a deferred one that read first would fail on a stale snapshot
+            # when another writer committed meanwhile, even on another instance.
+            if connection.get_execution_options().get(WRITE_OPTION):
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                connection.exec_driver_sql("BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -55,6 +68,7 @@ def transaction(factory: sessionmaker[Session]):
     session = factory()
     try:
         with session.begin():
+            session.connection(execution_options={WRITE_OPTION: True})
             yield session
     finally:
         session.close()
