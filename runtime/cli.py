@@ -189,6 +189,32 @@ def cmd_migrate(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    from .backup import write_export
+
+    alur = _engine(args)
+    if args.file in (None, "-"):
+        write_export(alur, sys.stdout)
+    else:
+        with open(args.file, "w", encoding="utf-8") as out:
+            write_export(alur, out)
+        print(f"exported to {args.file}", file=sys.stderr)
+    return 0
+
+
+def cmd_import(args) -> int:
+    from .backup import BackupError, import_database
+
+    try:
+        with open(args.file, encoding="utf-8") as source:
+            document = json.load(source)
+    except (OSError, json.JSONDecodeError) as exc:
+        raise BackupError(f"{args.file}: {exc}") from exc
+    counts = import_database(_engine(args), document)
+    _print(args, counts, ", ".join(f"{table}: {n}" for table, n in counts.items()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="alur", description="Alur: SOP pemerintahan sebagai proses BPMN")
     common = argparse.ArgumentParser(add_help=False)
@@ -270,6 +296,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--instance", type=int, action="append", help="only these instances (repeatable)")
     p.add_argument("--user", default="system")
     p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("export", parents=[common], help="write the whole database as JSON (backup)")
+    p.add_argument("file", nargs="?", help="output file (default: standard output)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("import", parents=[common], help="load a backup into an empty database")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("simulate", parents=[common], help="run every path of a process through the engine")
     p.add_argument("target", help="process id (deployed or in processes/) or BPMN file")
