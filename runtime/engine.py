@@ -6,6 +6,7 @@ The web app and the CLI are two faces of these verbs.
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -14,6 +15,7 @@ from uuid import UUID
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.util.task import TaskState
 
 from . import db, forms, state
@@ -156,6 +158,8 @@ class Alur:
         self.sessions = db.session_factory(self.db)
         self.script_engine = restricted_script_engine()
         self._specs: dict[int, tuple] = {}
+        self._versions: dict[int, ProcessVersion] = {}
+        self._forms: dict[tuple[int, str], dict] = {}
 
     def close(self) -> None:
         self.db.dispose()
@@ -340,9 +344,9 @@ class Alur:
             session.add(instance)
             session.flush()
             self._audit(session, user, "start", version=version, instance=instance)
-            self._sync_tasks(session, instance, version, workflow, lane_roles, now)
+            ready = self._sync_tasks(session, instance, version, workflow, now, lane_roles)
             self._finish_if_done(session, instance, workflow, now)
-            return self._instance_view(session, instance, version)
+            return self._instance_view(session, instance, version, ready)
 
     def instance(self, instance_id: int) -> InstanceView:
         """An instance with its version, status, revision and ready tasks."""
@@ -413,6 +417,8 @@ class Alur:
         try:
             with db.transaction(self.sessions) as session:
                 return self._complete(session, task_id, user, data, expected_revision)
+        except StaleDataError as exc:
+            raise Conflict(f"the instance of task {task_id} was changed by someone else; reload") from exc
         except OperationalError as exc:
             # SQLite refuses a write whose read snapshot went stale: another writer won.
             if "locked" in str(exc).lower() or "busy" in str(exc).lower():
@@ -428,7 +434,7 @@ class Alur:
             raise Conflict(
                 f"instance {instance.id} is at revision {instance.revision}, not {expected_revision}; reload"
             )
-        version = session.get(ProcessVersion, instance.version_id)
+        version = self._version(session, instance.version_id)
         spec, subprocess_specs = self._spec(version)
         workflow = state.load_state(instance.state, spec, subprocess_specs, self.script_engine)
         task = workflow.get_task_from_id(UUID(task_id))
@@ -436,25 +442,17 @@ class Alur:
             raise Conflict(f"task {task_id} is no longer ready")
         schema_name = task_properties(version, task).get(forms.FORM_PROPERTY)
         if schema_name:
-            import json
-
             try:
-                forms.validate(json.loads(version.forms[schema_name]), data)
+                forms.validate(self._form(version, schema_name), data)
             except forms.FormDataInvalid as exc:
                 raise InvalidData(exc.errors) from exc
         task.set_data(**data)
         task.run()
         workflow.do_engine_steps()
         now = utcnow()
-        changed = session.execute(
-            update(Instance)
-            .where(Instance.id == instance.id, Instance.revision == instance.revision)
-            .values(state=state.dump_state(workflow), revision=instance.revision + 1, updated_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if changed != 1:
-            raise Conflict(f"instance {instance.id} was changed by someone else; reload")
-        session.refresh(instance)
+        instance.state = state.dump_state(workflow)
+        instance.updated_at = now
+        session.flush()  # UPDATE ... WHERE revision = <the one we read>; StaleDataError if it moved on
         row.status = "completed"
         row.completed_by = user
         row.completed_at = now
@@ -463,9 +461,9 @@ class Alur:
             row.claimed_at = now
         action = "return" if data.get("keputusan") == "kembalikan" else "complete"
         self._audit(session, user, action, task=row, data=data)
-        self._sync_tasks(session, instance, version, workflow, self.lane_roles(instance.process_id, session), now)
+        ready = self._sync_tasks(session, instance, version, workflow, now)
         self._finish_if_done(session, instance, workflow, now)
-        return self._instance_view(session, instance, version)
+        return self._instance_view(session, instance, version, ready)
 
     def history(self, instance_id: int) -> list[AuditView]:
         """The audit entries of an instance, oldest first."""
@@ -487,6 +485,22 @@ class Alur:
             return [TaskView.of(r) for r in rows]
 
     # ---------------------------------------------------------------- helpers
+
+    def _version(self, session, version_id: int) -> ProcessVersion:
+        """A process version row; versions never change, so each is read once per process."""
+        cached = self._versions.get(version_id)
+        if cached is None:
+            cached = session.get(ProcessVersion, version_id)
+            if len(self._versions) >= SPEC_CACHE_SIZE:
+                self._versions.pop(next(iter(self._versions)))
+            self._versions[version_id] = cached
+        return cached
+
+    def _form(self, version: ProcessVersion, name: str) -> dict:
+        key = (version.id, name)
+        if key not in self._forms:
+            self._forms[key] = json.loads(version.forms[name])
+        return self._forms[key]
 
     def _spec(self, version: ProcessVersion):
         cached = self._specs.get(version.id)
@@ -514,24 +528,29 @@ class Alur:
             raise Conflict(f"task {task_id} is {row.status}")
         return row
 
-    def _sync_tasks(self, session, instance: Instance, version: ProcessVersion, workflow, lane_roles: dict[str, str],
-                    now: datetime) -> None:
-        """Mirror the workflow's ready user tasks into human_tasks (same transaction)."""
+    def _sync_tasks(self, session, instance: Instance, version: ProcessVersion, workflow, now: datetime,
+                    lane_roles: dict[str, str] | None = None) -> list[HumanTask]:
+        """Mirror the workflow's ready user tasks into human_tasks (same transaction); return the ready rows."""
         ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
         open_rows = session.scalars(
             select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "ready")
         ).all()
+        still_ready = []
         for row in open_rows:
-            if row.id not in ready:
+            if row.id in ready:
+                still_ready.append(row)
+            else:
                 row.status = "cancelled"
         known = {row.id for row in open_rows}
         for task_id, task in ready.items():
             if task_id in known:
                 continue
+            if lane_roles is None:
+                lane_roles = self.lane_roles(instance.process_id, session)
             properties = task_properties(version, task)
             minutes = standard_minutes_of(properties)
             lane = task.task_spec.lane or ""
-            session.add(
+            still_ready.append(
                 HumanTask(
                     id=task_id,
                     instance_id=instance.id,
@@ -547,6 +566,8 @@ class Alur:
                     due_at=self.settings.calendar.add_working_minutes(now, minutes) if minutes is not None else None,
                 )
             )
+            session.add(still_ready[-1])
+        return still_ready
 
     def _finish_if_done(self, session, instance: Instance, workflow, now: datetime) -> None:
         if workflow.is_completed() and instance.status != "completed":
@@ -554,11 +575,14 @@ class Alur:
             instance.completed_at = now
             self._audit(session, "system", "end", instance=instance)
 
-    def _instance_view(self, session, instance: Instance, version: ProcessVersion) -> InstanceView:
+    def _instance_view(self, session, instance: Instance, version: ProcessVersion,
+                       ready: list[HumanTask] | None = None) -> InstanceView:
         session.flush()
-        ready = session.scalars(
-            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "ready")
-        )
+        if ready is None:
+            ready = session.scalars(
+                select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "ready")
+                .order_by(HumanTask.ready_at, HumanTask.id)
+            ).all()
         return InstanceView(
             id=instance.id, process_id=instance.process_id, version=version.version, status=instance.status,
             revision=instance.revision, started_by=instance.started_by, started_at=instance.started_at,

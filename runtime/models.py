@@ -79,6 +79,10 @@ class Instance(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
+    # Optimistic concurrency: every UPDATE checks and bumps the revision; a stale
+    # write raises StaleDataError (turned into Conflict by the engine).
+    __mapper_args__ = {"version_id_col": revision}
+
 
 class HumanTask(Base):
     """A user task that is or was ready: the inbox index, kept beside the state."""

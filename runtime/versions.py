@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lxml import etree
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, diff_workflow, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 
 from . import db, state
 from .bpmn_check import NS
-from .engine import Alur, Conflict, NotFound
+from .engine import Alur, NotFound
 from .models import Instance, ProcessVersion, utcnow
 
 # Differences SpiffWorkflow reports that do not change what a task does.
@@ -154,8 +155,8 @@ def migrate_instances(alur: Alur, process_id: str, from_version: int, to_version
     for instance_id in candidates:
         try:
             reasons = _migrate_one(alur, instance_id, old, new, new_spec, new_dependencies, spec_diff, user)
-        except Conflict as exc:
-            reasons = [str(exc)]
+        except StaleDataError:
+            reasons = [f"instance {instance_id} was changed by someone else during migration"]
         if reasons:
             result.refused[instance_id] = "; ".join(reasons)
         else:
@@ -176,18 +177,12 @@ def _migrate_one(alur, instance_id, old, new, new_spec, new_dependencies, spec_d
         workflow.subprocess_specs = new_dependencies
         workflow.do_engine_steps()
         now = utcnow()
-        changed = session.execute(
-            update(Instance)
-            .where(Instance.id == instance.id, Instance.revision == instance.revision)
-            .values(state=state.dump_state(workflow), revision=instance.revision + 1, version_id=new.id,
-                    updated_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if changed != 1:
-            raise Conflict(f"instance {instance_id} was changed by someone else during migration")
-        session.refresh(instance)
+        instance.state = state.dump_state(workflow)
+        instance.version_id = new.id
+        instance.updated_at = now
+        session.flush()  # StaleDataError when the instance moved on meanwhile
         alur._audit(session, user, "migrate", instance=instance,
                     data={"from_version": old.version, "to_version": new.version})
-        alur._sync_tasks(session, instance, new, workflow, alur.lane_roles(instance.process_id, session), now)
+        alur._sync_tasks(session, instance, new, workflow, now)
         alur._finish_if_done(session, instance, workflow, now)
         return []
