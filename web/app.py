@@ -91,6 +91,13 @@ def _register_filters(app: Flask, settings: Settings) -> None:
         local = value.astimezone(zone)
         return f"{local.day} {BULAN[local.month - 1]} {local.year} {local:%H:%M} {local:%Z}"
 
+    @app.template_filter("waktu_pendek")
+    def waktu_pendek(value: datetime | None) -> str:
+        if value is None:
+            return "-"
+        local = value.astimezone(zone)
+        return f"{local.day} {BULAN[local.month - 1]} {local:%H:%M}"
+
     @app.template_filter("durasi")
     def durasi(value: timedelta | None) -> str:
         if value is None:

@@ -26,8 +26,10 @@ def csrf_token() -> str:
 def _check() -> None:
     if request.method in SAFE_METHODS:
         return
-    if request.blueprint == "api" and request.authorization is not None:
-        return  # the API then authenticates by these credentials only, never by the cookie
+    if request.blueprint == "api" and (request.authorization is not None or "username" not in session):
+        # Basic credentials: the API then authenticates by them only, never by the cookie.
+        # No session user: nothing a forged request could ride on; the API answers 401.
+        return
     expected = session.get("csrf_token")
     sent = request.headers.get(HEADER) or request.form.get("csrf_token")
     if not expected or not sent or not hmac.compare_digest(sent, expected):

@@ -76,14 +76,17 @@ def _post(client, url: str, data: dict | None = None, **kwargs):
 ROLE_USER = {roles[0]: user for user, roles in USERS.items() if roles}
 
 
-def _run_until(alur, view, task_spec: str, decisions: dict | None = None):
-    """Complete the instance's tasks with sample data until `task_spec` is ready; returns that task."""
+def _run_until(alur, view, task_spec: str | None, decisions: dict | None = None):
+    """Complete the instance's tasks with sample data until `task_spec` is ready and return
+    that task; with task_spec None, run to the end and return the instance."""
     decisions = decisions or {}
     for _ in range(100):
         for task in view.ready_tasks:
             if task.task_spec == task_spec:
                 return task
         if not view.ready_tasks:
+            if task_spec is None:
+                return view
             break
         task = view.ready_tasks[0]
         schema = alur.task_details(task.id)["form"]

@@ -1,0 +1,137 @@
+"""The JSON API under /api/: tasks, claim, complete, start, instance; Basic auth or session + CSRF header."""
+import base64
+
+import pytest
+
+SOP = "sulteng-pengumpulan-data-kinerja"
+
+
+def basic(user: str, password: str = "rahasia-uji") -> dict:
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+def test_openapi_description(client):
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    spec = response.get_json()
+    assert spec["openapi"].startswith("3.")
+    for path in ("/tasks", "/tasks/{task_id}/claim", "/tasks/{task_id}/complete",
+                 "/processes/{process_id}/instances", "/instances/{instance_id}"):
+        assert path in spec["paths"]
+    assert spec["components"]["securitySchemes"]["basic"]["scheme"] == "basic"
+
+
+def test_api_needs_credentials(client):
+    for method, url in (("get", "/api/tasks"), ("post", f"/api/processes/{SOP}/instances"),
+                        ("get", "/api/instances/1"), ("get", "/api/processes")):
+        response = getattr(client, method)(url)
+        assert response.status_code == 401, url
+        assert "error" in response.get_json()
+    assert client.get("/api/tasks", headers=basic("kepala-dinas", "salah")).status_code == 401
+    assert client.get("/api/tasks", headers=basic("tidak-ada")).status_code == 401
+
+
+def test_a_whole_round_over_the_api(client, alur):
+    started = client.post(f"/api/processes/{SOP}/instances", headers=basic("kepala-dinas"))
+    assert started.status_code == 201
+    instance = started.get_json()
+    assert started.headers["Location"].endswith(f"/api/instances/{instance['id']}")
+    [task] = client.get("/api/tasks", headers=basic("kepala-dinas")).get_json()
+    assert task["task_spec"] == "Step_01" and task["instance_id"] == instance["id"]
+
+    details = client.get(f"/api/tasks/{task['id']}", headers=basic("kepala-dinas")).get_json()
+    assert details["properties"]["sopStep"] == "1"
+    assert details["form"]["required"] == ["isi_disposisi"]
+
+    claimed = client.post(f"/api/tasks/{task['id']}/claim", headers=basic("kepala-dinas"))
+    assert claimed.status_code == 200 and claimed.get_json()["claimed_by"] == "kepala-dinas"
+    released = client.post(f"/api/tasks/{task['id']}/unclaim", headers=basic("kepala-dinas"))
+    assert released.get_json()["claimed_by"] is None
+
+    done = client.post(f"/api/tasks/{task['id']}/complete", headers=basic("kepala-dinas"),
+                       json={"data": {"isi_disposisi": "Kumpulkan data kinerja"}, "revision": instance["revision"]})
+    assert done.status_code == 200
+    assert [t["task_spec"] for t in done.get_json()["ready_tasks"]] == ["Step_02"]
+
+    seen = client.get(f"/api/instances/{instance['id']}", headers=basic("sekretaris")).get_json()
+    assert seen["instance"]["revision"] == 2
+    assert [h["action"] for h in seen["history"]] == ["start", "claim", "unclaim", "complete"]
+
+
+def test_tasks_filters(client, alur):
+    alur.start(SOP, "kepala-dinas")
+    alur.start("sulteng-penyusunan-iki", "kepala-dinas")
+    everything = client.get("/api/tasks", headers=basic("kepala-dinas")).get_json()
+    assert len(everything) == 2
+    one = client.get(f"/api/tasks?process_id={SOP}", headers=basic("kepala-dinas")).get_json()
+    assert [t["process_id"] for t in one] == [SOP]
+    assert client.get("/api/tasks?overdue=1", headers=basic("kepala-dinas")).get_json() == []
+
+
+def test_invalid_data_names_the_field_and_changes_nothing(client, alur):
+    view = alur.start(SOP, "kepala-dinas")
+    task = view.ready_tasks[0]
+    response = client.post(f"/api/tasks/{task.id}/complete", headers=basic("kepala-dinas"),
+                           json={"data": {"isi_disposisi": "", "tidak_dikenal": 1}})
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["fields"] == {"isi_disposisi": "minimal 3 karakter", "tidak_dikenal": "isian tidak dikenal"}
+    not_object = client.post(f"/api/tasks/{task.id}/complete", headers=basic("kepala-dinas"), json={"data": [1]})
+    assert not_object.status_code == 422 and "data" in not_object.get_json()["fields"]
+    assert alur.instance(view.id).revision == 1
+    assert alur.task(task.id).status == "ready"
+
+
+def test_refusals_wrong_role_invisible_conflict(client, alur):
+    view = alur.start(SOP, "kepala-dinas")
+    task = view.ready_tasks[0]
+    assert client.post(f"/api/tasks/{task.id}/claim", headers=basic("sekretaris")).status_code == 403
+    assert client.post(f"/api/tasks/{task.id}/complete", headers=basic("sekretaris"),
+                       json={"data": {"isi_disposisi": "Kerjakan"}}).status_code == 403
+    assert client.get(f"/api/tasks/{task.id}", headers=basic("pegawai-lain")).status_code == 404
+    assert client.get(f"/api/instances/{view.id}", headers=basic("pegawai-lain")).status_code == 404
+    assert client.post(f"/api/processes/{SOP}/instances", headers=basic("sekretaris")).status_code == 403
+    assert client.post("/api/processes/tidak-ada/instances", headers=basic("kepala-dinas")).status_code == 404
+    stale = client.post(f"/api/tasks/{task.id}/complete", headers=basic("kepala-dinas"),
+                        json={"data": {"isi_disposisi": "Kerjakan"}, "revision": 7})
+    assert stale.status_code == 409
+    assert client.get("/api/tidak-ada", headers=basic("kepala-dinas")).get_json()["error"]
+    assert alur.instance(view.id).revision == 1
+    assert [h.action for h in alur.history(view.id)] == ["start"]
+
+
+def test_session_calls_need_the_csrf_header(client, login, csrf_of, alur):
+    view = alur.start(SOP, "kepala-dinas")
+    task = view.ready_tasks[0]
+    login(client, "kepala-dinas")
+    assert client.get("/api/tasks").status_code == 200  # reading needs no token
+    assert client.post(f"/api/tasks/{task.id}/claim").status_code == 400
+    assert alur.task(task.id).claimed_by is None
+    response = client.post(f"/api/tasks/{task.id}/claim", headers={"X-CSRF-Token": csrf_of(client)})
+    assert response.status_code == 200
+    assert alur.task(task.id).claimed_by == "kepala-dinas"
+
+
+def test_basic_auth_is_used_alone_even_with_a_session(client, login, alur):
+    view = alur.start(SOP, "kepala-dinas")
+    login(client, "kepala-dinas")
+    # Wrong Basic credentials do not fall back to the session's user.
+    response = client.post(f"/api/tasks/{view.ready_tasks[0].id}/claim", headers=basic("kepala-dinas", "salah"))
+    assert response.status_code == 401
+    assert alur.task(view.ready_tasks[0].id).claimed_by is None
+
+
+@pytest.mark.parametrize("body", ["bukan json", '{"data": '])
+def test_a_body_that_is_not_json_is_refused(client, alur, body):
+    view = alur.start(SOP, "kepala-dinas")
+    response = client.post(f"/api/tasks/{view.ready_tasks[0].id}/complete", headers=basic("kepala-dinas"),
+                           data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert alur.instance(view.id).revision == 1
+
+
+def test_me(client):
+    me = client.get("/api/me", headers=basic("kasubbag")).get_json()
+    assert me == {"username": "kasubbag", "display_name": "Kasubbag",
+                  "roles": ["kepala-sub-bagian-program-keuangan-dan-aset"]}

@@ -1,0 +1,196 @@
+"""In a real browser (Debian's headless Chromium): the data-collection SOP from start to end.
+
+The Kepala Dinas starts it; the Fungsional Umum drafts the letter with its
+document; the Kasubbag returns it with a note; the draft is fixed; the
+Kasubbag, the Sekretaris and the Kepala Dinas approve; every later step is
+done by its lane until the instance page shows the SOP completed.
+Screenshots go to test-artifacts/.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from runtime import forms
+from runtime.settings import PROJECT_ROOT
+from web.app import create_app
+from web.demo import setup_demo
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+SOP = "sulteng-pengumpulan-data-kinerja"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium "
+                                                      "(apt-get install chromium; .ci/run installs it)"),
+]
+
+
+@pytest.fixture
+def served(settings):
+    """The demo set-up (every SOP, one user per role) served on a free port of 127.0.0.1."""
+    passwords = {username: password for username, password, _ in setup_demo(settings)}
+    app = create_app({"ALUR_SETTINGS": settings})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", app.extensions["alur"], passwords
+    server.shutdown()
+    thread.join(timeout=10)
+    app.extensions["alur"].close()
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Office:
+    """The staff at their browsers: one logged-in page per role."""
+
+    def __init__(self, base, alur, passwords, browser):
+        self.base, self.alur, self.passwords, self.browser = base, alur, passwords, browser
+        self.pages = {}
+        ARTIFACTS.mkdir(exist_ok=True)
+
+    def page(self, user):
+        if user not in self.pages:
+            page = self.browser.new_context(viewport={"width": 1400, "height": 900}, locale="id-ID").new_page()
+            page.goto(f"{self.base}/masuk")
+            page.fill("#username", user)
+            page.fill("#password", self.passwords[user])
+            page.click("button:has-text('Masuk')")
+            assert page.locator("h1", has_text="Kotak Masuk").is_visible(), f"{user} could not log in"
+            self.pages[user] = page
+        return self.pages[user]
+
+    def shot(self, page, name):
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+    def open_task(self, task):
+        """The task's role opens its inbox and the task from there."""
+        page = self.page(task.role)
+        page.goto(f"{self.base}/")
+        row = page.locator(f"tr[data-task='{task.id}']")
+        assert row.is_visible(), f"{task.task_spec} is not in the inbox of {task.role}"
+        row.locator("a", has_text="Kerjakan").click()
+        page.wait_for_selector("section.task-form form")
+        return page
+
+    def fill(self, page, task, decision="setuju", note=None, attach=None):
+        """Fill the task's form the way a user would: every required field, plus a note."""
+        schema = self.alur.task_details(task.id)["form"]
+        data = forms.sample_data(schema, decision)
+        if note is not None:
+            data["catatan"] = note
+        for name, value in data.items():
+            prop = schema["properties"][name]
+            if prop.get("format") == "alur-attachment":
+                continue
+            if isinstance(value, bool):
+                page.locator(f"#f-{name}").set_checked(value)
+            elif "enum" in prop:
+                page.check(f"input[name='{name}'][value='{value}']")
+            else:
+                page.fill(f"#f-{name}", str(value))
+        if attach:
+            page.set_input_files("#f-lampiran", files=[attach])
+        page.click("section.task-form button.primary")
+        page.wait_for_load_state()
+
+    def ready(self, instance_id):
+        return self.alur.instance(instance_id).ready_tasks
+
+
+def test_data_collection_sop_end_to_end_in_the_browser(served, browser):
+    base, alur, passwords = served
+    office = Office(base, alur, passwords, browser)
+
+    # Kepala Dinas starts the SOP from Daftar SOP and lands on step 1.
+    head = office.page("kepala-dinas")
+    head.goto(f"{base}/sop/")
+    office.shot(head, "01-daftar-sop")
+    head.locator(f"tr[data-process='{SOP}'] button", has_text="Mulai proses baru").click()
+    assert "Langkah 1" in head.locator("h1").inner_text()
+    instance_id = alur.tasks_for("kepala-dinas")[0].instance_id
+
+    def step(task_spec, **how):
+        [task] = office.ready(instance_id)
+        assert task.task_spec == task_spec
+        page = office.open_task(task)
+        office.fill(page, task, **how)
+        return page
+
+    for spec in ("Step_01", "Step_02", "Step_03"):
+        step(spec)
+
+    # Step 4: the Fungsional Umum drafts the letter and attaches it.
+    draft_file = ARTIFACTS / "rancangan-surat.pdf"
+    draft_file.write_bytes(PDF)
+    inbox = office.page("fungsional-umum")
+    inbox.goto(f"{base}/")
+    office.shot(inbox, "02-kotak-masuk-fungsional-umum")
+    step("Step_04", attach=str(draft_file))
+
+    # Step 5: the Kasubbag returns it; first without the required note, which is refused next to the field.
+    [review] = office.ready(instance_id)
+    assert review.task_spec == "Step_05"
+    page = office.open_task(review)
+    assert page.locator("a", has_text="rancangan-surat.pdf").is_visible()
+    page.check("input[name='keputusan'][value='kembalikan']")
+    page.click("section.task-form button.primary")
+    error = page.locator("#catatan-error")
+    assert error.is_visible()
+    assert "wajib diisi" in error.inner_text()
+    office.shot(page, "03-pemeriksaan-catatan-wajib")
+    assert office.ready(instance_id)[0].id == review.id  # nothing changed
+    page.fill("#f-catatan", "Lengkapi tabel capaian triwulan IV.")
+    page.click("section.task-form button.primary")
+
+    # The Fungsional Umum sees the note and fixes the draft.
+    [fix] = office.ready(instance_id)
+    assert fix.task_spec == "Step_04"
+    page = office.open_task(fix)
+    assert page.locator("ul.notes", has_text="Lengkapi tabel capaian triwulan IV.").is_visible()
+    office.shot(page, "04-perbaikan-dengan-catatan")
+    office.fill(page, fix)
+
+    step("Step_05")  # Kasubbag approves
+    step("Step_06")  # Sekretaris approves
+    page = step("Step_07")  # Kepala Dinas ratifies
+
+    # Halfway: the instance page shows done, current and not-yet-reached steps.
+    page.goto(f"{base}/proses/{instance_id}")
+    assert page.locator("g.node.completed[data-element='Step_07']").count() == 1
+    assert page.locator("g.node.current[data-element='Step_08']").count() == 1
+    assert page.locator("g.node.pending[data-element='Step_24']").count() == 1
+    office.shot(page, "05-proses-di-tengah")
+
+    # Every later step by its own lane, approving each review, to the end.
+    for _ in range(40):
+        ready = office.ready(instance_id)
+        if not ready:
+            break
+        page = office.open_task(ready[0])
+        office.fill(page, ready[0])
+    assert alur.instance(instance_id).status == "completed"
+
+    page = office.page("kepala-dinas")
+    page.goto(f"{base}/proses/{instance_id}")
+    assert page.locator("#status").inner_text() == "Selesai"
+    assert page.locator("g.node.completed[data-element='EndEvent_Selesai']").count() == 1
+    assert page.locator("g.node.current").count() == 0
+    assert page.locator("ol.history", has_text="mengembalikan untuk diperbaiki").is_visible()
+    office.shot(page, "06-proses-selesai")

@@ -1,0 +1,55 @@
+"""Daftar SOP: deployed processes with their current version; start where the user holds the start lane."""
+
+
+def test_sop_list_shows_every_deployed_process_and_version(client, login, alur, text_of):
+    login(client, "sekretaris")
+    response = client.get("/sop/")
+    assert response.status_code == 200
+    page = text_of(response)
+    for process in alur.processes():
+        assert process["name"] in page
+    assert "Pengumpulan Data Kinerja" in page
+    assert "Versi" in page
+
+
+def test_start_button_only_where_the_user_holds_the_start_lane(client, login):
+    login(client, "kepala-dinas")
+    html = client.get("/sop/").get_data(as_text=True)
+    assert 'action="/sop/sulteng-pengumpulan-data-kinerja/mulai"' in html
+    assert 'action="/sop/kalbar-pengumpulan-skp/mulai"' not in html  # started by the Kasubbag Umum & Aparatur
+    login(client, "sekretaris")
+    assert "/mulai" not in client.get("/sop/").get_data(as_text=True)
+
+
+def test_starting_opens_the_first_task(client, login, post, alur):
+    login(client, "kepala-dinas")
+    response = post(client, "/sop/sulteng-pengumpulan-data-kinerja/mulai")
+    assert response.status_code == 302
+    [task] = alur.tasks_for("kepala-dinas")
+    assert response.headers["Location"] == f"/tugas/{task.id}"
+    assert task.task_spec == "Step_01"
+
+
+def test_start_refusals_change_nothing(client, login, post, alur):
+    post(client, "/sop/sulteng-pengumpulan-data-kinerja/mulai")  # not logged in
+    login(client, "sekretaris")
+    assert post(client, "/sop/sulteng-pengumpulan-data-kinerja/mulai").status_code == 403  # wrong role
+    assert post(client, "/sop/tidak-ada/mulai").status_code == 404
+    login(client, "kepala-dinas")
+    assert client.post("/sop/sulteng-pengumpulan-data-kinerja/mulai").status_code == 400  # CSRF missing
+    assert client.get("/sop/sulteng-pengumpulan-data-kinerja/mulai").status_code == 405
+    assert sum(p["running_instances"] for p in alur.processes()) == 0
+
+
+def test_new_instances_take_the_newest_version(client, login, post, alur, tmp_path):
+    source = alur.settings.processes_dir / "sulteng-pengumpulan-data-kinerja.bpmn"
+    changed = tmp_path / "v2.bpmn"
+    changed.write_text(source.read_text().replace('name="Pengumpulan Data Kinerja"',
+                                                  'name="Pengumpulan Data Kinerja (revisi)"'))
+    assert alur.deploy(changed).version == 2
+    login(client, "kepala-dinas")
+    page = client.get("/sop/").get_data(as_text=True)
+    assert "Pengumpulan Data Kinerja (revisi)" in page
+    post(client, "/sop/sulteng-pengumpulan-data-kinerja/mulai")
+    [task] = alur.tasks_for("kepala-dinas")
+    assert alur.instance(task.instance_id).version == 2
