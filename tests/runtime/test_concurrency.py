@@ -55,7 +55,7 @@ def test_fifty_threads_completing_the_same_task_exactly_one_wins(sop):
     from runtime.models import Instance
 
     with sop.sessions() as session:
-        stored = session.get(Instance, view.id).state
+        stored = state.state_json(session.get(Instance, view.id).state)
     assert winner in stored
     assert sum(f"peserta {n}\"" in stored for n in range(RACERS)) == 1
 

@@ -5,7 +5,8 @@ import pytest
 from sqlalchemy import func, select
 
 from runtime.engine import Conflict, Forbidden, InvalidData
-from runtime.models import AuditEntry, HumanTask
+from runtime import state
+from runtime.models import AuditEntry, HumanTask, Instance
 from tests.conftest import PROCESSES, seed_lane_users
 
 PROCESS = "kalbar-pengumpulan-skp"
@@ -195,11 +196,10 @@ def test_a_completed_task_cannot_be_completed_twice(sop):
     assert completions == 1
 
 
-def test_state_is_stored_without_the_spec(sop):
+def test_state_is_stored_compressed_and_without_the_spec(sop):
     view = sop.start(PROCESS, KASUBBAG)
-    from runtime.models import Instance
-
     with sop.sessions() as session:
         stored = session.get(Instance, view.id).state
-    assert '"spec"' not in stored and "task_specs" not in stored
-    assert len(stored) < 10_000
+    text = state.state_json(stored)
+    assert '"spec"' not in text and "task_specs" not in text and '"tasks"' in text
+    assert stored.startswith(state.COMPRESSED_PREFIX) and len(stored) < len(text) / 2

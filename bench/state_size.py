@@ -1,0 +1,72 @@
+"""Benchmark 5: bytes stored per running instance of each SOP, midway and at the end.
+
+Each SOP runs through Alur (SQLite) on its happy path; the stored state (instances.state,
+the workflow without its spec) is measured when half of its steps are done and at the end.
+Target: under 10 KiB for the 36-step SOP midway.
+
+Usage: python bench/state_size.py
+"""
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from runtime.bpmn_check import check_file  # noqa: E402
+from runtime.engine import Alur  # noqa: E402
+from runtime.forms import sample_data  # noqa: E402
+from runtime.models import Instance  # noqa: E402
+from runtime.settings import Settings  # noqa: E402
+
+TARGET = 10 * 1024
+
+
+def stored_bytes(alur: Alur, instance_id: int) -> int:
+    with alur.sessions() as session:
+        return len(session.get(Instance, instance_id).state.encode("utf-8"))
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        alur = Alur(Settings(database_url=f"sqlite:///{Path(folder) / 'size.sqlite3'}"))
+        print(f"{'SOP':<40} {'steps':>5} {'midway':>9} {'end':>9}  spec (stored once per version)")
+        for path in sorted((ROOT / "processes").glob("*.bpmn")):
+            checked = check_file(path, ROOT / "forms")
+            alur.deploy(path)
+            process_id = checked.process_id
+            roles = alur.lane_roles(process_id)
+            for role in set(roles.values()):
+                alur.add_user(role, [role])
+            forms = {name: json.loads(text) for name, text in checked.forms.items()}
+            props = {t.id: t.properties for t in checked.user_tasks}
+            view = alur.start(process_id, roles[checked.start_lane])
+            steps, midway = 0, None
+            while view.status == "running":
+                task = view.ready_tasks[0]
+                schema = forms[props[task.task_spec]["formJsonSchemaFilename"]]
+                decision = "setuju" if "keputusan" in schema["properties"] else None
+                view = alur.complete(task.id, task.role, sample_data(schema, decision))
+                steps += 1
+                if steps == len(checked.user_tasks) // 2:
+                    midway = stored_bytes(alur, view.id)
+            end = stored_bytes(alur, view.id)
+            from runtime.models import ProcessVersion
+            from sqlalchemy import select
+
+            with alur.sessions() as session:
+                spec = len(session.scalars(select(ProcessVersion.spec_json)
+                                           .where(ProcessVersion.process_id == process_id)).first())
+            print(f"{process_id:<40} {steps:>5} {midway:>8,}B {end:>8,}B  {spec:,}B")
+            if process_id == "sulteng-pengukuran-kinerja":
+                verdict = "meets" if midway < TARGET else "MISSES"
+                target_line = f"36-step SOP midway: {midway:,} B, target < {TARGET:,} B: {verdict}"
+        print(target_line)
+        alur.close()
+
+
+if __name__ == "__main__":
+    main()
