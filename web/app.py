@@ -6,6 +6,7 @@ registers one blueprint per area. The views call the runtime only.
 """
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -48,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=MAX_BYTES + 2 * 1024 * 1024,  # room for the form fields around a 10 MiB file
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("ALUR_SECURE_COOKIES") == "1",  # set behind HTTPS
         ALUR_DEPLOY_ON_STARTUP=True,
     )
     app.config.update(config)
@@ -59,6 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["alur_attachments"] = Attachments(alur)
 
     csrf.init_app(app)
+    app.after_request(_security_headers)
     _register_filters(app, settings)
     _register_errors(app)
 
@@ -67,6 +70,15 @@ def create_app(config: dict | None = None) -> Flask:
     for module in (auth, tasks, instances, processes, attachments, api):
         app.register_blueprint(module.bp)
     return app
+
+
+def _security_headers(response):
+    # Pages use no inline script or style and are never framed.
+    response.headers.setdefault("Content-Security-Policy",
+                                "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
 
 
 def _secret_key(instance_dir: Path) -> str:

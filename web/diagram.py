@@ -26,6 +26,7 @@ GATEWAY_KINDS = {"exclusiveGateway", "parallelGateway", "inclusiveGateway", "eve
 GATEWAY_MARKS = {"exclusiveGateway": "×", "parallelGateway": "+", "inclusiveGateway": "○"}
 FONT = 11
 CHAR_WIDTH = 5.9  # average glyph width of an 11px sans-serif font, for wrapping
+LABEL_CHAR_WIDTH = 7.4  # the same for the bold 12px lane and pool names
 
 
 @dataclass
@@ -43,8 +44,8 @@ def _bounds(element) -> Box | None:
     return Box(*(float(found.get(k, 0)) for k in ("x", "y", "width", "height")))
 
 
-def _wrap(text: str, width: float, max_lines: int) -> list[str]:
-    per_line = max(int(width / CHAR_WIDTH), 4)
+def _wrap(text: str, width: float, max_lines: int, char_width: float = CHAR_WIDTH) -> list[str]:
+    per_line = max(int(width / char_width), 4)
     lines: list[str] = []
     current = ""
     for word in text.split():
@@ -139,7 +140,7 @@ def render_svg(bpmn_xml: str, states: dict[str, str] | None = None,
             group = _sub(containers, "g", class_=kind)
             _sub(group, "rect", x=b.x, y=b.y, width=b.width, height=b.height)
             _sub(group, "line", x1=b.x + 30, y1=b.y, x2=b.x + 30, y2=b.y + b.height)
-            lines = _wrap(name, b.height - 10, 2)
+            lines = _wrap(name, b.height - 10, 2, LABEL_CHAR_WIDTH)
             _text_block(group, lines, b.x + 15, b.y + b.height / 2, f"{kind}-label", rotate=True)
             continue
         element_id = element.get("id")
