@@ -135,3 +135,13 @@ def test_me(client):
     me = client.get("/api/me", headers=basic("kasubbag")).get_json()
     assert me == {"username": "kasubbag", "display_name": "Kasubbag",
                   "roles": ["kepala-sub-bagian-program-keuangan-dan-aset"]}
+
+
+def test_unclaim_refusals(client, alur):
+    view = alur.start(SOP, "kepala-dinas")
+    task = view.ready_tasks[0]
+    assert client.post(f"/api/tasks/{task.id}/unclaim", headers=basic("kepala-dinas")).status_code == 409
+    alur.claim(task.id, "kepala-dinas")
+    assert client.post(f"/api/tasks/{task.id}/unclaim", headers=basic("sekretaris")).status_code == 403
+    assert client.post(f"/api/tasks/{task.id}/unclaim").status_code == 401
+    assert alur.task(task.id).claimed_by == "kepala-dinas"

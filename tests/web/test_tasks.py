@@ -255,3 +255,17 @@ def test_a_completed_task_page_leads_to_the_instance(client, login, post, alur, 
     assert response.headers["Location"] == f"/proses/{started.id}"
     again = post(client, f"/tugas/{task.id}", {"isi_disposisi": "Kerjakan lagi"})
     assert again.status_code == 409
+
+
+def test_unclaim_refusals_change_nothing(client, login, post, alur, started, text_of):
+    alur.add_user("kepala-dinas-2", ["kepala-dinas"])
+    task = started.ready_tasks[0]
+    alur.claim(task.id, "kepala-dinas-2")
+    before = _state(alur, started.id)
+    login(client, "sekretaris")
+    assert post(client, f"/tugas/{task.id}/lepas").status_code == 403  # wrong role
+    login(client, "kepala-dinas")
+    assert client.post(f"/tugas/{task.id}/lepas").status_code == 400  # CSRF missing
+    response = post(client, f"/tugas/{task.id}/lepas", follow_redirects=True)  # claimed by someone else
+    assert "Tidak dapat dilepas" in text_of(response)
+    assert _state(alur, started.id) == before
