@@ -26,6 +26,7 @@ class Account:
     display_name: str
     roles: set[str] = field(default_factory=set)
     has_password: bool = False
+    org: str = "default"
 
 
 @dataclass
@@ -42,7 +43,7 @@ class InstanceSummary:
 
 def _account(session, user: User) -> Account:
     roles = set(session.scalars(select(UserRole.role).where(UserRole.user_id == user.id)))
-    return Account(user.username, user.display_name, roles, bool(user.password_hash))
+    return Account(user.username, user.display_name, roles, bool(user.password_hash), user.org)
 
 
 def get_user(alur: Alur, username: str) -> Account | None:
@@ -95,16 +96,13 @@ def _visible_process_ids(session, username: str):
     return select(LaneRole.process_id).where(LaneRole.role.in_(roles)).distinct()
 
 
+def _org_of(username: str):
+    return select(User.org).where(User.username == username).scalar_subquery()
+
+
 def can_see_instance(alur: Alur, username: str, instance_id: int) -> bool:
-    """True when the user holds the role of any lane of the instance's process."""
-    with alur.sessions() as session:
-        found = session.scalars(
-            select(Instance.id).where(
-                Instance.id == instance_id,
-                Instance.process_id.in_(_visible_process_ids(session, username)),
-            )
-        ).first()
-        return found is not None
+    """True when the user is of the instance's organisation and holds the role of one of its lanes."""
+    return alur.can_see(username, instance_id)
 
 
 def visible_instances(alur: Alur, username: str, limit: int = 200) -> list[InstanceSummary]:
@@ -113,7 +111,8 @@ def visible_instances(alur: Alur, username: str, limit: int = 200) -> list[Insta
         rows = session.execute(
             select(Instance, ProcessVersion.name, ProcessVersion.version)
             .join(ProcessVersion, ProcessVersion.id == Instance.version_id)
-            .where(Instance.process_id.in_(_visible_process_ids(session, username)))
+            .where(Instance.org == _org_of(username),
+                   Instance.process_id.in_(_visible_process_ids(session, username)))
             .order_by((Instance.status == "running").desc(), Instance.id.desc())
             .limit(limit)
         ).all()

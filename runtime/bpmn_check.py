@@ -65,6 +65,8 @@ class CheckedFile:
     user_tasks: list[UserTaskInfo] = field(default_factory=list)
     lanes: list[str] = field(default_factory=list)
     start_lane: str | None = None
+    org: str | None = None  # the process's `org` property: the organisation it belongs to
+    organisation: str | None = None  # that organisation's name (`organisation` property)
     spec: object | None = None
     subprocess_specs: dict = field(default_factory=dict)
 
@@ -90,7 +92,7 @@ def _schema() -> etree.XMLSchema:
 
 
 def task_properties(element) -> dict[str, str]:
-    """Extension properties of a task: spiffworkflow:properties, then camunda:properties."""
+    """Extension properties of a task or process: camunda:properties, then spiffworkflow:properties."""
     properties = {}
     for prop in element.xpath(
         "./bpmn:extensionElements/camunda:properties/camunda:property", namespaces=NS
@@ -141,6 +143,9 @@ def check_bytes(content: bytes, filename: str, forms_dir: Path | dict | None) ->
     process = executable[0]
     result.process_id = process.get("id")
     result.name = process.get("name") or result.process_id
+    process_properties = task_properties(process)
+    result.org = process_properties.get("org") or None
+    result.organisation = process_properties.get("organisation") or None
 
     for element in root.iter():
         element_id = element.get("id") if isinstance(element.tag, str) else None

@@ -52,7 +52,7 @@ def cmd_deploy(args) -> int:
     status = 0
     for path in args.files:
         try:
-            result = alur.deploy(path, Path(args.forms) if args.forms else None, user=args.user)
+            result = alur.deploy(path, Path(args.forms) if args.forms else None, user=args.user, org=args.org)
         except DeployRefused as exc:
             if args.json:
                 _print(args, {"file": path, "deployed": False,
@@ -127,8 +127,18 @@ def cmd_users_add(args) -> int:
     from werkzeug.security import generate_password_hash
 
     password_hash = generate_password_hash(args.password) if args.password else None
-    _engine(args).add_user(args.name, args.role, args.display_name, password_hash)
-    _print(args, {"username": args.name, "roles": args.role}, f"user {args.name}: roles {', '.join(args.role)}")
+    _engine(args).add_user(args.name, args.role, args.display_name, password_hash, org=args.org)
+    _print(args, {"username": args.name, "org": args.org, "roles": args.role},
+           f"user {args.name} ({args.org}): roles {', '.join(args.role)}")
+    return 0
+
+
+def cmd_orgs(args) -> int:
+    alur = _engine(args)
+    if args.slug:
+        alur.add_organisation(args.slug, args.name or args.slug)
+    rows = alur.organisations()
+    _print(args, rows, "\n".join(f"{r['slug']:<24} {r['name']}" for r in rows))
     return 0
 
 
@@ -230,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+")
     p.add_argument("--forms")
     p.add_argument("--user", default="system")
+    p.add_argument("--org", help="organisation the process belongs to (default: the file's 'org' property)")
     p.set_defaults(func=cmd_deploy)
 
     p = sub.add_parser("processes", parents=[common], help="list deployed processes")
@@ -266,7 +277,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", action="append", required=True)
     p.add_argument("--password")
     p.add_argument("--display-name")
+    p.add_argument("--org", default="default", help="the user's organisation (default: 'default')")
     p.set_defaults(func=cmd_users_add)
+
+    p = sub.add_parser("orgs", parents=[common], help="list organisations, or add one: alur orgs SLUG NAME")
+    p.add_argument("slug", nargs="?")
+    p.add_argument("name", nargs="?")
+    p.set_defaults(func=cmd_orgs)
 
     p = sub.add_parser("lanes", parents=[common], help="show or set the role of a process lane")
     p.add_argument("process_id")

@@ -21,7 +21,8 @@ from SpiffWorkflow.util.task import TaskState
 from . import db, forms, state
 from .bpmn_check import CheckedFile, Problem, check_bytes, standard_minutes_of, task_properties
 from .expressions import restricted_script_engine
-from .models import AuditEntry, HumanTask, Instance, LaneRole, ProcessVersion, User, UserRole, utcnow
+from .models import (DEFAULT_ORG, AuditEntry, HumanTask, Instance, LaneRole, Organisation, ProcessVersion, User,
+                     UserRole, utcnow)
 from .settings import Settings
 
 SPEC_CACHE_SIZE = 256
@@ -76,6 +77,7 @@ class TaskView:
     id: str
     instance_id: int
     process_id: str
+    org: str
     task_spec: str
     name: str
     lane: str
@@ -175,12 +177,15 @@ class Alur:
             return CheckedFile(str(path), [Problem(str(path), None, f"cannot read: {exc.strerror}")])
         return check_bytes(content, str(path), forms_dir or self.settings.forms_dir)
 
-    def deploy(self, bpmn_path: Path | str, forms_dir: Path | None = None, user: str = "system") -> DeployResult:
+    def deploy(self, bpmn_path: Path | str, forms_dir: Path | None = None, user: str = "system",
+               org: str | None = None) -> DeployResult:
         """Validate a BPMN file and store it as a new version of its process if its content is new.
 
         The file is checked against the BPMN 2.0 XSD, parsed by SpiffWorkflow,
         and every user task must sit in one lane and name a valid form from
         `forms_dir`. A refused file raises DeployRefused and changes nothing.
+        The process belongs to organisation `org` (default: the file's `org`
+        property, else "default") and stays there in later versions.
         Returns the process id, version number and content hash.
         """
         path = Path(bpmn_path)
@@ -188,15 +193,16 @@ class Alur:
             content = path.read_bytes()
         except OSError as exc:
             raise DeployRefused([Problem(str(path), None, f"cannot read: {exc.strerror}")]) from exc
-        return self.deploy_bytes(content, path.name, forms_dir, user)
+        return self.deploy_bytes(content, path.name, forms_dir, user, org)
 
     def deploy_bytes(self, content: bytes, filename: str, forms_dir: Path | None = None,
-                     user: str = "system") -> DeployResult:
+                     user: str = "system", org: str | None = None) -> DeployResult:
         """Deploy BPMN `content` (as from an upload); see `deploy`."""
         checked = check_bytes(content, filename, forms_dir or self.settings.forms_dir)
         if not checked.ok:
             raise DeployRefused(checked.problems)
         content_hash = checked.content_hash
+        org = org or checked.org or DEFAULT_ORG
         with db.transaction(self.sessions) as session:
             latest = session.scalars(
                 select(ProcessVersion)
@@ -204,10 +210,16 @@ class Alur:
                 .order_by(ProcessVersion.version.desc())
                 .limit(1)
             ).first()
+            if latest is not None and latest.org != org:
+                raise DeployRefused([Problem(filename, None, f"process '{checked.process_id}' belongs to "
+                                             f"organisation '{latest.org}', not '{org}'")])
+            if session.get(Organisation, org) is None:
+                session.add(Organisation(slug=org, name=checked.organisation or org))
             if latest is not None and latest.content_hash == content_hash:
                 return DeployResult(checked.process_id, latest.version, content_hash, False)
             version = ProcessVersion(
                 process_id=checked.process_id,
+                org=org,
                 version=(latest.version + 1) if latest else 1,
                 name=checked.name,
                 content_hash=content_hash,
@@ -261,6 +273,7 @@ class Alur:
             return [
                 {
                     "process_id": v.process_id,
+                    "org": v.org,
                     "name": v.name,
                     "version": v.version,
                     "content_hash": v.content_hash,
@@ -274,20 +287,60 @@ class Alur:
     # ------------------------------------------------------------ users/roles
 
     def add_user(self, username: str, roles: list[str], display_name: str | None = None,
-                 password_hash: str | None = None) -> None:
-        """Create a user (or add roles to an existing one)."""
+                 password_hash: str | None = None, org: str = DEFAULT_ORG) -> None:
+        """Create a user of organisation `org` (or add roles to an existing one of that organisation)."""
         with db.transaction(self.sessions) as session:
+            if session.get(Organisation, org) is None:
+                if org != DEFAULT_ORG:
+                    raise NotFound(f"organisation '{org}' does not exist")
+                session.add(Organisation(slug=DEFAULT_ORG, name="Organisasi bawaan"))
             user = session.scalars(select(User).where(User.username == username)).first()
             if user is None:
-                user = User(username=username, display_name=display_name or username, password_hash=password_hash)
+                user = User(username=username, display_name=display_name or username, password_hash=password_hash,
+                            org=org)
                 session.add(user)
                 session.flush()
+            elif user.org != org:
+                raise Conflict(f"user '{username}' belongs to organisation '{user.org}', not '{org}'")
             elif password_hash:
                 user.password_hash = password_hash
             have = set(session.scalars(select(UserRole.role).where(UserRole.user_id == user.id)))
             for role in roles:
                 if role not in have:
                     session.add(UserRole(user_id=user.id, role=role))
+
+    def add_organisation(self, slug: str, name: str) -> None:
+        """Create an organisation (or rename it)."""
+        with db.transaction(self.sessions) as session:
+            row = session.get(Organisation, slug)
+            if row is None:
+                session.add(Organisation(slug=slug, name=name))
+            else:
+                row.name = name
+
+    def organisations(self) -> list[dict]:
+        """Every organisation: slug and name."""
+        with self.sessions() as session:
+            return [{"slug": o.slug, "name": o.name}
+                    for o in session.scalars(select(Organisation).order_by(Organisation.slug))]
+
+    def member(self, username: str, session=None) -> tuple[str | None, set[str]]:
+        """(organisation, roles) of a user; (None, empty set) for an unknown user."""
+        if session is None:
+            with self.sessions() as own:
+                return self.member(username, own)
+        org = session.scalars(select(User.org).where(User.username == username)).first()
+        return org, (self.roles_of(username, session) if org is not None else set())
+
+    def can_see(self, username: str, instance_id: int) -> bool:
+        """True when the user is of the instance's organisation and holds the role of one of its lanes."""
+        with self.sessions() as session:
+            instance = session.get(Instance, instance_id)
+            return instance is not None and self._visible(session, username, instance)
+
+    def _visible(self, session, username: str, instance: Instance) -> bool:
+        org, roles = self.member(username, session)
+        return org == instance.org and bool(roles & set(self.lane_roles(instance.process_id, session).values()))
 
     def roles_of(self, username: str, session=None) -> set[str]:
         """The roles a user holds (empty for an unknown user)."""
@@ -324,10 +377,10 @@ class Alur:
                 select(ProcessVersion).where(ProcessVersion.process_id == process_id)
                 .order_by(ProcessVersion.version.desc()).limit(1)
             ).first()
-            if version is None:
+            org, roles = self.member(user, session)
+            if version is None or version.org != org:
                 raise NotFound(f"process '{process_id}' is not deployed")
             spec, subprocess_specs = self._spec(version)
-            roles = self.roles_of(user, session)
             start_lane = self._start_lane(spec)
             lane_roles = self.lane_roles(process_id, session)
             if start_lane is not None and lane_roles.get(start_lane) not in roles:
@@ -338,7 +391,8 @@ class Alur:
             workflow.do_engine_steps()
             now = utcnow()
             instance = Instance(
-                version_id=version.id, process_id=process_id, status="running", state=state.dump_state(workflow),
+                version_id=version.id, process_id=process_id, org=version.org, status="running",
+                state=state.dump_state(workflow),
                 revision=1, started_by=user, started_at=now, updated_at=now,
             )
             session.add(instance)
@@ -348,21 +402,25 @@ class Alur:
             self._finish_if_done(session, instance, workflow, now)
             return self._instance_view(session, instance, version, ready)
 
-    def instance(self, instance_id: int) -> InstanceView:
-        """An instance with its version, status, revision and ready tasks."""
+    def instance(self, instance_id: int, user: str | None = None) -> InstanceView:
+        """An instance with its version, status, revision and ready tasks.
+
+        With `user`, an instance that user may not see is reported as not found.
+        """
         with self.sessions() as session:
             instance = session.get(Instance, instance_id)
-            if instance is None:
+            if instance is None or (user is not None and not self._visible(session, user, instance)):
                 raise NotFound(f"instance {instance_id} does not exist")
             return self._instance_view(session, instance, session.get(ProcessVersion, instance.version_id))
 
     def tasks_for(self, user: str, include_claimed_by_others: bool = True) -> list[TaskView]:
         """Ready tasks of the lanes the user's roles cover, newest first (an index lookup)."""
         with self.sessions() as session:
-            roles = self.roles_of(user, session)
+            org, roles = self.member(user, session)
             if not roles:
                 return []
-            query = select(HumanTask).where(HumanTask.role.in_(roles), HumanTask.status == "ready")
+            query = select(HumanTask).where(HumanTask.org == org, HumanTask.role.in_(roles),
+                                            HumanTask.status == "ready")
             if not include_claimed_by_others:
                 query = query.where((HumanTask.claimed_by.is_(None)) | (HumanTask.claimed_by == user))
             rows = session.scalars(query.order_by(HumanTask.ready_at.desc(), HumanTask.id))
@@ -465,10 +523,11 @@ class Alur:
         self._finish_if_done(session, instance, workflow, now)
         return self._instance_view(session, instance, version, ready)
 
-    def history(self, instance_id: int) -> list[AuditView]:
-        """The audit entries of an instance, oldest first."""
+    def history(self, instance_id: int, user: str | None = None) -> list[AuditView]:
+        """The audit entries of an instance, oldest first (with `user`: only if that user may see it)."""
         with self.sessions() as session:
-            if session.get(Instance, instance_id) is None:
+            instance = session.get(Instance, instance_id)
+            if instance is None or (user is not None and not self._visible(session, user, instance)):
                 raise NotFound(f"instance {instance_id} does not exist")
             rows = session.scalars(
                 select(AuditEntry).where(AuditEntry.instance_id == instance_id).order_by(AuditEntry.id)
@@ -520,9 +579,11 @@ class Alur:
 
     def _task_for_user(self, session, task_id: str, user: str) -> HumanTask:
         row = session.get(HumanTask, task_id)
-        if row is None:
+        org, roles = self.member(user, session)
+        if row is None or row.org != org:
+            # Another organisation's task is not there at all for this user.
             raise NotFound(f"task {task_id} does not exist")
-        if row.role not in self.roles_of(user, session):
+        if row.role not in roles:
             raise Forbidden(f"'{user}' does not hold role '{row.role}' of lane '{row.lane}'")
         if row.status != "ready":
             raise Conflict(f"task {task_id} is {row.status}")
@@ -555,6 +616,7 @@ class Alur:
                     id=task_id,
                     instance_id=instance.id,
                     process_id=instance.process_id,
+                    org=instance.org,
                     task_spec=task.task_spec.name,
                     name=task.task_spec.bpmn_name or task.task_spec.name,
                     lane=lane,

@@ -38,6 +38,18 @@ class Base(DeclarativeBase):
     pass
 
 
+DEFAULT_ORG = "default"
+
+
+class Organisation(Base):
+    """A government unit (dinas, badan): its users and processes are invisible to every other."""
+
+    __tablename__ = "organisations"
+
+    slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(500))
+
+
 class ProcessVersion(Base):
     """One deployed version of a process: the BPMN and forms it was deployed with."""
 
@@ -49,6 +61,7 @@ class ProcessVersion(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[str] = mapped_column(String(200))
+    org: Mapped[str] = mapped_column(String(100), default=DEFAULT_ORG)
     version: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(500))
     content_hash: Mapped[str] = mapped_column(String(64))
@@ -71,6 +84,7 @@ class Instance(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
     process_id: Mapped[str] = mapped_column(String(200), index=True)
+    org: Mapped[str] = mapped_column(String(100), default=DEFAULT_ORG, index=True)
     status: Mapped[str] = mapped_column(String(20), default="running")  # running | completed
     state: Mapped[str] = mapped_column(Text)  # serialized workflow without its spec
     revision: Mapped[int] = mapped_column(Integer, default=1)
@@ -89,13 +103,14 @@ class HumanTask(Base):
 
     __tablename__ = "human_tasks"
     __table_args__ = (
-        Index("ix_human_tasks_inbox", "role", "status", "due_at"),
+        Index("ix_human_tasks_inbox", "org", "role", "status", "due_at"),
         Index("ix_human_tasks_instance", "instance_id", "status"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task UUID
     instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"))
     process_id: Mapped[str] = mapped_column(String(200))
+    org: Mapped[str] = mapped_column(String(100), default=DEFAULT_ORG)
     task_spec: Mapped[str] = mapped_column(String(200))  # BPMN element id
     name: Mapped[str] = mapped_column(Text)
     lane: Mapped[str] = mapped_column(String(300))
@@ -133,6 +148,7 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
+    org: Mapped[str] = mapped_column(String(100), default=DEFAULT_ORG)
     display_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(300), nullable=True)
 

@@ -53,8 +53,9 @@ def form_schemas() -> dict[str, dict]:
 
 
 def seed_lane_users(alur: Alur, process_id: str) -> dict[str, str]:
-    """One user per lane of a process, named after the lane's role; returns lane -> username."""
+    """One user per lane of a process (in its organisation), named after the lane's role; returns lane -> role."""
     mapping = alur.lane_roles(process_id)
+    org = next(p["org"] for p in alur.processes() if p["process_id"] == process_id)
     for role in set(mapping.values()):
-        alur.add_user(role, [role])
+        alur.add_user(role, [role], org=org)
     return mapping

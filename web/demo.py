@@ -1,8 +1,9 @@
 """`alur demo`: a SQLite database with every SOP deployed and one user per role, then serve.
 
-Each distinct role of the deployed processes' lanes gets a user named after
-the role key (e.g. "kepala-dinas", shown as the lane name) with a generated
-password, printed and written to <instance>/demo-users.txt. Running it again
+Each distinct role of each organisation's deployed processes gets a user named
+after the organisation and the role key (e.g. "sulteng.kepala-dinas", shown as
+the lane name) with a generated password, printed and written to
+<instance>/demo-users.txt. Running it again
 keeps existing users and their passwords; --reset gives every demo user a new one.
 """
 from __future__ import annotations
@@ -20,12 +21,17 @@ from runtime.settings import Settings
 CREDENTIALS_FILE = "demo-users.txt"
 
 
-def demo_roles(alur: Alur) -> dict[str, str]:
-    """role key -> display name (the first lane performing it), across all deployed processes."""
-    roles: dict[str, str] = {}
+def demo_username(org: str, role: str) -> str:
+    """The demo user of a role in an organisation: "sulteng.kepala-dinas" (just the role in "default")."""
+    return role if org == "default" else f"{org.split('-')[0]}.{role}"
+
+
+def demo_roles(alur: Alur) -> dict[tuple[str, str], str]:
+    """(organisation, role key) -> display name (the first lane performing it), over all deployed processes."""
+    roles: dict[tuple[str, str], str] = {}
     for process in alur.processes():
         for lane, role in sorted(alur.lane_roles(process["process_id"]).items()):
-            roles.setdefault(role, lane)
+            roles.setdefault((process["org"], role), lane)
     return dict(sorted(roles.items()))
 
 
@@ -53,13 +59,15 @@ def setup_demo(settings: Settings, reset: bool = False) -> list[tuple[str, str, 
         known = _read_credentials(path)
         existing = {a.username: a for a in accounts.list_users(alur)}
         rows = []
-        for role, lane in demo_roles(alur).items():
-            account = existing.get(role)
-            password = known.get(role)
+        for (org, role), lane in demo_roles(alur).items():
+            username = demo_username(org, role)
+            account = existing.get(username)
+            password = known.get(username)
             if account is None or not account.has_password or reset or password is None:
                 password = new_password()
-                alur.add_user(role, [role], display_name=lane, password_hash=generate_password_hash(password))
-            rows.append((role, password, lane))
+                alur.add_user(username, [role], display_name=lane, password_hash=generate_password_hash(password),
+                              org=org)
+            rows.append((username, password, lane))
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("# username\tpassword\tdisplay name (Alur demo users)\n"
                         + "".join(f"{u}\t{p}\t{d}\n" for u, p, d in rows), encoding="utf-8")

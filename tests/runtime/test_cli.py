@@ -46,7 +46,7 @@ def alur_cli(tmp_path, monkeypatch, capsys):
 def test_scripted_session_completes_the_sop_with_one_return(alur_cli):
     alur_cli("deploy", str(PROCESSES / f"{PROCESS}.bpmn"))
     for user, role in ROLES.items():
-        alur_cli("users", "add", user, "--role", role)
+        alur_cli("users", "add", user, "--role", role, "--org", "kalbar-diskukm")
     instance = alur_cli("start", PROCESS, "--user", "kasubbag", "--json")
     returned = False
     while instance["status"] == "running":
@@ -76,12 +76,12 @@ def test_scripted_session_completes_the_sop_with_one_return(alur_cli):
 
 def test_cli_errors_are_clear_and_exit_non_zero(alur_cli):
     alur_cli("deploy", str(PROCESSES / f"{PROCESS}.bpmn"))
-    alur_cli("users", "add", "kasubbag", "--role", "kasubbag-umum-aparatur")
+    alur_cli("users", "add", "kasubbag", "--role", "kasubbag-umum-aparatur", "--org", "kalbar-diskukm")
     instance = alur_cli("start", PROCESS, "--user", "kasubbag", "--json")
     task = instance["ready_tasks"][0]["id"]
     assert "wajib diisi" in alur_cli("complete", task, "--user", "kasubbag", "--data", "{}", expect=1)
     assert "not JSON" in alur_cli("complete", task, "--user", "kasubbag", "--data", "{oops", expect=2)
-    assert "does not hold role" in alur_cli("complete", task, "--user", "tamu", "--data", "{}", expect=1)
+    assert "does not exist" in alur_cli("complete", task, "--user", "tamu", "--data", "{}", expect=1)
     assert "is not deployed" in alur_cli("start", "tidak-ada", "--user", "kasubbag", expect=1)
 
 

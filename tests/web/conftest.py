@@ -12,6 +12,7 @@ from runtime.settings import Settings
 from web.app import create_app
 
 SOP = "sulteng-pengumpulan-data-kinerja"
+ORG = "sulteng-diskukm"  # the organisation the SOP belongs to (its BPMN's `org` property)
 PASSWORD = "rahasia-uji"
 # A cheap hash: the tests log in many times.
 PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
@@ -40,7 +41,7 @@ def app(settings):
     alur = app.extensions["alur"]
     for username, roles in USERS.items():
         alur.add_user(username, roles, display_name=username.replace("-", " ").title(),
-                      password_hash=PASSWORD_HASH)
+                      password_hash=PASSWORD_HASH, org=ORG)
     yield app
     alur.close()
 

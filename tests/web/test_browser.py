@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 from runtime import forms
 from runtime.settings import PROJECT_ROOT
 from web.app import create_app
-from web.demo import setup_demo
+from web.demo import demo_username, setup_demo
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
@@ -65,7 +65,8 @@ class Office:
         self.pages = {}
         ARTIFACTS.mkdir(exist_ok=True)
 
-    def page(self, user):
+    def page(self, role):
+        user = demo_username("sulteng-diskukm", role)
         if user not in self.pages:
             page = self.browser.new_context(viewport={"width": 1400, "height": 900}, locale="id-ID").new_page()
             page.goto(f"{self.base}/masuk")
@@ -124,7 +125,7 @@ def test_data_collection_sop_end_to_end_in_the_browser(served, browser):
     office.shot(head, "01-daftar-sop")
     head.locator(f"tr[data-process='{SOP}'] button", has_text="Mulai proses baru").click()
     assert "Langkah 1" in head.locator("h1").inner_text()
-    instance_id = alur.tasks_for("kepala-dinas")[0].instance_id
+    instance_id = alur.tasks_for(demo_username("sulteng-diskukm", "kepala-dinas"))[0].instance_id
 
     def step(task_spec, **how):
         [task] = office.ready(instance_id)
