@@ -130,6 +130,7 @@ class AuditEntry(Base):
     """Append-only log: who did what, when, with which data."""
 
     __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_actor_action_at", "actor", "action", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
