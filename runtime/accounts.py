@@ -6,14 +6,20 @@ Passwords are stored as werkzeug hashes (users.password_hash).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import db
 from .engine import Alur, NotFound
-from .models import Instance, LaneRole, ProcessVersion, User, UserRole
+from .models import AuditEntry, Instance, LaneRole, ProcessVersion, User, UserRole, utcnow
+
+# Login throttling: after this many failed logins of one user name within the
+# window, further attempts are refused (even with the right password) until the
+# window has passed. Failures and logins are audit entries, so every worker sees them.
+MAX_LOGIN_FAILURES = 5
+LOGIN_WINDOW = timedelta(minutes=15)
 
 # Checked against when the user does not exist, so that a wrong user name
 # takes as long as a wrong password and does not reveal which names exist.
@@ -63,6 +69,24 @@ def authenticate(alur: Alur, username: str, password: str) -> Account | None:
         if not check_password_hash(user.password_hash, password):
             return None
         return _account(session, user)
+
+
+def login_blocked(alur: Alur, username: str) -> bool:
+    """True when `username` had MAX_LOGIN_FAILURES failed logins within the last LOGIN_WINDOW."""
+    since = utcnow() - LOGIN_WINDOW
+    with alur.sessions() as session:
+        failures = session.scalar(
+            select(func.count()).select_from(AuditEntry).where(
+                AuditEntry.actor == username, AuditEntry.action == "login_failed", AuditEntry.at >= since)
+        )
+    return failures >= MAX_LOGIN_FAILURES
+
+
+def record_login(alur: Alur, username: str, succeeded: bool, address: str | None) -> None:
+    """Write a login or failed login to the audit log (with the client address)."""
+    with db.transaction(alur.sessions) as session:
+        session.add(AuditEntry(at=utcnow(), actor=username[:200], action="login" if succeeded else "login_failed",
+                               data={"address": address}))
 
 
 def list_users(alur: Alur) -> list[Account]:

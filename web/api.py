@@ -29,7 +29,11 @@ def api_login_required(view):
         if credentials is not None:
             account = None
             if credentials.type == "basic" and credentials.username and credentials.password:
+                if accounts.login_blocked(engine(), credentials.username):
+                    return jsonify(error="terlalu banyak percobaan masuk yang gagal; coba lagi nanti"), 429
                 account = accounts.authenticate(engine(), credentials.username, credentials.password)
+                if account is None:
+                    accounts.record_login(engine(), credentials.username, False, request.remote_addr)
             if account is None:
                 return jsonify(error="kredensial salah"), 401
             g.user = account
