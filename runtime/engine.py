@@ -250,20 +250,21 @@ class Alur:
         folder = Path(processes_dir or self.settings.processes_dir)
         return [self.deploy(path, user=user) for path in sorted(folder.glob("*.bpmn"))]
 
-    def processes(self) -> list[dict]:
-        """The deployed processes with their newest version and running instance count."""
+    def processes(self, org: str | None = None) -> list[dict]:
+        """The deployed processes (of organisation `org`, or all) with their newest version and running count."""
         with self.sessions() as session:
             newest = (
                 select(ProcessVersion.process_id, func.max(ProcessVersion.version).label("version"))
                 .group_by(ProcessVersion.process_id)
                 .subquery()
             )
-            rows = session.execute(
-                select(ProcessVersion).join(
-                    newest,
-                    (ProcessVersion.process_id == newest.c.process_id) & (ProcessVersion.version == newest.c.version),
-                ).order_by(ProcessVersion.process_id)
-            ).scalars()
+            query = select(ProcessVersion).join(
+                newest,
+                (ProcessVersion.process_id == newest.c.process_id) & (ProcessVersion.version == newest.c.version),
+            )
+            if org is not None:
+                query = query.where(ProcessVersion.org == org)
+            rows = session.execute(query.order_by(ProcessVersion.process_id)).scalars()
             running = dict(
                 session.execute(
                     select(Instance.process_id, func.count()).where(Instance.status == "running")

@@ -50,6 +50,8 @@ def _body() -> dict:
     body = request.get_json(silent=True)
     if body is None and request.content_length:
         abort(400, description="badan permintaan harus JSON")
+    if body is not None and not isinstance(body, dict):
+        abort(400, description="badan permintaan harus berupa objek JSON")
     return body or {}
 
 
@@ -132,7 +134,7 @@ def upload(task_id):
 @bp.route("/processes")
 @api_login_required
 def processes():
-    return jsonify(engine().processes())
+    return jsonify(engine().processes(g.user.org))
 
 
 @bp.route("/processes/<process_id>/instances", methods=("POST",))

@@ -14,7 +14,7 @@ bp = Blueprint("processes", __name__, url_prefix="/sop")
 @bp.route("/")
 @login_required
 def process_list():
-    processes = engine().processes()
+    processes = engine().processes(g.user.org)
     for process in processes:
         role = engine().start_role(process["process_id"])
         process["start_lane"] = next(

@@ -25,7 +25,7 @@ def _now() -> datetime:
 @login_required
 def inbox():
     tasks = engine().tasks_for(g.user.username)
-    names = {p["process_id"]: p["name"] for p in engine().processes()}
+    names = {p["process_id"]: p["name"] for p in engine().processes(g.user.org)}
     process_filter = request.args.get("sop", "")
     overdue_only = request.args.get("terlambat") == "1"
     now = _now()

@@ -1,13 +1,14 @@
 """Daftar SOP: deployed processes with their current version; start where the user holds the start lane."""
 
 
-def test_sop_list_shows_every_deployed_process_and_version(client, login, alur, text_of):
+def test_sop_list_shows_every_process_of_the_users_organisation_and_no_other(client, login, alur, text_of):
     login(client, "sekretaris")
     response = client.get("/sop/")
     assert response.status_code == 200
     page = text_of(response)
     for process in alur.processes():
-        assert process["name"] in page
+        shown = process["process_id"] in page
+        assert shown == (process["org"] == "sulteng-diskukm"), process["process_id"]
     assert "Pengumpulan Data Kinerja" in page
     assert "Versi" in page
 
