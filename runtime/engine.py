@@ -56,6 +56,12 @@ class Conflict(AlurError):
     status = 409
 
 
+class ProcessFailed(AlurError):
+    """The model itself failed (a condition or script raised or ran too long); the instance is unchanged."""
+
+    status = 422
+
+
 class InvalidData(AlurError):
     status = 422
 
@@ -506,8 +512,11 @@ class Alur:
             except forms.FormDataInvalid as exc:
                 raise InvalidData(exc.errors) from exc
         task.set_data(**data)
-        task.run()
-        workflow.do_engine_steps()
+        try:
+            task.run()
+            workflow.do_engine_steps()
+        except Exception as exc:  # a condition or script of the model failed: nothing is written
+            raise ProcessFailed(f"the process could not continue after task {task_id}: {exc}") from exc
         now = utcnow()
         instance.state = state.dump_state(workflow)
         instance.updated_at = now

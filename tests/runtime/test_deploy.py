@@ -119,3 +119,34 @@ def test_a_runaway_script_is_stopped():
     env = RestrictedEnvironment(time_limit=0.2)
     with pytest.raises(ExpressionTimeout):
         env.execute("x = 0\nfor i in range(10**9):\n    x += i\n", {})
+
+
+@pytest.mark.parametrize("script, message", [
+    ("nomor_agenda = 1 / 0", "division by zero"),
+    ("n = 0\nwhile True:\n    n += 1", "time limit"),
+    ("nomor_agenda = ().__class__", "not allowed"),  # refused at deploy; here slipped into the cached spec
+])
+def test_a_script_that_fails_at_run_time_fails_the_task_cleanly(alur, tmp_path, script, message):
+    from runtime.engine import ProcessFailed
+    from runtime.expressions import check_source
+    from runtime.models import Instance
+
+    deployable = not check_source(script, "exec")
+    source = (PROCESSES.parent / "tests" / "fixtures" / "spiff-arena-disposisi.bpmn").read_text()
+    path = tmp_path / "script.bpmn"
+    path.write_text(source.replace('nomor_agenda = "AG-" + str(len(isi_disposisi))',
+                                   script if deployable else "nomor_agenda = 0"))
+    alur.deploy(path)
+    alur.script_engine.environment.time_limit = 0.2
+    alur.add_user("pimpinan", ["pimpinan"])
+    view = alur.start("spiff-disposisi", "pimpinan")
+    task = view.ready_tasks[0]
+    if not deployable:  # as if the stored spec had been tampered with
+        with alur.sessions() as session:
+            spec, _ = alur._spec(alur._version(session, session.get(Instance, view.id).version_id))
+        spec.task_specs["Script_Nomor"].script = script
+    with pytest.raises(ProcessFailed, match=message):
+        alur.complete(task.id, "pimpinan", {"isi_disposisi": "Tindak lanjuti"})
+    after = alur.instance(view.id)
+    assert after.revision == view.revision and [t.id for t in after.ready_tasks] == [task.id]
+    assert [e.action for e in alur.history(view.id)] == ["start"]
