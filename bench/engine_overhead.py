@@ -80,7 +80,7 @@ def run_alur(checked, folder: Path) -> tuple[int, float]:
     alur = Alur(Settings(database_url=f"sqlite:///{folder / 'bench.sqlite3'}"))
     alur.deploy(ROOT / "processes" / f"{PROCESS}.bpmn")
     for role in set(alur.lane_roles(PROCESS).values()):
-        alur.add_user(role, [role])
+        alur.add_user(role, [role], org=checked.org)
     start_role = alur.lane_roles(PROCESS)[checked.start_lane]
     view = alur.start(PROCESS, start_role)
     data_for = plan(checked)

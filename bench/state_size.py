@@ -40,16 +40,16 @@ def main() -> None:
             process_id = checked.process_id
             roles = alur.lane_roles(process_id)
             for role in set(roles.values()):
-                alur.add_user(role, [role])
+                alur.add_user(f"{checked.org}.{role}", [role], org=checked.org)
             forms = {name: json.loads(text) for name, text in checked.forms.items()}
             props = {t.id: t.properties for t in checked.user_tasks}
-            view = alur.start(process_id, roles[checked.start_lane])
+            view = alur.start(process_id, f"{checked.org}.{roles[checked.start_lane]}")
             steps, midway = 0, None
             while view.status == "running":
                 task = view.ready_tasks[0]
                 schema = forms[props[task.task_spec]["formJsonSchemaFilename"]]
                 decision = "setuju" if "keputusan" in schema["properties"] else None
-                view = alur.complete(task.id, task.role, sample_data(schema, decision))
+                view = alur.complete(task.id, f"{checked.org}.{task.role}", sample_data(schema, decision))
                 steps += 1
                 if steps == len(checked.user_tasks) // 2:
                     midway = stored_bytes(alur, view.id)
