@@ -1,19 +1,22 @@
-"""User accounts and who may see what: login checks, user lists, instance visibility.
+"""User accounts and who may see what: login checks, user lists, instance visibility,
+and the administration of one organisation's users and lane roles.
 
 No Flask here: the web app and the CLI call these with the Alur engine.
 Passwords are stored as werkzeug hashes (users.password_hash).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import db
-from .engine import Alur, NotFound
-from .models import AuditEntry, Instance, LaneRole, ProcessVersion, User, UserRole, utcnow
+from .engine import Alur, InvalidData, NotFound
+from .models import AuditEntry, HumanTask, Instance, LaneRole, ProcessVersion, User, UserRole, utcnow
 
 # Login throttling: after this many failed logins of one user name within the
 # window, further attempts are refused (even with the right password) until the
@@ -144,3 +147,211 @@ def visible_instances(alur: Alur, username: str, limit: int = 200) -> list[Insta
             InstanceSummary(i.id, i.process_id, name, version, i.status, i.started_by, i.started_at, i.completed_at)
             for i, name, version in rows
         ]
+
+
+# ------------------------------------------------------------ administration
+# What an organisation's admin does from the web app: its users, their roles and
+# passwords, and which role performs each lane of its processes. Nothing here
+# reaches past the organisation: another organisation's users and processes are
+# NotFound. Every change is an audit entry (never with a password in it).
+
+ADMIN_ROLE = "admin"
+DESIGNER_ROLE = "perancang"
+MIN_PASSWORD_LENGTH = 10
+_USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,99}")
+_ROLE = re.compile(r"[a-z0-9][a-z0-9-]{0,199}")
+
+
+@dataclass
+class LaneMapping:
+    process_id: str
+    process_name: str
+    lane: str
+    role: str
+
+
+def process_org(alur: Alur, process_id: str) -> str | None:
+    """The organisation a deployed process belongs to; None when it is not deployed."""
+    with alur.sessions() as session:
+        return session.scalars(
+            select(ProcessVersion.org).where(ProcessVersion.process_id == process_id).limit(1)
+        ).first()
+
+
+def users_of(alur: Alur, org: str) -> list[Account]:
+    """The accounts of organisation `org`, by user name."""
+    with alur.sessions() as session:
+        users = session.scalars(select(User).where(User.org == org).order_by(User.username)).all()
+        return [_account(session, u) for u in users]
+
+
+def user_of(alur: Alur, org: str, username: str) -> Account:
+    """The account `username` of organisation `org`; NotFound when `org` has no such user."""
+    with alur.sessions() as session:
+        return _account(session, _member(session, org, username))
+
+
+def lane_mappings(alur: Alur, org: str) -> list[LaneMapping]:
+    """Lane -> role of every process of `org`, by process and lane (process names of the newest versions)."""
+    with alur.sessions() as session:
+        newest = (
+            select(ProcessVersion.process_id, func.max(ProcessVersion.version).label("version"))
+            .where(ProcessVersion.org == org).group_by(ProcessVersion.process_id).subquery()
+        )
+        names = dict(session.execute(
+            select(ProcessVersion.process_id, ProcessVersion.name).join(
+                newest, (ProcessVersion.process_id == newest.c.process_id)
+                & (ProcessVersion.version == newest.c.version))
+        ).all())
+        rows = session.scalars(
+            select(LaneRole).where(LaneRole.process_id.in_(names)).order_by(LaneRole.process_id, LaneRole.lane)
+        )
+        return [LaneMapping(r.process_id, names[r.process_id], r.lane, r.role) for r in rows]
+
+
+def organisation_roles(alur: Alur, org: str) -> dict[str, list[str]]:
+    """The roles a user of `org` may be given, each with the lanes it performs:
+    the lane roles of the organisation's processes, then `perancang` and `admin` (no lanes)."""
+    roles: dict[str, list[str]] = {}
+    for mapping in lane_mappings(alur, org):
+        lanes = roles.setdefault(mapping.role, [])
+        if mapping.lane not in lanes:
+            lanes.append(mapping.lane)
+    return {**dict(sorted(roles.items())), DESIGNER_ROLE: [], ADMIN_ROLE: []}
+
+
+def new_user_problems(alur: Alur, org: str, username: str, display_name: str, password: str,
+                      roles: list[str]) -> dict[str, str]:
+    """What is wrong with a user `create_user` would make: field (username, display_name,
+    password, roles) -> message; empty when nothing is."""
+    username, display_name = username.strip(), display_name.strip()
+    errors: dict[str, str] = {}
+    if not _USERNAME.fullmatch(username):
+        errors["username"] = ("2-100 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung, "
+                              "diawali huruf kecil atau angka")
+    if not display_name:
+        errors["display_name"] = "wajib diisi"
+    elif len(display_name) > 200:
+        errors["display_name"] = "maksimal 200 karakter"
+    _check_password(password, errors)
+    allowed = organisation_roles(alur, org)
+    unknown = sorted(set(roles) - set(allowed))
+    if unknown:
+        errors["roles"] = "peran tidak dikenal di organisasi ini: " + ", ".join(unknown)
+    if "username" not in errors and get_user(alur, username) is not None:
+        errors["username"] = "nama pengguna sudah dipakai"
+    return errors
+
+
+def create_user(alur: Alur, org: str, username: str, display_name: str, password: str, roles: list[str],
+                actor: str, method: str | None = None) -> Account:
+    """Create a user of `org` with a password and roles chosen from `organisation_roles(org)`.
+
+    Raises InvalidData naming each bad field (see `new_user_problems`) and changes
+    nothing; a user name already taken (in any organisation) is a bad username.
+    """
+    errors = new_user_problems(alur, org, username, display_name, password, roles)
+    if errors:
+        raise InvalidData(errors)
+    username, display_name = username.strip(), display_name.strip()
+    password_hash = generate_password_hash(password, method) if method else generate_password_hash(password)
+    try:
+        with db.transaction(alur.sessions) as session:
+            user = User(username=username, org=org, display_name=display_name, password_hash=password_hash)
+            session.add(user)
+            session.flush()
+            for role in sorted(set(roles)):
+                session.add(UserRole(user_id=user.id, role=role))
+            _audit(session, actor, "user_create", {"username": username, "org": org, "roles": sorted(set(roles))})
+            session.flush()
+            return _account(session, user)
+    except IntegrityError as exc:  # the same name was taken between the check and the insert
+        raise InvalidData({"username": "nama pengguna sudah dipakai"}) from exc
+
+
+def add_role(alur: Alur, org: str, username: str, role: str, actor: str) -> None:
+    """Give a user of `org` one of `organisation_roles(org)` (nothing happens if the user holds it)."""
+    if role not in organisation_roles(alur, org):
+        raise InvalidData({"role": "peran tidak dikenal di organisasi ini"})
+    with db.transaction(alur.sessions) as session:
+        user = _member(session, org, username)
+        if session.get(UserRole, (user.id, role)) is None:
+            session.add(UserRole(user_id=user.id, role=role))
+            _audit(session, actor, "role_add", {"username": username, "role": role})
+
+
+def remove_role(alur: Alur, org: str, username: str, role: str, actor: str) -> None:
+    """Take a role from a user of `org`. An admin cannot take the admin role from themself
+    (so an organisation is never left without the admin who could repair it)."""
+    with db.transaction(alur.sessions) as session:
+        user = _member(session, org, username)
+        held = session.get(UserRole, (user.id, role))
+        if held is None:
+            raise InvalidData({"role": "pengguna tidak memegang peran ini"})
+        if role == ADMIN_ROLE and username == actor:
+            raise InvalidData({"role": "Anda tidak dapat mencabut peran admin Anda sendiri"})
+        session.delete(held)
+        _audit(session, actor, "role_remove", {"username": username, "role": role})
+
+
+def reset_password(alur: Alur, org: str, username: str, password: str, actor: str,
+                   method: str | None = None) -> None:
+    """Give a user of `org` a new password (at least MIN_PASSWORD_LENGTH characters)."""
+    errors: dict[str, str] = {}
+    _check_password(password, errors)
+    if errors:
+        raise InvalidData(errors)
+    password_hash = generate_password_hash(password, method) if method else generate_password_hash(password)
+    with db.transaction(alur.sessions) as session:
+        _member(session, org, username).password_hash = password_hash
+        _audit(session, actor, "password_reset", {"username": username})
+
+
+def map_lane(alur: Alur, org: str, process_id: str, lane: str, role: str, actor: str) -> int:
+    """Let `role` perform `lane` of a process of `org`, like Alur.set_lane_role, and move the lane's
+    ready tasks to the new role in the same transaction (releasing claims of users who do not
+    hold it, who could neither finish nor release them). Returns the number of tasks moved."""
+    role = role.strip()
+    if not _ROLE.fullmatch(role):
+        raise InvalidData({"role": "1-200 karakter: huruf kecil, angka atau tanda hubung, diawali huruf atau angka"})
+    if role in (ADMIN_ROLE, DESIGNER_ROLE):
+        raise InvalidData({"role": f"peran '{role}' untuk pengelolaan, bukan untuk menjalankan lajur"})
+    if process_org(alur, process_id) != org:
+        raise NotFound(f"process '{process_id}' is not deployed")
+    with db.transaction(alur.sessions) as session:
+        row = session.get(LaneRole, (process_id, lane))
+        if row is None:
+            raise NotFound(f"process '{process_id}' has no lane '{lane}'")
+        if row.role == role:
+            return 0
+        previous, row.role = row.role, role
+        tasks = session.scalars(select(HumanTask).where(
+            HumanTask.process_id == process_id, HumanTask.lane == lane, HumanTask.status == "ready")).all()
+        holders = set(session.scalars(
+            select(User.username).join(UserRole, UserRole.user_id == User.id)
+            .where(User.org == org, UserRole.role == role)))
+        for task in tasks:
+            task.role = role
+            if task.claimed_by is not None and task.claimed_by not in holders:
+                task.claimed_by, task.claimed_at = None, None
+        _audit(session, actor, "lane_role", {"lane": lane, "from": previous, "to": role, "tasks": len(tasks)},
+               process_id=process_id)
+        return len(tasks)
+
+
+def _member(session, org: str, username: str) -> User:
+    user = session.scalars(select(User).where(User.username == username, User.org == org)).first()
+    if user is None:
+        raise NotFound(f"user '{username}' does not exist")
+    return user
+
+
+def _check_password(password: str, errors: dict[str, str]) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        errors["password"] = f"minimal {MIN_PASSWORD_LENGTH} karakter"
+    elif len(password) > 200:
+        errors["password"] = "maksimal 200 karakter"
+
+
+def _audit(session, actor: str, action: str, data: dict, process_id: str | None = None) -> None:
+    session.add(AuditEntry(at=utcnow(), actor=actor, action=action, process_id=process_id, data=data))

@@ -111,6 +111,19 @@ def diff_versions(alur: Alur, process_id: str, from_version: int, to_version: in
     )
 
 
+def element_names(alur: Alur, process_id: str, version: int) -> dict[str, str]:
+    """Element id -> name (as the modeler wrote it) of one version, and for each sequence flow
+    "source name -> target name", so that a diff can be read without opening the file."""
+    with alur.sessions() as session:
+        row = _version(session, process_id, version)
+    root = etree.fromstring(row.bpmn_xml.encode("utf-8"))
+    names = {e.get("id"): " ".join((e.get("name") or "").split()) for e in root.iter()
+             if isinstance(e.tag, str) and e.get("id")}
+    for flow, (source, target) in _flows(row).items():
+        names[flow] = f"{names.get(source) or source} \u2192 {names.get(target) or target}"
+    return names
+
+
 def _element_ids(version: ProcessVersion) -> set[str]:
     root = etree.fromstring(version.bpmn_xml.encode("utf-8"))
     return {e.get("id") for e in root.iter() if isinstance(e.tag, str) and e.get("id")}
