@@ -1,0 +1,271 @@
+"""Process designer pages: a perancang deploys a new version from the browser, reads the versions
+and their difference, and moves running instances; nobody else can, and no other organisation's SOP."""
+from __future__ import annotations
+
+import copy
+import html
+import io
+import re
+
+import pytest
+
+from runtime import sopgen
+from runtime.versions import list_versions
+from tests.conftest import PROCESSES
+from tests.web.conftest import ORG, PASSWORD_HASH, SOP
+
+FIXTURES = PROCESSES.parent / "tests" / "fixtures"
+OTHER_SOP = "kalbar-pengumpulan-skp"  # belongs to kalbar-diskukm
+# Version 2: the Kasubbag checks the collected recapitulation at the end (an extra review step).
+EXTRA_REVIEW = {
+    "no": 25, "lane": "Kepala Sub Bagian Program, Keuangan dan Aset", "form": "pemeriksaan", "returns_to": 24,
+    "text": "Memeriksa Rekapitulasi Data Kinerja, jika tidak lengkap dikembalikan",
+    "kelengkapan": "Rekapitulasi Data Kinerja", "waktu": "10 Menit", "output": "Rekapitulasi Data Kinerja diperiksa",
+}
+
+
+@pytest.fixture(scope="module")
+def v2_content() -> bytes:
+    data = copy.deepcopy(sopgen.load_source(PROCESSES / "sources" / f"{SOP}.toml"))
+    data["steps"].append(EXTRA_REVIEW)
+    return sopgen.generate(data)
+
+
+@pytest.fixture
+def designers(alur):
+    """A perancang of the SOP's organisation and one of another organisation."""
+    alur.add_user("perancang", ["perancang"], display_name="Perancang Sulteng", password_hash=PASSWORD_HASH, org=ORG)
+    alur.add_user("perancang-kalbar", ["perancang"], display_name="Perancang Kalbar", password_hash=PASSWORD_HASH,
+                  org="kalbar-diskukm")
+
+
+def upload(client, post, content: bytes, filename: str = f"{SOP}.bpmn", **kwargs):
+    return post(client, "/sop/pasang", {"berkas": (io.BytesIO(content), filename)},
+                content_type="multipart/form-data", **kwargs)
+
+
+def versions_of(alur, process_id=SOP):
+    return [(v["version"], v["deployed_by"]) for v in list_versions(alur, process_id)]
+
+
+def test_designer_deploys_version_2_and_sees_it_in_the_version_list(client, login, post, alur, designers,
+                                                                     v2_content, text_of):
+    login(client, "perancang")
+    assert "Ketentuan berkas" in text_of(client.get("/sop/pasang"))
+    response = upload(client, post, v2_content)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/sop/{SOP}/versi")
+    page = text_of(client.get(response.headers["Location"]))
+    assert f"{SOP}.bpmn dipasang: {SOP} versi 2." in page
+    assert versions_of(alur) == [(1, "system"), (2, "perancang")]
+    assert next(p for p in alur.processes() if p["process_id"] == SOP)["org"] == ORG
+    assert "Perancang Sulteng" in page and "terbaru" in page
+    short_hash = list_versions(alur, SOP)[1]["content_hash"][:12]
+    assert short_hash in page
+    new = alur.start(SOP, "kepala-dinas")
+    assert new.version == 2
+
+
+def test_the_same_content_again_is_no_new_version(client, login, post, alur, designers, v2_content, text_of):
+    login(client, "perancang")
+    page = text_of(upload(client, post, (PROCESSES / f"{SOP}.bpmn").read_bytes(), follow_redirects=True))
+    assert "tidak berubah, tetap versi 1" in page
+    upload(client, post, v2_content)
+    page = text_of(upload(client, post, v2_content, filename="salinan.xml", follow_redirects=True))
+    assert "salinan.xml sama dengan versi terbaru" in page and "tidak berubah, tetap versi 2" in page
+    assert versions_of(alur) == [(1, "system"), (2, "perancang")]
+
+
+def test_files_from_camunda_and_spiff_arena_deploy_into_the_designers_organisation(client, login, post, alur,
+                                                                                    designers):
+    login(client, "perancang")
+    for name, process_id in (("camunda-surat-masuk.bpmn", "camunda-surat-masuk"),
+                             ("spiff-arena-disposisi.bpmn", "spiff-disposisi")):
+        response = upload(client, post, (FIXTURES / name).read_bytes(), filename=name)
+        assert response.status_code == 302, name
+        assert versions_of(alur, process_id) == [(1, "perancang")]
+        assert next(p for p in alur.processes() if p["process_id"] == process_id)["org"] == ORG
+
+
+def _line_of(text: str, needle: str) -> int:
+    return text[:text.index(needle)].count("\n") + 1
+
+
+def test_a_refused_file_lists_every_problem_with_its_line_and_changes_nothing(client, login, post, alur, designers,
+                                                                             text_of):
+    text = (PROCESSES / f"{SOP}.bpmn").read_text(encoding="utf-8")
+    broken = text.replace('value="disposisi.schema.json"', 'value="tidak-ada.schema.json"', 1)
+    broken = broken.replace('<bpmn:flowNodeRef>Step_02</bpmn:flowNodeRef>', '', 1)  # Step_02 leaves its lane
+    login(client, "perancang")
+    response = upload(client, post, broken.encode("utf-8"))
+    assert response.status_code == 422
+    page = html.unescape(text_of(response))
+    assert f"{SOP}.bpmn tidak dipasang" in page and "Tidak ada yang berubah" in page
+    missing_form_line = _line_of(broken, 'value="tidak-ada.schema.json"')
+    task_line = broken[:broken.index('value="tidak-ada.schema.json"')].rfind("<bpmn:userTask")
+    task_line = broken[:task_line].count("\n") + 1
+    assert f"baris {task_line}: user task 'Step_01': form 'tidak-ada.schema.json' not found in forms/" in page
+    assert missing_form_line > task_line
+    step_02_line = _line_of(broken, '<bpmn:userTask id="Step_02"')
+    assert f"baris {step_02_line}: user task 'Step_02' is outside every lane" in page
+    assert versions_of(alur) == [(1, "system")]
+
+
+def test_xml_that_is_not_well_formed_is_refused_with_its_line(client, login, post, alur, designers, text_of):
+    login(client, "perancang")
+    response = upload(client, post, b'<?xml version="1.0"?>\n<bpmn:definitions>\n  <oops>\n</bpmn:definitions>\n',
+                      filename="rusak.bpmn")
+    assert response.status_code == 422
+    assert re.search(r"baris \d+: not well-formed XML", text_of(response))
+
+
+def test_another_organisations_process_is_refused_by_the_runtime(client, login, post, alur, designers, text_of):
+    login(client, "perancang")
+    content = (PROCESSES / f"{OTHER_SOP}.bpmn").read_bytes().replace(b"Pengumpulan SKP", b"Pengumpulan SKP Baru", 1)
+    response = upload(client, post, content, filename=f"{OTHER_SOP}.bpmn")
+    assert response.status_code == 422
+    assert f"process '{OTHER_SOP}' belongs to organisation 'kalbar-diskukm', not '{ORG}'" in html.unescape(
+        text_of(response))
+    assert versions_of(alur, OTHER_SOP) == [(1, "system")]
+
+
+@pytest.mark.parametrize("filename, content, message", [
+    (None, b"", "Berkas: pilih berkas BPMN"),
+    ("proses.txt", b"<xml/>", "Berkas: hanya berkas .bpmn atau .xml yang diterima"),
+    ("kosong.bpmn", b"", "Berkas: berkas kosong"),
+    ("besar.bpmn", b"<a>" + b" " * (2 * 1024 * 1024) + b"</a>", "Berkas: berkas lebih besar dari 2 MiB"),
+    ("latin1.bpmn", '<?xml version="1.0" encoding="ISO-8859-1"?><a>é</a>'.encode("latin-1"),
+     "Berkas: berkas harus disimpan dengan pengodean UTF-8"),
+])
+def test_bad_uploads_name_the_field_and_change_nothing(client, login, post, alur, designers, filename, content,
+                                                       message, text_of):
+    login(client, "perancang")
+    data = {} if filename is None else {"berkas": (io.BytesIO(content), filename)}
+    response = post(client, "/sop/pasang", data, content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert message in text_of(response)
+    assert sum(len(list_versions(alur, p["process_id"])) for p in alur.processes()) == len(alur.processes())
+
+
+def test_a_file_larger_than_any_request_is_refused_with_413(client, login, post, designers):
+    login(client, "perancang")
+    response = upload(client, post, b" " * (13 * 1024 * 1024))
+    assert response.status_code == 413
+
+
+def test_diff_between_two_versions_names_steps_and_flows(client, login, post, alur, designers, v2_content, text_of):
+    login(client, "perancang")
+    upload(client, post, v2_content)
+    versions_page = client.get(f"/sop/{SOP}/versi").get_data(as_text=True)
+    assert f"/sop/{SOP}/versi/beda?dari=1&amp;ke=2" in versions_page
+    response = client.get(f"/sop/{SOP}/versi/beda?dari=1&ke=2")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    added = text_of(response).split("Ditambahkan (3)")[1].split("Dihapus")[0]
+    assert "Step_25 25. Memeriksa Rekapitulasi Data Kinerja" in added and "Step_25_Keputusan" in added
+    changed = body.split('id="langkah-diubah"')[1].split("</ul>")[0]
+    assert "Step_24" in changed and "alur keluar" in changed
+    removed_flows = body.split('id="alur-dihapus"')[1].split("</ul>")[0]
+    assert "Flow_Step_24_EndEvent_Selesai" in removed_flows and "→ Selesai" in removed_flows
+    same = text_of(client.get(f"/sop/{SOP}/versi/beda?dari=2&ke=2"))
+    assert "Tidak ada perbedaan" in same
+
+
+@pytest.mark.parametrize("query, field", [("dari=x&ke=2", "Dari versi"), ("dari=1&ke=9", "Ke versi"),
+                                          ("ke=2", "Dari versi"), ("dari=1&ke=-1", "Ke versi")])
+def test_diff_of_versions_that_do_not_exist_is_a_bad_request(client, login, post, designers, v2_content, query,
+                                                              field, text_of):
+    login(client, "perancang")
+    upload(client, post, v2_content)
+    response = client.get(f"/sop/{SOP}/versi/beda?{query}")
+    assert response.status_code == 400
+    assert f"{field}: pilih salah satu versi yang ada (1, 2)" in text_of(response)
+
+
+def test_migration_moves_safe_instances_and_shows_the_refused_ones_with_their_reason(
+        client, login, post, alur, designers, v2_content, run_until, text_of):
+    early = alur.start(SOP, "kepala-dinas")  # nothing done yet that version 2 changes
+    late = alur.start(SOP, "kepala-dinas")
+    run_until(late, "Step_24")  # Step_23 is done, and version 2 changes it
+    late_revision = alur.instance(late.id).revision
+    login(client, "perancang")
+    upload(client, post, v2_content)
+    page = text_of(client.get(f"/sop/{SOP}/versi"))
+    assert "versi 1 (2 berjalan)" in page
+    response = post(client, f"/sop/{SOP}/versi/pindahkan", {"dari": "1", "ke": "2", "proses": ""})
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    moved = body.split('id="dipindahkan"')[1].split("</section>")[0]
+    stayed = body.split('id="ditolak"')[1].split("</section>")[0]
+    assert f"#{early.id}" in moved and f"#{late.id}" not in moved
+    assert f"#{late.id}" in stayed and "Step_23" in stayed
+    assert alur.instance(early.id).version == 2
+    assert alur.instance(late.id).version == 1 and alur.instance(late.id).revision == late_revision
+    assert [(e.action, e.actor) for e in alur.history(early.id)][-1] == ("migrate", "perancang")
+    assert "migrate" not in [e.action for e in alur.history(late.id)]
+
+
+def test_migrating_named_instances_only(client, login, post, alur, designers, v2_content, text_of):
+    first, second = alur.start(SOP, "kepala-dinas"), alur.start(SOP, "kepala-dinas")
+    login(client, "perancang")
+    upload(client, post, v2_content)
+    page = text_of(post(client, f"/sop/{SOP}/versi/pindahkan", {"dari": "1", "ke": "2", "proses": f"#{second.id}, 999"}))
+    assert "Dipindahkan ke versi 2 (1)" in page and f"Proses #{second.id}" in page
+    assert "#999 not a running instance" in page
+    assert (alur.instance(first.id).version, alur.instance(second.id).version) == (1, 2)
+
+
+@pytest.mark.parametrize("form, message", [
+    ({"dari": "1", "ke": "1"}, "Ke versi: versi tujuan harus berbeda dari versi asal"),
+    ({"dari": "7", "ke": "2"}, "Dari versi: pilih versi asal yang ada (1, 2)"),
+    ({"dari": "1", "ke": "dua"}, "Ke versi: pilih versi tujuan yang ada (1, 2)"),
+    ({"dari": "1", "ke": "2", "proses": "satu, dua"}, "Nomor proses: tulis nomor proses dipisah koma"),
+])
+def test_bad_migration_input_names_the_field_and_moves_nothing(client, login, post, alur, designers, v2_content,
+                                                               form, message, text_of):
+    started = alur.start(SOP, "kepala-dinas")
+    login(client, "perancang")
+    upload(client, post, v2_content)
+    response = post(client, f"/sop/{SOP}/versi/pindahkan", form)
+    assert response.status_code == 422
+    assert message in text_of(response)
+    assert alur.instance(started.id).version == 1
+
+
+def test_sop_list_links_the_designer_pages_for_designers_only(client, login, designers):
+    login(client, "perancang")
+    body = client.get("/sop/").get_data(as_text=True)
+    assert 'href="/sop/pasang"' in body and f'href="/sop/{SOP}/versi"' in body
+    login(client, "sekretaris")
+    body = client.get("/sop/").get_data(as_text=True)
+    assert "/sop/pasang" not in body and "/versi" not in body
+
+
+def test_refusals(client, login, post, csrf_of, alur, designers, v2_content, text_of):
+    started = alur.start(SOP, "kepala-dinas")
+    pages = ["/sop/pasang", f"/sop/{SOP}/versi", f"/sop/{SOP}/versi/beda?dari=1&ke=1"]
+    for url in pages:  # not logged in: to the login page
+        response = client.get(url)
+        assert response.status_code == 302 and "/masuk" in response.headers["Location"], url
+    login(client, "sekretaris")  # logged in, but no perancang role
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert "hanya untuk pengguna dengan peran perancang proses" in text_of(response)
+    assert upload(client, post, v2_content).status_code == 403
+    assert post(client, f"/sop/{SOP}/versi/pindahkan", {"dari": "1", "ke": "1"}).status_code == 403
+
+    login(client, "perancang-kalbar")  # a designer of another organisation
+    for url in pages[1:]:
+        assert client.get(url).status_code == 404, url
+    assert post(client, f"/sop/{SOP}/versi/pindahkan", {"dari": "1", "ke": "1"}).status_code == 404
+    assert client.get("/sop/tidak-ada/versi").status_code == 404
+    assert upload(client, post, v2_content).status_code == 422  # the runtime refuses: not theirs
+
+    login(client, "perancang")  # the right designer, but without the CSRF token
+    response = client.post("/sop/pasang", data={"berkas": (io.BytesIO(v2_content), "v2.bpmn")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert client.post(f"/sop/{SOP}/versi/pindahkan", data={"dari": "1", "ke": "1"}).status_code == 400
+    assert versions_of(alur) == [(1, "system")]
+    assert alur.instance(started.id).version == 1

@@ -1,0 +1,149 @@
+"""Process designer pages: deploy a new version from an uploaded BPMN file, the versions of a
+process, the difference between two versions, and moving running instances between them.
+
+Open to users holding `perancang`, for the processes of their own organisation only.
+An upload goes through the same runtime verb as `alur deploy` and the processes/ folder.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+
+from runtime import accounts
+from runtime.engine import DeployRefused
+from runtime.versions import diff_versions, element_names, list_versions, migrate_instances
+
+from .permissions import own_process, role_required
+from .services import engine
+
+bp = Blueprint("designer", __name__, url_prefix="/sop")
+
+MAX_BPMN_BYTES = 2 * 1024 * 1024  # the largest SOP of processes/ is ~110 KB
+EXTENSIONS = (".bpmn", ".xml")
+# What SpiffWorkflow's spec diff names as changed, in the words of the page.
+CHANGE_LABELS = {
+    "inputs": "alur masuk", "outputs": "alur keluar", "lane": "lajur", "bpmn_name": "nama",
+    "documentation": "dokumentasi", "extensions": "properti (formulir, mutu baku)",
+    "cond_task_specs": "kondisi cabang", "default_task_spec": "alur bawaan", "script": "skrip",
+}
+
+designer_only = role_required(accounts.DESIGNER_ROLE)
+
+
+@bp.route("/pasang", methods=("GET", "POST"))
+@designer_only
+def upload():
+    if request.method == "GET":
+        return render_template("designer/upload.html")
+    file = request.files.get("berkas")
+    filename = re.split(r"[\\/]", file.filename or "")[-1][:200] if file else ""
+    content = file.read(MAX_BPMN_BYTES + 1) if file and filename else b""
+    error = _upload_error(filename, content)
+    if error:
+        return render_template("designer/upload.html", field_error=error), 422
+    try:
+        result = engine().deploy_bytes(content, filename, user=g.user.username, org=g.user.org)
+    except DeployRefused as exc:
+        # The forms folder is named as the designer knows it, not by its path on the server.
+        forms_dir = str(engine().settings.forms_dir)
+        problems = [replace(p, message=p.message.replace(forms_dir, "forms/"))
+                    for p in sorted(exc.problems, key=lambda p: (p.severity != "error", p.line or 0))]
+        return render_template("designer/upload.html", filename=filename, problems=problems), 422
+    if result.created:
+        flash(f"{filename} dipasang: {result.process_id} versi {result.version}.")
+    else:
+        flash(f"{filename} sama dengan versi terbaru {result.process_id}: tidak berubah, tetap versi {result.version}.")
+    return redirect(url_for(".versions", process_id=result.process_id))
+
+
+def _upload_error(filename: str, content: bytes) -> str | None:
+    if not filename:
+        return "pilih berkas BPMN (.bpmn atau .xml) untuk diunggah"
+    if not filename.lower().endswith(EXTENSIONS):
+        return "hanya berkas .bpmn atau .xml yang diterima"
+    if not content:
+        return "berkas kosong"
+    if len(content) > MAX_BPMN_BYTES:
+        return f"berkas lebih besar dari {MAX_BPMN_BYTES // (1024 * 1024)} MiB"
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return "berkas harus disimpan dengan pengodean UTF-8 (seperti yang dilakukan modeler BPMN)"
+    return None
+
+
+@bp.route("/<process_id>/versi")
+@designer_only
+def versions(process_id):
+    own_process(process_id)
+    return _versions_page(process_id)
+
+
+def _versions_page(process_id: str, errors: dict | None = None, form: dict | None = None, status: int = 200):
+    rows = list_versions(engine(), process_id)
+    for row in rows:
+        row["deployed_at"] = datetime.fromisoformat(row["deployed_at"])
+    process = next(p for p in engine().processes() if p["process_id"] == process_id)
+    # The version to migrate from, preselected: the oldest one with running instances.
+    default_from = next((r["version"] for r in rows[:-1] if r["running_instances"]), max(1, len(rows) - 1))
+    return render_template("designer/versions.html", process=process, versions=rows, default_from=default_from,
+                           names=accounts.display_names(engine()), errors=errors or {}, form=form or {}), status
+
+
+@bp.route("/<process_id>/versi/beda")
+@designer_only
+def diff(process_id):
+    own_process(process_id)
+    numbers = [v["version"] for v in list_versions(engine(), process_id)]
+    labels = {"dari": "Dari versi", "ke": "Ke versi"}
+    chosen = {}
+    for field in ("dari", "ke"):
+        chosen[field] = _version_number(request.args.get(field), numbers)
+        if chosen[field] is None:
+            abort(400, description=f"{labels[field]}: pilih salah satu versi yang ada ({_listed(numbers)}).")
+    result = diff_versions(engine(), process_id, chosen["dari"], chosen["ke"])
+    return render_template(
+        "designer/diff.html", process_id=process_id, diff=result, change_labels=CHANGE_LABELS,
+        old_names=element_names(engine(), process_id, result.from_version),
+        new_names=element_names(engine(), process_id, result.to_version),
+    )
+
+
+@bp.route("/<process_id>/versi/pindahkan", methods=("POST",))
+@designer_only
+def migrate(process_id):
+    own_process(process_id)
+    numbers = [v["version"] for v in list_versions(engine(), process_id)]
+    form = {k: request.form.get(k, "").strip() for k in ("dari", "ke", "proses")}
+    errors = {}
+    source, target = _version_number(form["dari"], numbers), _version_number(form["ke"], numbers)
+    if source is None:
+        errors["dari"] = f"pilih versi asal yang ada ({_listed(numbers)})"
+    if target is None:
+        errors["ke"] = f"pilih versi tujuan yang ada ({_listed(numbers)})"
+    elif target == source:
+        errors["ke"] = "versi tujuan harus berbeda dari versi asal"
+    instance_ids = None
+    if form["proses"]:
+        parts = [p for p in re.split(r"[\s,;#]+", form["proses"]) if p]
+        if all(re.fullmatch(r"[0-9]{1,9}", p) for p in parts):
+            instance_ids = sorted({int(p) for p in parts})
+        else:
+            errors["proses"] = "tulis nomor proses dipisah koma, misalnya 12, 15 (atau kosongkan untuk semua)"
+    if errors:
+        return _versions_page(process_id, errors, form, 422)
+    result = migrate_instances(engine(), process_id, source, target, g.user.username, instance_ids)
+    return render_template("designer/migrated.html", process_id=process_id, source=source, target=target,
+                           result=result)
+
+
+def _version_number(text: str | None, numbers: list[int]) -> int | None:
+    text = (text or "").strip()
+    return int(text) if re.fullmatch(r"[0-9]{1,9}", text) and int(text) in numbers else None
+
+
+def _listed(numbers: list[int]) -> str:
+    return ", ".join(map(str, numbers))
