@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.util.task import TaskState
 
 from . import db, forms, state
-from .bpmn_check import CheckedFile, Problem, check_bytes, standard_minutes_of, task_properties
+from .bpmn_check import CheckedFile, Problem, check_bytes, standard_minutes_of
 from .expressions import restricted_script_engine
 from .models import (DEFAULT_ORG, AuditEntry, HumanTask, Instance, LaneRole, Organisation, ProcessVersion, User,
                      UserRole, utcnow)

@@ -3,7 +3,8 @@
 Each distinct role of each organisation's deployed processes gets a user named
 after the organisation and the role key (e.g. "sulteng.kepala-dinas", shown as
 the lane name) with a generated password, printed and written to
-<instance>/demo-users.txt. Running it again
+<instance>/demo-users.txt; so do each organisation's admin ("sulteng.admin") and
+process designer ("sulteng.perancang"). Running it again
 keeps existing users and their passwords; --reset gives every demo user a new one.
 """
 from __future__ import annotations
@@ -19,6 +20,8 @@ from runtime.engine import Alur
 from runtime.settings import Settings
 
 CREDENTIALS_FILE = "demo-users.txt"
+# The roles that perform no lane, with the display names of their demo users.
+STAFF_ROLES = {accounts.ADMIN_ROLE: "Admin", accounts.DESIGNER_ROLE: "Perancang SOP"}
 
 
 def demo_username(org: str, role: str) -> str:
@@ -27,11 +30,14 @@ def demo_username(org: str, role: str) -> str:
 
 
 def demo_roles(alur: Alur) -> dict[tuple[str, str], str]:
-    """(organisation, role key) -> display name (the first lane performing it), over all deployed processes."""
+    """(organisation, role key) -> display name (the first lane performing it), over all deployed
+    processes; and for each of their organisations its admin and process designer."""
     roles: dict[tuple[str, str], str] = {}
     for process in alur.processes():
         for lane, role in sorted(alur.lane_roles(process["process_id"]).items()):
             roles.setdefault((process["org"], role), lane)
+        for role, display_name in STAFF_ROLES.items():
+            roles.setdefault((process["org"], role), display_name)
     return dict(sorted(roles.items()))
 
 

@@ -4,22 +4,13 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from sqlalchemy import func, select
 
 from runtime.engine import Conflict
 from runtime.models import AuditEntry, HumanTask
-from tests.conftest import PROCESSES, seed_lane_users
 from tests.runtime.test_kalbar_pengumpulan_skp import DATA, KASUBBAG, PERFORMER, PROCESS, only_ready
 
 RACERS = 50
-
-
-@pytest.fixture
-def sop(alur):
-    alur.deploy(PROCESSES / f"{PROCESS}.bpmn")
-    seed_lane_users(alur, PROCESS)
-    return alur
 
 
 def test_fifty_threads_completing_the_same_task_exactly_one_wins(sop):

@@ -7,7 +7,6 @@ from sqlalchemy import func, select
 from runtime.engine import Conflict, Forbidden, InvalidData, NotFound
 from runtime import state
 from runtime.models import AuditEntry, HumanTask, Instance
-from tests.conftest import PROCESSES, seed_lane_users
 
 PROCESS = "kalbar-pengumpulan-skp"
 KASUBBAG = "kasubbag-umum-aparatur"
@@ -29,13 +28,6 @@ DATA = {
 }
 APPROVE = {"keputusan": "setuju"}
 RETURN = {"keputusan": "kembalikan", "catatan": "Realisasi bidang UKM belum dihitung"}
-
-
-@pytest.fixture
-def sop(alur):
-    alur.deploy(PROCESSES / f"{PROCESS}.bpmn")
-    seed_lane_users(alur, PROCESS)
-    return alur
 
 
 def only_ready(view):

@@ -8,7 +8,7 @@ import pytest
 from runtime import sopgen
 from runtime.engine import NotFound
 from runtime.versions import diff_versions, list_versions, migrate_instances
-from tests.conftest import PROCESSES, PROJECT_ROOT, seed_lane_users
+from tests.conftest import PROCESSES, PROJECT_ROOT
 from tests.runtime.test_kalbar_pengumpulan_skp import APPROVE, DATA, KASUBBAG, PERFORMER, PROCESS, only_ready
 
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
@@ -27,13 +27,6 @@ def v2_file(tmp_path):
     path = tmp_path / f"{PROCESS}.bpmn"
     path.write_bytes(sopgen.generate(data))
     return path
-
-
-@pytest.fixture
-def sop(alur):
-    alur.deploy(PROCESSES / f"{PROCESS}.bpmn")
-    seed_lane_users(alur, PROCESS)
-    return alur
 
 
 def run_to(alur, view, stop_before: str | None = None):
