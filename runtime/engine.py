@@ -184,7 +184,7 @@ class Alur:
         return check_bytes(content, str(path), forms_dir or self.settings.forms_dir)
 
     def deploy(self, bpmn_path: Path | str, forms_dir: Path | None = None, user: str = "system",
-               org: str | None = None) -> DeployResult:
+               org: str | None = None, skip_known: bool = False) -> DeployResult:
         """Validate a BPMN file and store it as a new version of its process if its content is new.
 
         The file is checked against the BPMN 2.0 XSD, parsed by SpiffWorkflow,
@@ -192,6 +192,8 @@ class Alur:
         `forms_dir`. A refused file raises DeployRefused and changes nothing.
         The process belongs to organisation `org` (default: the file's `org`
         property, else "default") and stays there in later versions.
+        With `skip_known`, content that any earlier version had adds no version
+        either (returned with that version's number), not only the newest's.
         Returns the process id, version number and content hash.
         """
         path = Path(bpmn_path)
@@ -199,10 +201,10 @@ class Alur:
             content = path.read_bytes()
         except OSError as exc:
             raise DeployRefused([Problem(str(path), None, f"cannot read: {exc.strerror}")]) from exc
-        return self.deploy_bytes(content, path.name, forms_dir, user, org)
+        return self.deploy_bytes(content, path.name, forms_dir, user, org, skip_known)
 
     def deploy_bytes(self, content: bytes, filename: str, forms_dir: Path | None = None,
-                     user: str = "system", org: str | None = None) -> DeployResult:
+                     user: str = "system", org: str | None = None, skip_known: bool = False) -> DeployResult:
         """Deploy BPMN `content` (as from an upload); see `deploy`."""
         checked = check_bytes(content, filename, forms_dir or self.settings.forms_dir)
         if not checked.ok:
@@ -223,6 +225,14 @@ class Alur:
                 session.add(Organisation(slug=org, name=checked.organisation or org))
             if latest is not None and latest.content_hash == content_hash:
                 return DeployResult(checked.process_id, latest.version, content_hash, False)
+            if skip_known:
+                known_version = session.scalars(
+                    select(ProcessVersion.version).where(ProcessVersion.process_id == checked.process_id,
+                                                         ProcessVersion.content_hash == content_hash)
+                    .order_by(ProcessVersion.version.desc()).limit(1)
+                ).first()
+                if known_version is not None:
+                    return DeployResult(checked.process_id, known_version, content_hash, False)
             version = ProcessVersion(
                 process_id=checked.process_id,
                 org=org,
@@ -252,9 +262,14 @@ class Alur:
             return DeployResult(checked.process_id, version.version, content_hash, True)
 
     def deploy_directory(self, processes_dir: Path | None = None, user: str = "system") -> list[DeployResult]:
-        """Deploy every *.bpmn file of a folder (idempotent: unchanged files add no version)."""
+        """Deploy every *.bpmn file of a folder (idempotent: unchanged files add no version).
+
+        A file whose content was deployed before adds no version: a newer version
+        deployed from the web upload is not replaced by the folder's older file
+        when the app starts again.
+        """
         folder = Path(processes_dir or self.settings.processes_dir)
-        return [self.deploy(path, user=user) for path in sorted(folder.glob("*.bpmn"))]
+        return [self.deploy(path, user=user, skip_known=True) for path in sorted(folder.glob("*.bpmn"))]
 
     def processes(self, org: str | None = None) -> list[dict]:
         """The deployed processes (of organisation `org`, or all) with their newest version and running count."""

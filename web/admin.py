@@ -50,7 +50,8 @@ def users():
         else:
             flash(f"Pengguna {account.username} dibuat dengan peran: {', '.join(sorted(account.roles)) or '-'}.")
             return redirect(url_for(".user", username=account.username))
-    return render_template("admin/users.html", users=accounts.users_of(engine(), g.user.org),
+    organisation = next((o["name"] for o in engine().organisations() if o["slug"] == g.user.org), g.user.org)
+    return render_template("admin/users.html", users=accounts.users_of(engine(), g.user.org), organisation=organisation,
                            roles=accounts.organisation_roles(engine(), g.user.org), purposes=ROLE_PURPOSES,
                            form=form, errors=errors, labels=FIELD_LABELS,
                            min_password=accounts.MIN_PASSWORD_LENGTH), status

@@ -53,9 +53,10 @@ def upload():
                     for p in sorted(exc.problems, key=lambda p: (p.severity != "error", p.line or 0))]
         return render_template("designer/upload.html", filename=filename, problems=problems), 422
     if result.created:
-        flash(f"{filename} dipasang: {result.process_id} versi {result.version}.")
+        flash(f"{filename} dipasang sebagai versi {result.version} dari {result.process_id}.")
     else:
-        flash(f"{filename} sama dengan versi terbaru {result.process_id}: tidak berubah, tetap versi {result.version}.")
+        flash(f"{filename} sama dengan versi terbaru dari {result.process_id}: tidak berubah, tetap versi "
+              f"{result.version}.")
     return redirect(url_for(".versions", process_id=result.process_id))
 
 
@@ -86,11 +87,12 @@ def _versions_page(process_id: str, errors: dict | None = None, form: dict | Non
     rows = list_versions(engine(), process_id)
     for row in rows:
         row["deployed_at"] = datetime.fromisoformat(row["deployed_at"])
-    process = next(p for p in engine().processes() if p["process_id"] == process_id)
+    process = next(p for p in engine().processes(g.user.org) if p["process_id"] == process_id)
     # The version to migrate from, preselected: the oldest one with running instances.
     default_from = next((r["version"] for r in rows[:-1] if r["running_instances"]), max(1, len(rows) - 1))
+    names = {**accounts.display_names(engine()), "system": "Sistem (folder processes/)"}
     return render_template("designer/versions.html", process=process, versions=rows, default_from=default_from,
-                           names=accounts.display_names(engine()), errors=errors or {}, form=form or {}), status
+                           names=names, errors=errors or {}, form=form or {}), status
 
 
 @bp.route("/<process_id>/versi/beda")

@@ -13,6 +13,7 @@ from runtime import sopgen
 from runtime.versions import list_versions
 from tests.conftest import PROCESSES
 from tests.web.conftest import ORG, PASSWORD_HASH, SOP
+from web.app import create_app
 
 FIXTURES = PROCESSES.parent / "tests" / "fixtures"
 OTHER_SOP = "kalbar-pengumpulan-skp"  # belongs to kalbar-diskukm
@@ -56,7 +57,7 @@ def test_designer_deploys_version_2_and_sees_it_in_the_version_list(client, logi
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/sop/{SOP}/versi")
     page = text_of(client.get(response.headers["Location"]))
-    assert f"{SOP}.bpmn dipasang: {SOP} versi 2." in page
+    assert f"{SOP}.bpmn dipasang sebagai versi 2 dari {SOP}." in page
     assert versions_of(alur) == [(1, "system"), (2, "perancang")]
     assert next(p for p in alur.processes() if p["process_id"] == SOP)["org"] == ORG
     assert "Perancang Sulteng" in page and "terbaru" in page
@@ -64,6 +65,17 @@ def test_designer_deploys_version_2_and_sees_it_in_the_version_list(client, logi
     assert short_hash in page
     new = alur.start(SOP, "kepala-dinas")
     assert new.version == 2
+
+
+def test_a_version_deployed_from_the_web_survives_a_restart(client, login, post, alur, settings, designers,
+                                                           v2_content):
+    login(client, "perancang")
+    upload(client, post, v2_content)
+    restarted = create_app({"TESTING": True, "ALUR_SETTINGS": settings, "SECRET_KEY": "uji"})  # deploys processes/
+    try:
+        assert versions_of(restarted.extensions["alur"]) == [(1, "system"), (2, "perancang")]
+    finally:
+        restarted.extensions["alur"].close()
 
 
 def test_the_same_content_again_is_no_new_version(client, login, post, alur, designers, v2_content, text_of):
@@ -209,7 +221,8 @@ def test_migrating_named_instances_only(client, login, post, alur, designers, v2
     first, second = alur.start(SOP, "kepala-dinas"), alur.start(SOP, "kepala-dinas")
     login(client, "perancang")
     upload(client, post, v2_content)
-    page = text_of(post(client, f"/sop/{SOP}/versi/pindahkan", {"dari": "1", "ke": "2", "proses": f"#{second.id}, 999"}))
+    page = text_of(post(client, f"/sop/{SOP}/versi/pindahkan",
+                        {"dari": "1", "ke": "2", "proses": f"#{second.id}, 999"}))
     assert "Dipindahkan ke versi 2 (1)" in page and f"Proses #{second.id}" in page
     assert "#999 not a running instance" in page
     assert (alur.instance(first.id).version, alur.instance(second.id).version) == (1, 2)
