@@ -271,6 +271,13 @@ class Alur:
         folder = Path(processes_dir or self.settings.processes_dir)
         return [self.deploy(path, user=user, skip_known=True) for path in sorted(folder.glob("*.bpmn"))]
 
+    def process_names(self, org: str) -> dict[str, str]:
+        """{process id: name of its newest version} of organisation `org` (no instance is counted)."""
+        with self.sessions() as session:
+            rows = session.execute(select(ProcessVersion.process_id, ProcessVersion.name)
+                                   .where(ProcessVersion.org == org).order_by(ProcessVersion.version)).all()
+        return dict(rows)  # the newest version's name wins
+
     def processes(self, org: str | None = None) -> list[dict]:
         """The deployed processes (of organisation `org`, or all) with their newest version and running count."""
         with self.sessions() as session:

@@ -103,7 +103,10 @@ class HumanTask(Base):
 
     __tablename__ = "human_tasks"
     __table_args__ = (
-        Index("ix_human_tasks_inbox", "org", "role", "status", "due_at"),
+        # The inbox page walks this one from the newest task ...
+        Index("ix_human_tasks_inbox", "org", "role", "status", "ready_at"),
+        # ... and counts per SOP and overdue tasks from this one alone.
+        Index("ix_human_tasks_inbox_counts", "org", "role", "status", "process_id", "due_at"),
         Index("ix_human_tasks_instance", "instance_id", "status"),
     )
 

@@ -8,16 +8,19 @@ The OpenAPI description is at /api/openapi.json.
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timezone
 
 from flask import Blueprint, abort, g, jsonify, request, session, url_for
 
 from runtime import accounts
 from runtime.attachments import Upload
+from runtime.inbox import MAX_PAGE_SIZE
+from runtime.inbox import inbox as inbox_page
 
 from .services import attachment_store, engine
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+API_PAGE_SIZE = 100
 
 
 def api_login_required(view):
@@ -73,16 +76,31 @@ def me():
     return jsonify(username=g.user.username, display_name=g.user.display_name, roles=sorted(g.user.roles))
 
 
+def _count_arg(name: str, default: int, least: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) < least:
+        abort(400, description=f"parameter {name} harus bilangan bulat >= {least}")
+    return int(raw)
+
+
 @bp.route("/tasks")
 @api_login_required
 def tasks():
-    rows = engine().tasks_for(g.user.username)
-    if request.args.get("process_id"):
-        rows = [t for t in rows if t.process_id == request.args["process_id"]]
-    if request.args.get("overdue") in ("1", "true"):
-        now = datetime.now(timezone.utc)
-        rows = [t for t in rows if t.due_at is not None and t.due_at < now]
-    return jsonify([t.to_dict() for t in rows])
+    """A page of the user's ready tasks, newest first; the total is in X-Total-Count, the next page in Link."""
+    limit = min(_count_arg("limit", API_PAGE_SIZE, 1), MAX_PAGE_SIZE)
+    offset = _count_arg("offset", 0, 0)
+    process_id = request.args.get("process_id") or None
+    overdue = request.args.get("overdue") in ("1", "true")
+    page = inbox_page(engine(), g.user.username, process_id=process_id, overdue=overdue, limit=limit, offset=offset)
+    response = jsonify([t.to_dict() for t in page.tasks])
+    response.headers["X-Total-Count"] = str(page.total)
+    if page.has_next:
+        following = url_for("api.tasks", limit=limit, offset=offset + limit, process_id=process_id,
+                            overdue="1" if overdue else None)
+        response.headers["Link"] = f'<{following}>; rel="next"'
+    return response
 
 
 @bp.route("/tasks/<task_id>")

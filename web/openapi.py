@@ -107,12 +107,20 @@ def spec(server_url: str) -> dict:
             "/me": {"get": {"summary": "The logged-in user and roles", "responses": {
                 "200": _json({"type": "object"}, "Pengguna"), **ERRORS}}},
             "/tasks": {"get": {
-                "summary": "Ready tasks of the lanes the user's roles cover, newest first",
+                "summary": "A page of the ready tasks of the lanes the user's roles cover, newest first",
                 "parameters": [
                     {"name": "process_id", "in": "query", "schema": {"type": "string"}},
                     {"name": "overdue", "in": "query", "schema": {"type": "boolean"}},
+                    {"name": "limit", "in": "query",
+                     "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
+                    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
                 ],
-                "responses": {"200": _json({"type": "array", "items": _ref("Task")}, "Tugas"), **ERRORS},
+                "responses": {"200": {**_json({"type": "array", "items": _ref("Task")}, "Tugas"), "headers": {
+                    "X-Total-Count": {"description": "ready tasks matching the filters, on all pages",
+                                      "schema": {"type": "integer"}},
+                    "Link": {"description": 'the next page, as <url>; rel="next", when there is one',
+                             "schema": {"type": "string"}},
+                }}, **ERRORS},
             }},
             "/tasks/{task_id}": {"get": {
                 "summary": "A task with its SOP step, mutu baku and form schema",

@@ -6,6 +6,8 @@ from datetime import datetime, timezone
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
 from runtime import accounts
+from runtime.inbox import PAGE_SIZE
+from runtime.inbox import inbox as inbox_page
 from runtime.engine import Conflict, InvalidData
 
 from . import formrender
@@ -24,18 +26,18 @@ def _now() -> datetime:
 @bp.route("/")
 @login_required
 def inbox():
-    tasks = engine().tasks_for(g.user.username)
-    names = {p["process_id"]: p["name"] for p in engine().processes(g.user.org)}
     process_filter = request.args.get("sop", "")
     overdue_only = request.args.get("terlambat") == "1"
+    page_number = request.args.get("halaman", "1")
+    page_number = int(page_number) if page_number.isdigit() and int(page_number) > 0 else 1
     now = _now()
-    sops = sorted({t.process_id for t in tasks}, key=lambda pid: names.get(pid, pid))
-    if process_filter:
-        tasks = [t for t in tasks if t.process_id == process_filter]
-    if overdue_only:
-        tasks = [t for t in tasks if t.due_at is not None and t.due_at < now]
-    return render_template("tasks/inbox.html", tasks=tasks, names=names, sops=sops, now=now,
-                           process_filter=process_filter, overdue_only=overdue_only)
+    page = inbox_page(engine(), g.user.username, process_id=process_filter or None, overdue=overdue_only,
+                      limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE, now=now)
+    names = engine().process_names(g.user.org)
+    sops = sorted(set(page.by_process) | ({process_filter} if process_filter else set()),
+                  key=lambda pid: names.get(pid, pid))
+    return render_template("tasks/inbox.html", page=page, tasks=page.tasks, names=names, sops=sops, now=now,
+                           process_filter=process_filter, overdue_only=overdue_only, page_number=page_number)
 
 
 def _back_to(default: str) -> str:

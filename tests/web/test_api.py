@@ -69,6 +69,20 @@ def test_tasks_filters(client, alur):
     assert client.get("/api/tasks?overdue=1", headers=basic("kepala-dinas")).get_json() == []
 
 
+def test_tasks_pages(client, alur):
+    views = [alur.start(SOP, "kepala-dinas") for _ in range(3)]
+    newest_first = [v.ready_tasks[0].id for v in reversed(views)]
+    first = client.get("/api/tasks?limit=2", headers=basic("kepala-dinas"))
+    assert [t["id"] for t in first.get_json()] == newest_first[:2]
+    assert first.headers["X-Total-Count"] == "3"
+    assert first.headers["Link"] == '</api/tasks?limit=2&offset=2>; rel="next"'
+    last = client.get("/api/tasks?limit=2&offset=2", headers=basic("kepala-dinas"))
+    assert [t["id"] for t in last.get_json()] == newest_first[2:] and "Link" not in last.headers
+    for bad in ("limit=0", "limit=x", "offset=-1", "offset=1.5"):
+        response = client.get(f"/api/tasks?{bad}", headers=basic("kepala-dinas"))
+        assert response.status_code == 400 and bad.split("=")[0] in response.get_json()["error"]
+
+
 def test_invalid_data_names_the_field_and_changes_nothing(client, alur):
     view = alur.start(SOP, "kepala-dinas")
     task = view.ready_tasks[0]

@@ -67,6 +67,28 @@ def test_inbox_filters_by_sop(client, login, alur, started):
     assert '<option value="sulteng-pengumpulan-data-kinerja"' in html
 
 
+def test_inbox_pages_and_counts(client, login, alur, started, text_of, monkeypatch):
+    monkeypatch.setattr("web.tasks.PAGE_SIZE", 2)
+    later = [alur.start("sulteng-pengumpulan-data-kinerja", "kepala-dinas") for _ in range(2)]
+    other = alur.start("sulteng-penyusunan-iki", "kepala-dinas")
+    _overdue(alur, started.ready_tasks[0].id)
+    login(client, "kepala-dinas")
+    first = client.get("/").get_data(as_text=True)
+    assert "Tugas 1–2 dari 4, 1 terlambat." in text_of(client.get("/"))
+    assert other.ready_tasks[0].id in first and later[1].ready_tasks[0].id in first
+    assert 'Pengumpulan Data Kinerja (3)</option>' in first and "Hanya yang terlambat (1)" in first
+    assert 'rel="next" href="/?halaman=2"' in first and 'rel="prev"' not in first
+    second = client.get("/?halaman=2").get_data(as_text=True)
+    assert later[0].ready_tasks[0].id in second and started.ready_tasks[0].id in second
+    assert 'rel="prev" href="/?halaman=1"' in second and 'rel="next"' not in second
+    filtered = client.get("/?sop=sulteng-pengumpulan-data-kinerja&halaman=2").get_data(as_text=True)
+    assert started.ready_tasks[0].id in filtered and "Tugas 3–3 dari 3" in text_of(
+        client.get("/?sop=sulteng-pengumpulan-data-kinerja&halaman=2"))
+    assert 'href="/?halaman=1&amp;sop=sulteng-pengumpulan-data-kinerja"' in filtered
+    for odd in ("0", "-1", "x", "99"):
+        assert client.get(f"/?halaman={odd}").status_code == 200
+
+
 # ---------------------------------------------------------- claim/unclaim
 
 def test_claim_and_unclaim_from_the_inbox(client, login, post, alur, started, text_of):
