@@ -133,6 +133,26 @@ def cmd_users_add(args) -> int:
     return 0
 
 
+def cmd_tokens(args) -> int:
+    from dataclasses import asdict
+
+    from . import tokens
+
+    alur = _engine(args)
+    if args.tokens_command == "create":
+        token, info = tokens.create_token(alur, args.user, args.name, actor="cli")
+        _print(args, {**asdict(info), "token": token},
+               f"token {info.id} ({info.name}) for {args.user}; shown only now:\n{token}")
+    elif args.tokens_command == "revoke":
+        info = tokens.revoke_token(alur, args.user, args.token_id, actor="cli")
+        _print(args, asdict(info), f"token {info.id} ({info.name}) of {args.user} revoked")
+    else:
+        rows = tokens.tokens_of(alur, args.user)
+        _print(args, [asdict(r) for r in rows], "\n".join(
+            f"{r.id:>4}  {r.prefix}...  {r.name}  {'revoked' if r.revoked_at else 'active'}" for r in rows))
+    return 0
+
+
 def cmd_orgs(args) -> int:
     alur = _engine(args)
     if args.slug:
@@ -279,6 +299,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--display-name")
     p.add_argument("--org", default="default", help="the user's organisation (default: 'default')")
     p.set_defaults(func=cmd_users_add)
+
+    token_commands = sub.add_parser("tokens", help="personal API tokens of a user").add_subparsers(
+        dest="tokens_command", required=True)
+    p = token_commands.add_parser("create", parents=[common], help="make a token (printed once)")
+    p.add_argument("user")
+    p.add_argument("--name", required=True, help="what the token is for")
+    p.set_defaults(func=cmd_tokens)
+    p = token_commands.add_parser("list", parents=[common], help="a user's tokens")
+    p.add_argument("user")
+    p.set_defaults(func=cmd_tokens)
+    p = token_commands.add_parser("revoke", parents=[common], help="revoke a token")
+    p.add_argument("user")
+    p.add_argument("token_id", type=int)
+    p.set_defaults(func=cmd_tokens)
 
     p = sub.add_parser("orgs", parents=[common], help="list organisations, or add one: alur orgs SLUG NAME")
     p.add_argument("slug", nargs="?")

@@ -172,3 +172,17 @@ class LaneRole(Base):
     process_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     lane: Mapped[str] = mapped_column(String(300), primary_key=True)
     role: Mapped[str] = mapped_column(String(200))
+
+
+class ApiToken(Base):
+    """A personal API token of a user (for other systems): only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))  # the token's first characters, to tell tokens apart
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -1,6 +1,8 @@
 """JSON API under /api/ for other systems: the same verbs as the pages.
 
-Authentication: HTTP Basic (user name and password), or the browser session;
+Authentication: a personal API token (`Authorization: Bearer alur_...`, made on
+the Token API page or with `alur tokens create`), HTTP Basic (user name and
+password: a deliberately slow password check on every call), or the browser session;
 unsafe calls on the session also need the X-CSRF-Token header. Errors are
 JSON: {"error": message} plus "fields" (field -> message) for invalid data.
 The OpenAPI description is at /api/openapi.json.
@@ -11,7 +13,7 @@ import functools
 
 from flask import Blueprint, abort, g, jsonify, request, session, url_for
 
-from runtime import accounts
+from runtime import accounts, tokens
 from runtime.attachments import Upload
 from runtime.inbox import MAX_PAGE_SIZE
 from runtime.inbox import inbox as inbox_page
@@ -24,14 +26,18 @@ API_PAGE_SIZE = 100
 
 
 def api_login_required(view):
-    """Basic credentials when given (and then only those), else the session's user."""
+    """A bearer token or Basic credentials when given (and then only those), else the session's user."""
 
     @functools.wraps(view)
     def wrapped(**kwargs):
         credentials = request.authorization
         if credentials is not None:
             account = None
-            if credentials.type == "basic" and credentials.username and credentials.password:
+            if credentials.type == "bearer" and credentials.token:
+                account = tokens.authenticate_token(engine(), credentials.token)
+                if account is None:
+                    return jsonify(error="token tidak berlaku"), 401
+            elif credentials.type == "basic" and credentials.username and credentials.password:
                 if accounts.login_blocked(engine(), credentials.username):
                     return jsonify(error="terlalu banyak percobaan masuk yang gagal; coba lagi nanti"), 429
                 account = accounts.authenticate(engine(), credentials.username, credentials.password)

@@ -65,9 +65,9 @@ def create_app(config: dict | None = None) -> Flask:
     _register_filters(app, settings)
     _register_errors(app)
 
-    from . import admin, api, attachments, auth, designer, instances, processes, tasks
+    from . import account, admin, api, attachments, auth, designer, instances, processes, tasks
 
-    for module in (auth, tasks, instances, processes, designer, admin, attachments, api):
+    for module in (auth, tasks, instances, processes, designer, admin, account, attachments, api):
         app.register_blueprint(module.bp)
     return app
 

@@ -94,9 +94,10 @@ def spec(server_url: str) -> dict:
                            "Masuk dengan HTTP Basic; panggilan dengan cookie sesi memerlukan header X-CSRF-Token.",
         },
         "servers": [{"url": server_url}],
-        "security": [{"basic": []}, {"session": [], "csrf": []}],
+        "security": [{"bearer": []}, {"basic": []}, {"session": [], "csrf": []}],
         "components": {
             "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "personal API token (alur_...)"},
                 "basic": {"type": "http", "scheme": "basic"},
                 "session": {"type": "apiKey", "in": "cookie", "name": "session"},
                 "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token"},
