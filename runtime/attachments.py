@@ -144,7 +144,8 @@ class Attachments:
         An attachment field given as text must name an attachment of the same instance.
         """
         uploads = {name: u for name, u in (uploads or {}).items() if u is not None and u.filename}
-        task = self._workable_task(task_id, user)
+        # Without files to store, the engine's own checks of the user and the task suffice.
+        task = self._workable_task(task_id, user) if uploads else self.alur.task(task_id)
         details = self.alur.task_details(task_id)
         schema = details["form"] or {}
         fields = schema.get("properties", {})
@@ -155,11 +156,18 @@ class Attachments:
             elif problem := upload_problem(upload):
                 errors[name] = problem
         data = dict(data)
-        known = {a.name for a in self.for_instance(task.instance_id)}
-        for name, value in data.items():
-            if fields.get(name, {}).get("format") == ATTACHMENT_FORMAT and name not in uploads \
-                    and isinstance(value, str) and value not in known:
-                errors[name] = "lampiran tidak dikenal pada proses ini"
+        references = {name: value for name, value in data.items()
+                      if fields.get(name, {}).get("format") == ATTACHMENT_FORMAT and name not in uploads
+                      and isinstance(value, str)}
+        if references:
+            known = {a.name for a in self.for_instance(task.instance_id)}
+            errors.update({name: "lampiran tidak dikenal pada proses ini"
+                           for name, value in references.items() if value not in known})
+        if not uploads:
+            if errors:
+                self._workable_task(task_id, user)  # a stranger learns nothing of the task from its errors
+                raise InvalidData(errors)
+            return self.alur.complete(task_id, user, data, expected_revision=expected_revision)
         placeholder = {name: "berkas-baru.pdf" for name in uploads if name not in errors}
         if schema:
             try:
@@ -216,7 +224,10 @@ class Attachments:
 
     def _workable_task(self, task_id: str, user: str):
         task = self.alur.task(task_id)
-        if task.role not in self.alur.roles_of(user):
+        org, roles = self.alur.member(user)
+        if task.org != org:  # another organisation's task is not there at all for this user
+            raise NotFound(f"task {task_id} does not exist")
+        if task.role not in roles:
             raise Forbidden(f"'{user}' does not hold role '{task.role}' of lane '{task.lane}'")
         if task.status != "ready":
             raise Conflict(f"task {task_id} is {task.status}")
