@@ -4,20 +4,38 @@ Every figure comes from the human_tasks index rows (no workflow state is
 loaded), so a page costs the same at a thousand instances as at a hundred
 thousand: the listing walks the (org, role, status, ready_at) index from the
 newest task and stops after one page; the counts read the covering
-(org, role, status, process_id, due_at) index.
+(org, role, status, process_id, due_at) index and stop at a cap ("1000+"),
+so a lane with twenty thousand waiting tasks costs no more than one with a
+thousand.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 
 from .engine import TaskView
-from .models import HumanTask, utcnow
+from .models import HumanTask, LaneRole, ProcessVersion, utcnow
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+COUNT_CAP = 1000  # the total and the overdue count stop counting here ("1000+") ...
+SOP_COUNT_CAP = 100  # ... and so does each SOP's count in the filter ("100+")
+
+
+@dataclass(frozen=True)
+class Count:
+    """A count that stopped at a cap: `value`, and whether there are more."""
+
+    value: int
+    more: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.value}+" if self.more else str(self.value)
+
+    def __bool__(self) -> bool:
+        return self.value > 0
 
 
 @dataclass
@@ -25,19 +43,23 @@ class InboxPage:
     """One page of a user's ready tasks, newest first, and the counts behind the filters."""
 
     tasks: list  # TaskView
-    total: int  # ready tasks matching the filters
+    total: Count  # ready tasks matching the filters (counted up to offset + COUNT_CAP)
     offset: int
     limit: int
-    overdue: int  # ready tasks past their due time (within the SOP filter, if any)
-    by_process: dict[str, int] = field(default_factory=dict)  # all ready tasks of the user, per SOP
-
-    @property
-    def has_next(self) -> bool:
-        return self.offset + len(self.tasks) < self.total
+    overdue: Count  # ready tasks past their due time (within the SOP filter, if any)
+    by_process: dict[str, Count] = field(default_factory=dict)  # the user's ready tasks per SOP of their lanes
+    has_next: bool = False
 
     @property
     def has_previous(self) -> bool:
         return self.offset > 0
+
+
+def _count(session, conditions: list, cap: int) -> Count:
+    """How many human_tasks rows match, counting no further than `cap` (a bounded index range)."""
+    matching = select(literal(1)).select_from(HumanTask).where(*conditions).limit(cap + 1).subquery()
+    found = session.scalar(select(func.count()).select_from(matching))
+    return Count(min(found, cap), found > cap)
 
 
 def inbox(alur, user: str, process_id: str | None = None, overdue: bool = False, limit: int = PAGE_SIZE,
@@ -46,6 +68,7 @@ def inbox(alur, user: str, process_id: str | None = None, overdue: bool = False,
 
     Filters: only SOP `process_id`; only `overdue` tasks (due before `now`);
     without `include_claimed_by_others`, tasks someone else claimed are left out.
+    Counts stop at their caps, so a page costs the same however many tasks wait.
     """
     if limit < 1 or offset < 0:
         raise ValueError("limit must be at least 1 and offset at least 0")
@@ -54,24 +77,24 @@ def inbox(alur, user: str, process_id: str | None = None, overdue: bool = False,
     with alur.sessions() as session:
         org, roles = alur.member(user, session)
         if not roles:
-            return InboxPage([], 0, offset, limit, 0, {})
+            return InboxPage([], Count(0), offset, limit, Count(0), {})
         mine = [HumanTask.org == org, HumanTask.role.in_(roles), HumanTask.status == "ready"]
         if not include_claimed_by_others:
             mine.append(HumanTask.claimed_by.is_(None) | (HumanTask.claimed_by == user))
-        by_process = dict(session.execute(
-            select(HumanTask.process_id, func.count()).where(*mine).group_by(HumanTask.process_id)).all())
+        sops = set(session.scalars(
+            select(LaneRole.process_id).join(ProcessVersion, ProcessVersion.process_id == LaneRole.process_id)
+            .where(LaneRole.role.in_(roles), ProcessVersion.org == org).distinct()))
+        by_process = {pid: _count(session, [*mine, HumanTask.process_id == pid], SOP_COUNT_CAP)
+                      for pid in sorted(sops)}
         matching = list(mine)
         if process_id:
             matching.append(HumanTask.process_id == process_id)
         late = HumanTask.due_at < now
-        overdue_count = session.scalar(select(func.count()).select_from(HumanTask).where(*matching, late))
+        overdue_count = _count(session, [*matching, late], COUNT_CAP)
         if overdue:
             matching.append(late)
-            total = overdue_count
-        elif process_id:
-            total = by_process.get(process_id, 0)
-        else:
-            total = sum(by_process.values())
+        total = _count(session, matching, offset + COUNT_CAP)
         rows = session.scalars(select(HumanTask).where(*matching)
-                               .order_by(HumanTask.ready_at.desc(), HumanTask.id).limit(limit).offset(offset))
-        return InboxPage([TaskView.of(row) for row in rows], total, offset, limit, overdue_count, by_process)
+                               .order_by(HumanTask.ready_at.desc(), HumanTask.id).limit(limit + 1).offset(offset)).all()
+        return InboxPage([TaskView.of(row) for row in rows[:limit]], total, offset, limit, overdue_count, by_process,
+                         has_next=len(rows) > limit)

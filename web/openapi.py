@@ -119,6 +119,9 @@ def spec(server_url: str) -> dict:
                 "responses": {"200": {**_json({"type": "array", "items": _ref("Task")}, "Tugas"), "headers": {
                     "X-Total-Count": {"description": "ready tasks matching the filters, on all pages",
                                       "schema": {"type": "integer"}},
+                    "X-Total-Count-At-Least": {"description": "sent instead of X-Total-Count when there are "
+                                               "more than offset + 1000: counting stopped there",
+                                               "schema": {"type": "integer"}},
                     "Link": {"description": 'the next page, as <url>; rel="next", when there is one',
                              "schema": {"type": "string"}},
                 }}, **ERRORS},

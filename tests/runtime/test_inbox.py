@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import update
 
 from runtime import state
-from runtime.inbox import MAX_PAGE_SIZE, inbox
+from runtime.inbox import MAX_PAGE_SIZE, Count, inbox
 from runtime.models import HumanTask, utcnow
 from tests.conftest import PROCESSES, seed_lane_users
 
@@ -40,7 +40,7 @@ def test_pages_walk_every_ready_task_newest_first(two_sops):
     seen = []
     for offset in (0, 3, 6):
         page = inbox(alur, role, limit=3, offset=offset)
-        assert page.total == 7 and page.limit == 3
+        assert page.total == Count(7) and page.limit == 3
         seen += [t.id for t in page.tasks]
         assert page.has_previous == (offset > 0) and page.has_next == (offset < 6)
     assert seen == newest_first
@@ -50,11 +50,11 @@ def test_pages_walk_every_ready_task_newest_first(two_sops):
 def test_counts_and_filters(two_sops):
     alur, task_ids, role, _ = two_sops
     page = inbox(alur, role)
-    assert page.by_process == {SKP: 7} and page.overdue == 3
+    assert page.by_process == {SKP: Count(7)} and page.overdue == Count(3)
     late = inbox(alur, role, overdue=True)
-    assert late.total == 3 and [t.id for t in late.tasks] == task_ids[:3][::-1]
-    assert inbox(alur, role, process_id=DATA).total == 0
-    assert inbox(alur, role, process_id=SKP, overdue=True).total == 3
+    assert late.total == Count(3) and [t.id for t in late.tasks] == task_ids[:3][::-1]
+    assert inbox(alur, role, process_id=DATA).total == Count(0)
+    assert inbox(alur, role, process_id=SKP, overdue=True).total == Count(3)
 
 
 def test_claimed_by_others_can_be_left_out(two_sops):
@@ -62,9 +62,9 @@ def test_claimed_by_others_can_be_left_out(two_sops):
     org, _ = alur.member(role)
     alur.add_user("rekan", [role], org=org)
     alur.claim(task_ids[0], "rekan")
-    assert inbox(alur, role).total == 7
+    assert inbox(alur, role).total == Count(7)
     mine = inbox(alur, role, include_claimed_by_others=False)
-    assert mine.total == 6 and task_ids[0] not in [t.id for t in mine.tasks]
+    assert mine.total == Count(6) and task_ids[0] not in [t.id for t in mine.tasks]
 
 
 def test_other_organisations_and_users_without_roles_see_nothing(two_sops):
@@ -73,7 +73,7 @@ def test_other_organisations_and_users_without_roles_see_nothing(two_sops):
     alur.add_user("tanpa-peran", [], org="kalbar-diskukm")
     for user in ("luar", "tanpa-peran", "tidak-ada"):
         page = inbox(alur, user)
-        assert (page.total, page.tasks, page.by_process, page.overdue) == (0, [], {}, 0)
+        assert (page.total, page.tasks, page.by_process, page.overdue) == (Count(0), [], {}, Count(0))
 
 
 def test_no_workflow_state_is_loaded(two_sops, monkeypatch):
@@ -84,7 +84,19 @@ def test_no_workflow_state_is_loaded(two_sops, monkeypatch):
 
     monkeypatch.setattr(state, "load_state", refuse)
     monkeypatch.setattr(state, "state_json", refuse)
-    assert inbox(alur, role).total == 7
+    assert inbox(alur, role).total == Count(7)
+
+
+def test_counts_stop_at_their_caps(two_sops, monkeypatch):
+    alur, task_ids, role, _ = two_sops
+    monkeypatch.setattr("runtime.inbox.COUNT_CAP", 4)
+    monkeypatch.setattr("runtime.inbox.SOP_COUNT_CAP", 2)
+    page = inbox(alur, role, limit=3)
+    assert (page.total, page.by_process[SKP], page.overdue) == (Count(4, True), Count(2, True), Count(3))
+    assert str(page.total) == "4+" and page.has_next
+    assert inbox(alur, role, limit=3, offset=3).total == Count(7)  # counted up to offset + cap
+    last = inbox(alur, role, limit=3, offset=6)
+    assert [t.id for t in last.tasks] == task_ids[:1] and not last.has_next
 
 
 def test_page_bounds(two_sops):
