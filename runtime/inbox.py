@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import func, literal, select, union_all
 
 from .engine import TaskView
 from .models import HumanTask, LaneRole, ProcessVersion, utcnow
@@ -55,19 +55,35 @@ class InboxPage:
         return self.offset > 0
 
 
-def _count(session, conditions: list, cap: int) -> Count:
-    """How many human_tasks rows match, counting no further than `cap` (a bounded index range)."""
+def _capped(conditions: list, cap: int):
+    """The count of matching human_tasks rows that reads no further than cap + 1 of them (a bounded index range)."""
     matching = select(literal(1)).select_from(HumanTask).where(*conditions).limit(cap + 1).subquery()
-    found = session.scalar(select(func.count()).select_from(matching))
+    return select(func.count()).select_from(matching).scalar_subquery()
+
+
+def _count(found: int, cap: int) -> Count:
     return Count(min(found, cap), found > cap)
 
 
+def _per_process(session, conditions: list, process_ids: list[str]) -> dict[str, Count]:
+    """Each SOP's capped count, in one statement."""
+    if not process_ids:
+        return {}
+    parts = [select(literal(pid).label("process_id"),
+                    _capped([*conditions, HumanTask.process_id == pid], SOP_COUNT_CAP).label("n"))
+             for pid in process_ids]
+    rows = session.execute(union_all(*parts) if len(parts) > 1 else parts[0]).all()
+    return {pid: _count(n, SOP_COUNT_CAP) for pid, n in rows}
+
+
 def inbox(alur, user: str, process_id: str | None = None, overdue: bool = False, limit: int = PAGE_SIZE,
-          offset: int = 0, now: datetime | None = None, include_claimed_by_others: bool = True) -> InboxPage:
+          offset: int = 0, now: datetime | None = None, include_claimed_by_others: bool = True,
+          counts: bool = True) -> InboxPage:
     """The page of `user`'s ready tasks from `offset` (at most `limit`, capped at MAX_PAGE_SIZE).
 
     Filters: only SOP `process_id`; only `overdue` tasks (due before `now`);
     without `include_claimed_by_others`, tasks someone else claimed are left out.
+    Without `counts`, only the total is counted (no per-SOP or overdue counts).
     Counts stop at their caps, so a page costs the same however many tasks wait.
     """
     if limit < 1 or offset < 0:
@@ -81,19 +97,21 @@ def inbox(alur, user: str, process_id: str | None = None, overdue: bool = False,
         mine = [HumanTask.org == org, HumanTask.role.in_(roles), HumanTask.status == "ready"]
         if not include_claimed_by_others:
             mine.append(HumanTask.claimed_by.is_(None) | (HumanTask.claimed_by == user))
-        sops = set(session.scalars(
-            select(LaneRole.process_id).join(ProcessVersion, ProcessVersion.process_id == LaneRole.process_id)
-            .where(LaneRole.role.in_(roles), ProcessVersion.org == org).distinct()))
-        by_process = {pid: _count(session, [*mine, HumanTask.process_id == pid], SOP_COUNT_CAP)
-                      for pid in sorted(sops)}
         matching = list(mine)
         if process_id:
             matching.append(HumanTask.process_id == process_id)
         late = HumanTask.due_at < now
-        overdue_count = _count(session, [*matching, late], COUNT_CAP)
+        by_process, overdue_count = {}, Count(0)
+        if counts:
+            sops = sorted(set(session.scalars(
+                select(LaneRole.process_id).join(ProcessVersion, ProcessVersion.process_id == LaneRole.process_id)
+                .where(LaneRole.role.in_(roles), ProcessVersion.org == org).distinct())))
+            by_process = _per_process(session, mine, sops)
+            overdue_count = _count(session.scalar(select(_capped([*matching, late], COUNT_CAP))), COUNT_CAP)
         if overdue:
             matching.append(late)
-        total = _count(session, matching, offset + COUNT_CAP)
+        total_cap = offset + COUNT_CAP
+        total = _count(session.scalar(select(_capped(matching, total_cap))), total_cap)
         rows = session.scalars(select(HumanTask).where(*matching)
                                .order_by(HumanTask.ready_at.desc(), HumanTask.id).limit(limit + 1).offset(offset)).all()
         return InboxPage([TaskView.of(row) for row in rows[:limit]], total, offset, limit, overdue_count, by_process,
