@@ -14,8 +14,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 WRITE_OPTION = "alur_write"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets foreign keys and a busy timeout."""
+def make_engine(url: str, sqlite_synchronous: str = "NORMAL") -> Engine:
+    """An engine for `url`; SQLite gets WAL, foreign keys, a busy timeout and `PRAGMA synchronous`."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
 
@@ -26,6 +26,7 @@ def make_engine(url: str) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA synchronous={sqlite_synchronous.upper()}")  # one of Settings' fixed names
             cursor.close()
 
         @event.listens_for(engine, "begin")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -160,7 +161,7 @@ class Alur:
         self.settings = settings
         if settings.database_url.startswith("sqlite:///"):
             Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.db = db.make_engine(settings.database_url)
+        self.db = db.make_engine(settings.database_url, settings.sqlite_synchronous)
         if migrate:
             db.upgrade(self.db)
         self.sessions = db.session_factory(self.db)
@@ -168,6 +169,12 @@ class Alur:
         self._specs: dict[int, tuple] = {}
         self._versions: dict[int, ProcessVersion] = {}
         self._forms: dict[tuple[int, str], dict] = {}
+        # Workflows this engine wrote last, by instance id, with the (version id, revision)
+        # they were stored at: the next completion of that instance skips parsing its state
+        # when the stored revision is still that one. A completion takes the entry out (no
+        # two threads share a workflow) and puts it back only after its commit.
+        self._workflows: dict[int, tuple[int, int, object]] = {}
+        self._workflows_lock = threading.Lock()
 
     def close(self) -> None:
         self.db.dispose()
@@ -358,8 +365,11 @@ class Alur:
         if session is None:
             with self.sessions() as own:
                 return self.member(username, own)
-        org = session.scalars(select(User.org).where(User.username == username)).first()
-        return org, (self.roles_of(username, session) if org is not None else set())
+        rows = session.execute(select(User.org, UserRole.role).outerjoin(UserRole, UserRole.user_id == User.id)
+                               .where(User.username == username)).all()
+        if not rows:
+            return None, set()
+        return rows[0][0], {role for _, role in rows if role is not None}
 
     def can_see(self, username: str, instance_id: int) -> bool:
         """True when the user is of the instance's organisation and holds the role of one of its lanes."""
@@ -503,7 +513,10 @@ class Alur:
         """
         try:
             with db.transaction(self.sessions) as session:
-                return self._complete(session, task_id, user, data, expected_revision)
+                view, workflow, version_id = self._complete(session, task_id, user, data, expected_revision)
+            if view.status == "running":
+                self._keep_workflow(view.id, version_id, view.revision, workflow)
+            return view
         except StaleDataError as exc:
             raise Conflict(f"the instance of task {task_id} was changed by someone else; reload") from exc
         except OperationalError as exc:
@@ -522,8 +535,10 @@ class Alur:
                 f"instance {instance.id} is at revision {instance.revision}, not {expected_revision}; reload"
             )
         version = self._version(session, instance.version_id)
-        spec, subprocess_specs = self._spec(version)
-        workflow = state.load_state(instance.state, spec, subprocess_specs, self.script_engine)
+        workflow = self._take_workflow(instance)
+        if workflow is None:
+            spec, subprocess_specs = self._spec(version)
+            workflow = state.load_state(instance.state, spec, subprocess_specs, self.script_engine)
         task = workflow.get_task_from_id(UUID(task_id))
         if task is None or task.state != TaskState.READY:
             raise Conflict(f"task {task_id} is no longer ready")
@@ -553,7 +568,7 @@ class Alur:
         self._audit(session, user, action, task=row, data=data)
         ready = self._sync_tasks(session, instance, version, workflow, now)
         self._finish_if_done(session, instance, workflow, now)
-        return self._instance_view(session, instance, version, ready)
+        return self._instance_view(session, instance, version, ready), workflow, version.id
 
     def history(self, instance_id: int, user: str | None = None) -> list[AuditView]:
         """The audit entries of an instance, oldest first (with `user`: only if that user may see it)."""
@@ -586,6 +601,20 @@ class Alur:
                 self._versions.pop(next(iter(self._versions)))
             self._versions[version_id] = cached
         return cached
+
+    def _take_workflow(self, instance: Instance):
+        """The workflow kept for `instance` if it is still at the stored version and revision (taken out), else None."""
+        with self._workflows_lock:
+            kept = self._workflows.pop(instance.id, None)
+        if kept is not None and kept[:2] == (instance.version_id, instance.revision):
+            return kept[2]
+        return None
+
+    def _keep_workflow(self, instance_id: int, version_id: int, revision: int, workflow) -> None:
+        with self._workflows_lock:
+            if len(self._workflows) >= SPEC_CACHE_SIZE:
+                self._workflows.pop(next(iter(self._workflows)))
+            self._workflows[instance_id] = (version_id, revision, workflow)
 
     def _form(self, version: ProcessVersion, name: str) -> dict:
         key = (version.id, name)
