@@ -734,14 +734,12 @@ class Alur:
         "properties" (sopStep, waktu, kelengkapan, output, ...), "documentation",
         "form" (the JSON Schema as a dict, or None)}.
         """
-        import json
-
         with self.sessions() as session:
             row = session.get(HumanTask, task_id)
             if row is None:
                 raise NotFound(f"task {task_id} does not exist")
             instance = session.get(Instance, row.instance_id)
-            version = session.get(ProcessVersion, instance.version_id)
+            version = self._version(session, instance.version_id)
             spec, _ = self._spec(version)
             task_spec = spec.task_specs.get(row.task_spec)
             properties = spec_properties(version, task_spec)
@@ -751,7 +749,7 @@ class Alur:
                 "revision": instance.revision,
                 "properties": properties,
                 "documentation": (getattr(task_spec, "documentation", None) or "") if task_spec else "",
-                "form": json.loads(version.forms[row.form]) if row.form and row.form in version.forms else None,
+                "form": self._form(version, row.form) if row.form and row.form in version.forms else None,
             }
 
     def start_role(self, process_id: str) -> str | None:
