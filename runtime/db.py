@@ -1,12 +1,13 @@
 """Database engine, sessions and schema upgrades (Alembic)."""
 from __future__ import annotations
 
+import hashlib
 from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -52,11 +53,28 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def upgrade(engine: Engine) -> None:
-    """Create or upgrade the schema to the newest Alembic revision."""
+    """Create or upgrade the schema to the newest Alembic revision.
+
+    Several processes starting at once (gunicorn workers) upgrade one after
+    another: the first does the work, the others find the schema at head.
+    """
     config = alembic_config()
-    with engine.begin() as connection:
+    with engine.connect().execution_options(**{WRITE_OPTION: True}) as connection, connection.begin():
+        lock(connection, "alur:upgrade")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def lock(connection_or_session, name: str) -> None:
+    """Hold a lock named `name` until the current transaction ends.
+
+    PostgreSQL: a transaction-level advisory lock. SQLite needs none: a write
+    transaction (BEGIN IMMEDIATE) already holds the database's one write lock.
+    """
+    bind = connection_or_session.get_bind() if isinstance(connection_or_session, Session) else connection_or_session
+    if bind.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "big", signed=True)
+        connection_or_session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -7,8 +7,10 @@ The web app and the CLI are two faces of these verbs.
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
+import weakref
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -165,6 +167,9 @@ class Alur:
         if migrate:
             db.upgrade(self.db)
         self.sessions = db.session_factory(self.db)
+        # A forked child (a gunicorn worker of a preloaded app) must not use its parent's connections.
+        this = weakref.ref(self)
+        os.register_at_fork(after_in_child=lambda: (alur := this()) is not None and alur.db.dispose(close=False))
         self.script_engine = restricted_script_engine()
         self._specs: dict[int, tuple] = {}
         self._versions: dict[int, ProcessVersion] = {}
@@ -219,6 +224,7 @@ class Alur:
         content_hash = checked.content_hash
         org = org or checked.org or DEFAULT_ORG
         with db.transaction(self.sessions) as session:
+            db.lock(session, "alur:deploy")  # deploys one at a time (workers starting together deploy processes/)
             latest = session.scalars(
                 select(ProcessVersion)
                 .where(ProcessVersion.process_id == checked.process_id)

@@ -84,13 +84,20 @@ def _security_headers(response):
 def _secret_key(instance_dir: Path) -> str:
     """A secret kept in the instance folder, so sessions survive a restart."""
     path = instance_dir / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    instance_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
+    if not path.exists():
+        # Written whole under another name, then linked into place: of several workers
+        # starting at once, one key wins and every worker reads that one.
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        draft = instance_dir / f".secret_key.{os.getpid()}"
+        draft.write_text(secrets.token_hex(32))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
 
 
 def _register_filters(app: Flask, settings: Settings) -> None:

@@ -1,0 +1,60 @@
+"""Several server processes starting at once on an empty database (gunicorn workers): every one starts,
+the schema is made once, every SOP is deployed once, and all share one session secret."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from sqlalchemy import func, select
+
+from runtime.engine import Alur
+from runtime.models import ProcessVersion
+from runtime.settings import PROJECT_ROOT
+from tests.conftest import make_settings
+
+WORKERS = 4
+START = """
+import sys
+from web.app import create_app
+app = create_app()
+print(app.secret_key)
+app.extensions["alur"].close()
+"""
+
+
+def test_workers_starting_together_on_an_empty_database(backend, tmp_path):
+    settings = make_settings(backend, tmp_path)  # an empty database (PostgreSQL: schema dropped)
+    env = dict(os.environ, ALUR_DATABASE_URL=settings.database_url, ALUR_INSTANCE_DIR=str(tmp_path / "instance"),
+               PYTHONPATH=str(PROJECT_ROOT))
+    workers = [subprocess.Popen([sys.executable, "-c", START], env=env, cwd=tmp_path, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(WORKERS)]
+    results = [(w.wait(timeout=300), *w.communicate()) for w in workers]
+    assert [code for code, _, _ in results] == [0] * WORKERS, [err[-2000:] for _, _, err in results]
+    assert len({out.strip() for _, out, _ in results}) == 1  # one secret key
+    alur = Alur(settings)
+    try:
+        with alur.sessions() as session:
+            versions = session.execute(select(ProcessVersion.process_id, func.count())
+                                       .group_by(ProcessVersion.process_id)).all()
+        files = sorted(p.stem for p in settings.processes_dir.glob("*.bpmn"))
+        assert sorted(versions) == [(name, 1) for name in files]
+    finally:
+        alur.close()
+
+
+def test_a_forked_worker_opens_its_own_connections(alur):
+    """A preloaded app forked into workers (gunicorn --preload): parent and child never share a connection."""
+    alur.add_organisation("contoh", "Contoh")
+    assert alur.organisations()  # the parent's pool now holds a connection
+    pid = os.fork()
+    if pid == 0:  # the worker
+        try:
+            ok = [o["slug"] for o in alur.organisations()] == ["contoh"]
+            alur.add_organisation("anak", "Anak")
+        except BaseException:
+            ok = False
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert sorted(o["slug"] for o in alur.organisations()) == ["anak", "contoh"]
