@@ -144,8 +144,10 @@ class Attachments:
         An attachment field given as text must name an attachment of the same instance.
         """
         uploads = {name: u for name, u in (uploads or {}).items() if u is not None and u.filename}
-        # Without files to store, the engine's own checks of the user and the task suffice.
-        task = self._workable_task(task_id, user) if uploads else self.alur.task(task_id)
+        if not uploads:  # nothing to store: one transaction of the engine checks everything
+            return self.alur.complete(task_id, user, data, expected_revision=expected_revision,
+                                      check=self._references_problems)
+        task = self._workable_task(task_id, user)
         details = self.alur.task_details(task_id)
         schema = details["form"] or {}
         fields = schema.get("properties", {})
@@ -163,11 +165,6 @@ class Attachments:
             known = {a.name for a in self.for_instance(task.instance_id)}
             errors.update({name: "lampiran tidak dikenal pada proses ini"
                            for name, value in references.items() if value not in known})
-        if not uploads:
-            if errors:
-                self._workable_task(task_id, user)  # a stranger learns nothing of the task from its errors
-                raise InvalidData(errors)
-            return self.alur.complete(task_id, user, data, expected_revision=expected_revision)
         placeholder = {name: "berkas-baru.pdf" for name in uploads if name not in errors}
         if schema:
             try:
@@ -188,6 +185,18 @@ class Attachments:
             for view in stored:
                 self._discard(view.name)
             raise
+
+    @staticmethod
+    def _references_problems(session, task, schema: dict, data: dict) -> dict[str, str]:
+        """Attachment fields given as text must name an attachment of the task's instance."""
+        fields = schema.get("properties", {})
+        references = {name: value for name, value in data.items()
+                      if fields.get(name, {}).get("format") == ATTACHMENT_FORMAT and isinstance(value, str)}
+        if not references:
+            return {}
+        known = set(session.scalars(select(Attachment.name).where(Attachment.instance_id == task.instance_id)))
+        return {name: "lampiran tidak dikenal pada proses ini" for name, value in references.items()
+                if value not in known}
 
     # ------------------------------------------------------------- reading
 

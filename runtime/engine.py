@@ -509,17 +509,20 @@ class Alur:
             self._audit(session, user, "unclaim", task=row)
             return TaskView.of(row)
 
-    def complete(self, task_id: str, user: str, data: dict, expected_revision: int | None = None) -> InstanceView:
+    def complete(self, task_id: str, user: str, data: dict, expected_revision: int | None = None,
+                 check=None) -> InstanceView:
         """Complete a ready user task with form `data` and run the process on to its next wait.
 
         The user must hold the lane's role and the task must not be claimed by
         someone else; `data` must satisfy the task's form. When
         `expected_revision` is given and the instance has moved on since, or
         another completion wins the race, Conflict is raised and nothing changes.
+        `check(session, task_row, schema, data)`, when given, returns more field
+        errors (reported with the form's); it runs once the user may do the task.
         """
         try:
             with db.transaction(self.sessions) as session:
-                view, workflow, version_id = self._complete(session, task_id, user, data, expected_revision)
+                view, workflow, version_id = self._complete(session, task_id, user, data, expected_revision, check)
             if view.status == "running":
                 self._keep_workflow(view.id, version_id, view.revision, workflow)
             return view
@@ -531,7 +534,7 @@ class Alur:
                 raise Conflict(f"instance of task {task_id} was changed by someone else; reload") from exc
             raise
 
-    def _complete(self, session, task_id, user, data, expected_revision) -> InstanceView:
+    def _complete(self, session, task_id, user, data, expected_revision, check=None):
         row = self._task_for_user(session, task_id, user)
         if row.claimed_by not in (None, user):
             raise Forbidden(f"task {task_id} is claimed by {row.claimed_by}")
@@ -549,11 +552,15 @@ class Alur:
         if task is None or task.state != TaskState.READY:
             raise Conflict(f"task {task_id} is no longer ready")
         schema_name = task_properties(version, task).get(forms.FORM_PROPERTY)
-        if schema_name:
+        schema = self._form(version, schema_name) if schema_name else None
+        errors = check(session, row, schema or {}, data) if check is not None else {}
+        if schema is not None:
             try:
-                forms.validate(self._form(version, schema_name), data)
+                forms.validate(schema, data)
             except forms.FormDataInvalid as exc:
-                raise InvalidData(exc.errors) from exc
+                errors = {**exc.errors, **errors}
+        if errors:
+            raise InvalidData(errors)
         task.set_data(**data)
         try:
             task.run()
