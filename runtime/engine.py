@@ -105,7 +105,8 @@ class TaskView:
         return cls(**{f: getattr(row, f) for f in cls.__dataclass_fields__})
 
     def to_dict(self) -> dict:
-        return _jsonable(asdict(self))
+        # Flat fields: no deep copy (asdict) needed; inbox pages turn hundreds of these into JSON.
+        return {f: _jsonable(getattr(self, f)) for f in self.__dataclass_fields__}
 
 
 @dataclass
