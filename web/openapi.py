@@ -120,7 +120,7 @@ def spec(server_url: str) -> dict:
                     "X-Total-Count": {"description": "ready tasks matching the filters, on all pages",
                                       "schema": {"type": "integer"}},
                     "X-Total-Count-At-Least": {"description": "sent instead of X-Total-Count when there are "
-                                               "more than offset + 1000: counting stopped there",
+                                               "more than offset + 100: counting stopped there",
                                                "schema": {"type": "integer"}},
                     "Link": {"description": 'the next page, as <url>; rel="next", when there is one',
                              "schema": {"type": "string"}},
