@@ -16,7 +16,7 @@ FORMS = PROJECT_ROOT / "forms"
 POSTGRES_URL = os.environ.get("ALUR_TEST_POSTGRES_URL")
 
 
-def _reset_postgres(url: str) -> None:
+def reset_postgres(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
@@ -28,7 +28,7 @@ def make_settings(backend: str, tmp_path: Path) -> Settings:
     if backend == "postgres":
         if not POSTGRES_URL:
             pytest.skip("ALUR_TEST_POSTGRES_URL is not set")
-        _reset_postgres(POSTGRES_URL)
+        reset_postgres(POSTGRES_URL)
         url = POSTGRES_URL
     else:
         url = f"sqlite:///{tmp_path / 'alur.sqlite3'}"

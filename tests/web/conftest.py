@@ -9,6 +9,7 @@ from werkzeug.security import generate_password_hash
 
 from runtime import forms
 from runtime.settings import Settings
+from tests.conftest import POSTGRES_URL, reset_postgres
 from web.app import create_app
 
 SOP = "sulteng-pengumpulan-data-kinerja"
@@ -29,10 +30,17 @@ USERS = {
 }
 
 
-@pytest.fixture
-def settings(tmp_path):
-    instance_dir = tmp_path / "instance"
-    return Settings.from_env({"ALUR_INSTANCE_DIR": str(instance_dir), "ALUR_TIMEZONE": "Asia/Jakarta"})
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def settings(request, tmp_path):
+    """The app's settings: SQLite in a temporary instance folder, and PostgreSQL (emptied) when
+    ALUR_TEST_POSTGRES_URL is set."""
+    env = {"ALUR_INSTANCE_DIR": str(tmp_path / "instance"), "ALUR_TIMEZONE": "Asia/Jakarta"}
+    if request.param == "postgres":
+        if not POSTGRES_URL:
+            pytest.skip("ALUR_TEST_POSTGRES_URL is not set")
+        reset_postgres(POSTGRES_URL)
+        env["ALUR_DATABASE_URL"] = POSTGRES_URL
+    return Settings.from_env(env)
 
 
 @pytest.fixture
