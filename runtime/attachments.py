@@ -15,12 +15,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import ForeignKey, Index, Integer, String, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import select
 
 from . import accounts, db, forms
 from .engine import Alur, Conflict, Forbidden, InstanceView, InvalidData, NotFound
-from .models import Base, UTCDateTime, utcnow
+from .models import Attachment, utcnow
 
 MAX_BYTES = 10 * 1024 * 1024
 
@@ -38,24 +37,6 @@ ALLOWED_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
     ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
 }
 ATTACHMENT_FORMAT = "alur-attachment"
-
-
-class Attachment(Base):
-    """One stored document: metadata here, bytes in the attachments folder under `name`."""
-
-    __tablename__ = "attachments"
-    __table_args__ = (Index("ix_attachments_instance", "instance_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)  # generated: <uuid hex><ext>
-    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"))
-    task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
-    original_name: Mapped[str] = mapped_column(String(500))
-    content_type: Mapped[str] = mapped_column(String(200))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_by: Mapped[str] = mapped_column(String(200))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 @dataclass

@@ -15,7 +15,6 @@ from typing import IO
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select, text
 
-from . import attachments  # noqa: F401  (registers the attachments table on the metadata)
 from .engine import Alur, AlurError
 from .models import Base, UTCDateTime
 

@@ -186,3 +186,21 @@ class ApiToken(Base):
     prefix: Mapped[str] = mapped_column(String(16))  # the token's first characters, to tell tokens apart
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Attachment(Base):
+    """One stored document: metadata here, bytes in the attachments folder under `name`."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (Index("ix_attachments_instance", "instance_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)  # generated: <uuid hex><ext>
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instances.id"))
+    task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    original_name: Mapped[str] = mapped_column(String(500))
+    content_type: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[str] = mapped_column(String(200))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

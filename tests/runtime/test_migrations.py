@@ -5,7 +5,6 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-import runtime.attachments  # noqa: F401  (declares the attachments table on the models' metadata)
 from runtime import db
 from runtime.models import Base
 
