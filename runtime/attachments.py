@@ -139,13 +139,9 @@ class Attachments:
             elif problem := upload_problem(upload):
                 errors[name] = problem
         data = dict(data)
-        references = {name: value for name, value in data.items()
-                      if fields.get(name, {}).get("format") == ATTACHMENT_FORMAT and name not in uploads
-                      and isinstance(value, str)}
-        if references:
-            known = {a.name for a in self.for_instance(task.instance_id)}
-            errors.update({name: "lampiran tidak dikenal pada proses ini"
-                           for name, value in references.items() if value not in known})
+        with self.alur.sessions() as session:
+            errors.update(self._references_problems(session, task, schema,
+                                                    {k: v for k, v in data.items() if k not in uploads}))
         placeholder = {name: "berkas-baru.pdf" for name in uploads if name not in errors}
         if schema:
             try:
