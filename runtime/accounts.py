@@ -55,11 +55,32 @@ def _account(session, user: User) -> Account:
     return Account(user.username, user.display_name, roles, bool(user.password_hash), user.org)
 
 
+def load_accounts(session, *conditions, join: tuple | None = None) -> list[Account]:
+    """The accounts of the users matching `conditions`, each with its roles, by user name, in one statement.
+
+    `join`, when given, is (table, on clause) joined to users for the conditions to filter on
+    (e.g. the API token a request came with).
+    """
+    query = select(User.username, User.display_name, User.password_hash, User.org, UserRole.role) \
+        .outerjoin(UserRole, UserRole.user_id == User.id)
+    if join is not None:
+        query = query.join(*join)
+    found: dict[str, Account] = {}
+    for username, display_name, password_hash, org, role in session.execute(
+            query.where(*conditions).order_by(User.username, UserRole.role)):
+        account = found.get(username)
+        if account is None:
+            account = found[username] = Account(username, display_name, set(), bool(password_hash), org)
+        if role is not None:
+            account.roles.add(role)
+    return list(found.values())
+
+
 def get_user(alur: Alur, username: str) -> Account | None:
     """The account named `username` with its roles, or None."""
     with alur.sessions() as session:
-        user = session.scalars(select(User).where(User.username == username)).first()
-        return _account(session, user) if user is not None else None
+        found = load_accounts(session, User.username == username)
+        return found[0] if found else None
 
 
 def authenticate(alur: Alur, username: str, password: str) -> Account | None:
@@ -95,7 +116,7 @@ def record_login(alur: Alur, username: str, succeeded: bool, address: str | None
 def list_users(alur: Alur) -> list[Account]:
     """Every account, by user name."""
     with alur.sessions() as session:
-        return [_account(session, u) for u in session.scalars(select(User).order_by(User.username))]
+        return load_accounts(session)
 
 
 def set_password(alur: Alur, username: str, password: str, method: str | None = None) -> None:
@@ -181,8 +202,7 @@ def process_org(alur: Alur, process_id: str) -> str | None:
 def users_of(alur: Alur, org: str) -> list[Account]:
     """The accounts of organisation `org`, by user name."""
     with alur.sessions() as session:
-        users = session.scalars(select(User).where(User.org == org).order_by(User.username)).all()
-        return [_account(session, u) for u in users]
+        return load_accounts(session, User.org == org)
 
 
 def user_of(alur: Alur, org: str, username: str) -> Account:

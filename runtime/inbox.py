@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import exists, func, literal, select
 
 from .engine import TaskView
 from .models import HumanTask, LaneRole, ProcessVersion, utcnow
@@ -51,6 +51,7 @@ class InboxPage:
     overdue: Count  # ready tasks past their due time (within the SOP filter, if any)
     by_process: dict[str, Count] = field(default_factory=dict)  # the user's ready tasks per SOP of their lanes
     has_next: bool = False
+    names: dict[str, str] = field(default_factory=dict)  # with counts: process id -> name, every SOP of the org
 
     @property
     def has_previous(self) -> bool:
@@ -78,20 +79,22 @@ def _per_process(session, conditions: list, process_ids: list[str]) -> dict[str,
 
 def inbox(alur, user: str, process_id: str | None = None, overdue: bool = False, limit: int = PAGE_SIZE,
           offset: int = 0, now: datetime | None = None, include_claimed_by_others: bool = True,
-          counts: bool = True) -> InboxPage:
+          counts: bool = True, member: tuple[str | None, set[str]] | None = None) -> InboxPage:
     """The page of `user`'s ready tasks from `offset` (at most `limit`, capped at MAX_PAGE_SIZE).
 
     Filters: only SOP `process_id`; only `overdue` tasks (due before `now`);
     without `include_claimed_by_others`, tasks someone else claimed are left out.
     Without `counts`, only the total is counted (no per-SOP or overdue counts).
     Counts stop at their caps, so a page costs the same however many tasks wait.
+    `member` is (organisation, roles) of `user` when the caller has just read them
+    (the web app's logged-in account); otherwise they are read here.
     """
     if limit < 1 or offset < 0:
         raise ValueError("limit must be at least 1 and offset at least 0")
     limit = min(limit, MAX_PAGE_SIZE)
     now = now or utcnow()
     with alur.sessions() as session:
-        org, roles = alur.member(user, session)
+        org, roles = member if member is not None else alur.member(user, session)
         if not roles:
             return InboxPage([], Count(0), offset, limit, Count(0), {})
         mine = [HumanTask.org == org, HumanTask.role.in_(roles), HumanTask.status == "ready"]
@@ -101,12 +104,19 @@ def inbox(alur, user: str, process_id: str | None = None, overdue: bool = False,
         if process_id:
             matching.append(HumanTask.process_id == process_id)
         late = HumanTask.due_at < now
-        by_process, overdue_count = {}, Count(0)
+        by_process, overdue_count, names = {}, Count(0), {}
         if counts:
-            sops = session.scalars(
-                select(LaneRole.process_id).join(ProcessVersion, ProcessVersion.process_id == LaneRole.process_id)
-                .where(LaneRole.role.in_(roles), ProcessVersion.org == org).distinct()).all()
-            by_process = _per_process(session, mine, sops)
+            # Every SOP of the organisation with the name of its newest version, and whether one of the
+            # user's roles performs a lane of it (those are the SOPs the filters offer).
+            has_lane = exists().where(LaneRole.process_id == ProcessVersion.process_id, LaneRole.role.in_(roles))
+            sops = set()
+            for pid, name, mine_too in session.execute(
+                    select(ProcessVersion.process_id, ProcessVersion.name, has_lane)
+                    .where(ProcessVersion.org == org).order_by(ProcessVersion.version)):
+                names[pid] = name  # the newest version's name wins
+                if mine_too:
+                    sops.add(pid)
+            by_process = _per_process(session, mine, sorted(sops))
             overdue_count = _count(session.scalar(select(_capped([*matching, late], COUNT_CAP))), COUNT_CAP)
         if overdue:
             matching.append(late)
@@ -118,4 +128,4 @@ def inbox(alur, user: str, process_id: str | None = None, overdue: bool = False,
         rows = session.scalars(select(HumanTask).where(*matching)
                                .order_by(HumanTask.ready_at.desc(), HumanTask.id).limit(limit + 1).offset(offset)).all()
         return InboxPage([TaskView.of(row) for row in rows[:limit]], total, offset, limit, overdue_count, by_process,
-                         has_next=len(rows) > limit)
+                         has_next=len(rows) > limit, names=names)

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from . import db
-from .accounts import Account, _account
+from .accounts import Account, load_accounts
 from .engine import Alur, InvalidData, NotFound
 from .models import ApiToken, AuditEntry, User, utcnow
 
@@ -100,8 +100,6 @@ def authenticate_token(alur: Alur, token: str) -> Account | None:
     if not token.startswith(PREFIX) or len(token) > 200:
         return None
     with alur.sessions() as session:
-        user = session.scalars(
-            select(User).join(ApiToken, ApiToken.user_id == User.id)
-            .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
-        ).first()
-        return _account(session, user) if user is not None else None
+        found = load_accounts(session, ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None),
+                              join=(ApiToken, ApiToken.user_id == User.id))
+        return found[0] if found else None

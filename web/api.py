@@ -101,7 +101,7 @@ def tasks():
     process_id = request.args.get("process_id") or None
     overdue = request.args.get("overdue") in ("1", "true")
     page = inbox_page(engine(), g.user.username, process_id=process_id, overdue=overdue, limit=limit, offset=offset,
-                      counts=False)
+                      counts=False, member=(g.user.org, g.user.roles))
     response = jsonify([t.to_dict() for t in page.tasks])
     if page.total.more:  # counting stops at a cap: a bounded cost however many tasks wait
         response.headers["X-Total-Count-At-Least"] = str(page.total.value)

@@ -32,8 +32,9 @@ def inbox():
     page_number = int(page_number) if page_number.isdigit() and int(page_number) > 0 else 1
     now = _now()
     page = inbox_page(engine(), g.user.username, process_id=process_filter or None, overdue=overdue_only,
-                      limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE, now=now)
-    names = engine().process_names(g.user.org)
+                      limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE, now=now,
+                      member=(g.user.org, g.user.roles))
+    names = page.names
     sops = sorted(set(page.by_process) | ({process_filter} if process_filter else set()),
                   key=lambda pid: names.get(pid, pid))
     return render_template("tasks/inbox.html", page=page, tasks=page.tasks, names=names, sops=sops, now=now,
