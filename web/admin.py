@@ -74,26 +74,25 @@ def _user_page(username: str, errors: dict | None = None, status: int = 200):
 @bp.route("/pengguna/<username>/peran", methods=("POST",))
 @admin_only
 def add_role(username):
-    accounts.user_of(engine(), g.user.org, username)
-    role = request.form.get("role", "")
-    try:
-        accounts.add_role(engine(), g.user.org, username, role, actor=g.user.username)
-    except InvalidData as exc:
-        return _user_page(username, exc.errors, 422)
-    flash(f"Peran {role} diberikan kepada {username}.")
-    return redirect(url_for(".user", username=username))
+    return _change_role(username, accounts.add_role, "Peran {role} diberikan kepada {username}.")
 
 
 @bp.route("/pengguna/<username>/peran/cabut", methods=("POST",))
 @admin_only
 def remove_role(username):
-    accounts.user_of(engine(), g.user.org, username)
+    return _change_role(username, accounts.remove_role, "Peran {role} dicabut dari {username}.")
+
+
+def _change_role(username: str, change, done: str):
+    """Give or take the form's role with `change` (accounts.add_role or accounts.remove_role); on success
+    flash `done` (a str.format template of role and username) and go back to the user's page."""
+    accounts.user_of(engine(), g.user.org, username)  # NotFound (404) outside the organisation
     role = request.form.get("role", "")
     try:
-        accounts.remove_role(engine(), g.user.org, username, role, actor=g.user.username)
+        change(engine(), g.user.org, username, role, actor=g.user.username)
     except InvalidData as exc:
         return _user_page(username, exc.errors, 422)
-    flash(f"Peran {role} dicabut dari {username}.")
+    flash(done.format(role=role, username=username))
     return redirect(url_for(".user", username=username))
 
 
