@@ -204,6 +204,22 @@ def running_count(alur: Alur) -> int:
         return session.scalar(select(func.count()).select_from(Instance).where(Instance.status == "running"))
 
 
+def ready_tasks(connection, ordered: bool = False) -> dict[int, list[tuple[str, str, str, str, str]]]:
+    """Instance id -> (task id, process, task spec, org, role) of each ready task, for every running instance
+    with one. `connection` is a Connection or a Session. Instances come in the order the database returns
+    their first ready task; `ordered` sorts by instance, then ready_at, then task id."""
+    query = (select(HumanTask.instance_id, HumanTask.id, HumanTask.process_id, HumanTask.task_spec,
+                    HumanTask.org, HumanTask.role)
+             .join(Instance, Instance.id == HumanTask.instance_id)
+             .where(HumanTask.status == "ready", Instance.status == "running"))
+    if ordered:
+        query = query.order_by(HumanTask.instance_id, HumanTask.ready_at, HumanTask.id)
+    ready: dict[int, list[tuple[str, str, str, str, str]]] = {}
+    for instance_id, task_id, process_id, task_spec, org, role in connection.execute(query).all():
+        ready.setdefault(instance_id, []).append((task_id, process_id, task_spec, org, role))
+    return ready
+
+
 # -------------------------------------------------------------------- serving
 
 @contextmanager

@@ -20,10 +20,8 @@ import time
 from pathlib import Path
 
 import harness
-from sqlalchemy import select
 
 from runtime import tokens
-from runtime.models import HumanTask, Instance
 from web.app import create_app
 
 TARGET_P95_MS = 25.0
@@ -34,16 +32,8 @@ WARMUP = 30
 def ready_tasks(alur, count: int, rng: random.Random) -> list[tuple[str, str, str, str, str]]:
     """(task id, process, task spec, org, role) of one ready task on each of `count` running instances."""
     with alur.sessions() as session:
-        rows = session.execute(
-            select(HumanTask.id, HumanTask.instance_id, HumanTask.process_id, HumanTask.task_spec,
-                   HumanTask.org, HumanTask.role)
-            .join(Instance, Instance.id == HumanTask.instance_id)
-            .where(HumanTask.status == "ready", Instance.status == "running")
-        ).all()
-    one_each = {}
-    for task_id, instance_id, process_id, task_spec, org, role in rows:
-        one_each.setdefault(instance_id, (task_id, process_id, task_spec, org, role))
-    chosen = list(one_each.values())
+        ready = harness.ready_tasks(session)
+    chosen = [tasks[0] for tasks in ready.values()]
     rng.shuffle(chosen)
     return chosen[:count]
 

@@ -70,7 +70,7 @@ from sqlalchemy import create_engine, select, text
 
 from runtime import state
 from runtime.expressions import restricted_script_engine
-from runtime.models import HumanTask, Instance
+from runtime.models import Instance
 from web.app import create_app
 
 TARGET_PER_SECOND = 300.0
@@ -114,16 +114,8 @@ def database_from_template() -> str:
 def work_plan(db, clients: int, rng: random.Random) -> tuple[list[list[tuple]], dict[int, int]]:
     """Per client: its instances, each (instance id, [ready task tuples]); and every instance's revision."""
     with db.connect() as connection:
-        rows = connection.execute(
-            select(HumanTask.instance_id, HumanTask.id, HumanTask.process_id, HumanTask.task_spec,
-                   HumanTask.org, HumanTask.role)
-            .join(Instance, Instance.id == HumanTask.instance_id)
-            .where(HumanTask.status == "ready", Instance.status == "running")
-            .order_by(HumanTask.instance_id, HumanTask.ready_at, HumanTask.id)).all()
+        ready = harness.ready_tasks(connection, ordered=True)
         revisions = dict(connection.execute(select(Instance.id, Instance.revision)).all())
-    ready: dict[int, list[tuple]] = collections.defaultdict(list)
-    for instance_id, task_id, process_id, task_spec, org, role in rows:
-        ready[instance_id].append((task_id, process_id, task_spec, org, role))
     order = sorted(ready)
     rng.shuffle(order)
     plan = [[] for _ in range(clients)]
