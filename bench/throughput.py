@@ -33,8 +33,8 @@ Afterwards the server is stopped and the database checked for lost updates:
 every task answered 200 must be a completed human_tasks row with exactly one
 complete/return audit entry, no other task may have been completed, and every
 instance's revision must be the one the last 200 answer reported, advanced by
-its number of completions (+1 where the instance ended: ending writes the
-instance row once more), and each instance's stored workflow must hold every
+exactly its number of completions (the completion that ends an instance
+writes its end in the same UPDATE), and each instance's stored workflow must hold every
 answered task as completed and exactly its ready task rows as ready. The CPU seconds of gunicorn workers, PostgreSQL and
 the client processes over the window show where the two cores went.
 
@@ -401,8 +401,8 @@ def verify(db, records: list, revisions_before: dict[int, int], audit_before: in
     """Lost updates: 200 answers the database does not show, and changes it shows that no 200 answered.
 
     Rows: every task answered 200 is a completed human_tasks row with one complete/return audit entry;
-    no other task got one; each instance's revision is the last one answered, advanced by its answered
-    completions (+1 where it ended). State: in each instance's stored workflow every task answered 200
+    no other task got one; each instance's revision is the last one answered, advanced by exactly its answered
+    completions. State: in each instance's stored workflow every task answered 200
     is COMPLETED, and its ready user tasks are exactly its ready human_tasks rows (a completion written
     over a stale workflow would lose an earlier one there while every row looked right).
     """
@@ -439,7 +439,7 @@ def verify(db, records: list, revisions_before: dict[int, int], audit_before: in
     for instance_id, answers in by_instance.items():
         answers.sort()
         revision, _, stored, version_id = instances[instance_id]
-        expected = revisions_before[instance_id] + len(answers) + (1 if instance_id in ended else 0)
+        expected = revisions_before[instance_id] + len(answers)
         reported = [r for _, r, _ in answers]
         if revision != reported[-1] or revision != expected or reported != sorted(set(reported)):
             bad_revision.append((instance_id, revisions_before[instance_id], reported, revision))

@@ -82,6 +82,15 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
+def write_connection(engine: Engine):
+    """One write transaction on a Core connection (no ORM): commit on success, roll back on any error."""
+    with engine.connect() as connection:
+        connection.execution_options(**{WRITE_OPTION: True})
+        with connection.begin():
+            yield connection
+
+
+@contextmanager
 def transaction(factory: sessionmaker[Session]):
     """One unit of work: commit on success, roll back on any error."""
     session = factory()

@@ -16,9 +16,9 @@ from datetime import datetime
 from pathlib import Path
 from uuid import UUID
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm import Session
 from SpiffWorkflow.util.task import TaskState
 
 from . import db, forms, state
@@ -150,6 +150,21 @@ def _jsonable(value):
     if isinstance(value, datetime):
         return value.isoformat()
     return value
+
+
+def audit_values(actor: str, action: str, version: ProcessVersion | None = None, task=None,
+                 data: dict | None = None, instance_id: int | None = None, process_id: str | None = None) -> dict:
+    """The columns of one audit entry (about a version, an instance, or a task row)."""
+    entry = dict(at=utcnow(), actor=actor, action=action, data=data or {}, process_id=process_id, version=None,
+                 instance_id=instance_id, task_id=None, task_spec=None)
+    if version is not None:
+        entry["process_id"], entry["version"] = version.process_id, version.version
+    if instance_id is not None:
+        entry["process_id"] = process_id
+    if task is not None:
+        entry["instance_id"], entry["process_id"] = task.instance_id, task.process_id
+        entry["task_id"], entry["task_spec"] = task.id, task.task_spec
+    return entry
 
 
 def role_for_lane(lane: str) -> str:
@@ -444,7 +459,8 @@ class Alur:
             session.add(instance)
             session.flush()
             self._audit(session, user, "start", version=version, instance=instance)
-            ready = self._sync_tasks(session, instance, version, workflow, now, lane_roles)
+            ready = self._sync_tasks(session.connection(), instance.id, process_id, instance.org, version, workflow,
+                                     now)
             self._finish_if_done(session, instance, workflow, now)
             return self._instance_view(session, instance, version, ready)
 
@@ -518,43 +534,59 @@ class Alur:
         someone else; `data` must satisfy the task's form. When
         `expected_revision` is given and the instance has moved on since, or
         another completion wins the race, Conflict is raised and nothing changes.
-        `check(session, task_row, schema, data)`, when given, returns more field
+        `check(connection, task_row, schema, data)`, when given, returns more field
         errors (reported with the form's); it runs once the user may do the task.
         """
         try:
-            with db.transaction(self.sessions) as session:
-                view, workflow, version_id = self._complete(session, task_id, user, data, expected_revision, check)
+            with db.write_connection(self.db) as connection:
+                view, workflow, version_id = self._complete(connection, task_id, user, data, expected_revision,
+                                                            check)
             if view.status == "running":
                 self._keep_workflow(view.id, version_id, view.revision, workflow)
             return view
-        except StaleDataError as exc:
-            raise Conflict(f"the instance of task {task_id} was changed by someone else; reload") from exc
         except OperationalError as exc:
             # SQLite refuses a write whose read snapshot went stale: another writer won.
             if "locked" in str(exc).lower() or "busy" in str(exc).lower():
                 raise Conflict(f"instance of task {task_id} was changed by someone else; reload") from exc
             raise
 
-    def _complete(self, session, task_id, user, data, expected_revision, check=None):
-        row = self._task_for_user(session, task_id, user)
-        if row.claimed_by not in (None, user):
-            raise Forbidden(f"task {task_id} is claimed by {row.claimed_by}")
-        instance = session.get(Instance, row.instance_id)
-        if expected_revision is not None and instance.revision != expected_revision:
+    def _complete(self, connection, task_id, user, data, expected_revision, check=None):
+        # The hot path of the app, in SQLAlchemy Core: one statement reads the task, its instance and
+        # what the user may do; then one UPDATE of the instance (guarded by the revision read), one of
+        # the task, the audit entry and the task index; nothing else is read.
+        tasks, instances = HumanTask.__table__, Instance.__table__
+        found = connection.execute(
+            select(tasks, instances.c.version_id, instances.c.revision, instances.c.state,
+                   instances.c.started_by, instances.c.started_at,
+                   select(User.org).where(User.username == user).scalar_subquery().label("user_org"),
+                   exists().where(UserRole.user_id == User.id, User.username == user,
+                                  UserRole.role == tasks.c.role).label("holds_role"))
+            .join(instances, instances.c.id == tasks.c.instance_id).where(tasks.c.id == task_id)
+        ).first()
+        if found is None or found.user_org is None or found.org != found.user_org:
+            # Another organisation's task is not there at all for this user.
+            raise NotFound(f"task {task_id} does not exist")
+        if not found.holds_role:
+            raise Forbidden(f"'{user}' does not hold role '{found.role}' of lane '{found.lane}'")
+        if found.status != "ready":
+            raise Conflict(f"task {task_id} is {found.status}")
+        if found.claimed_by not in (None, user):
+            raise Forbidden(f"task {task_id} is claimed by {found.claimed_by}")
+        if expected_revision is not None and found.revision != expected_revision:
             raise Conflict(
-                f"instance {instance.id} is at revision {instance.revision}, not {expected_revision}; reload"
+                f"instance {found.instance_id} is at revision {found.revision}, not {expected_revision}; reload"
             )
-        version = self._version(session, instance.version_id)
-        workflow = self._take_workflow(instance)
+        version = self._version(connection, found.version_id)
+        workflow = self._take_workflow(found.instance_id, found.version_id, found.revision)
         if workflow is None:
             spec, subprocess_specs = self._spec(version)
-            workflow = state.load_state(instance.state, spec, subprocess_specs, self.script_engine)
+            workflow = state.load_state(found.state, spec, subprocess_specs, self.script_engine)
         task = workflow.get_task_from_id(UUID(task_id))
         if task is None or task.state != TaskState.READY:
             raise Conflict(f"task {task_id} is no longer ready")
         schema_name = task_properties(version, task).get(forms.FORM_PROPERTY)
         schema = self._form(version, schema_name) if schema_name else None
-        errors = check(session, row, schema or {}, data) if check is not None else {}
+        errors = check(connection, found, schema or {}, data) if check is not None else {}
         if schema is not None:
             try:
                 forms.validate(schema, data)
@@ -569,20 +601,33 @@ class Alur:
         except Exception as exc:  # a condition or script of the model failed: nothing is written
             raise ProcessFailed(f"the process could not continue after task {task_id}: {exc}") from exc
         now = utcnow()
-        instance.state = state.dump_state(workflow)
-        instance.updated_at = now
-        session.flush()  # UPDATE ... WHERE revision = <the one we read>; StaleDataError if it moved on
-        row.status = "completed"
-        row.completed_by = user
-        row.completed_at = now
-        if row.claimed_by is None:
-            row.claimed_by = user
-            row.claimed_at = now
+        ended = workflow.is_completed()
+        revision = found.revision + 1
+        moved = connection.execute(
+            update(instances).where(instances.c.id == found.instance_id, instances.c.revision == found.revision)
+            .values(state=state.dump_state(workflow), revision=revision, updated_at=now,
+                    **({"status": "completed", "completed_at": now} if ended else {}))
+        ).rowcount
+        if moved != 1:  # another completion of this instance committed since we read it
+            raise Conflict(f"the instance of task {task_id} was changed by someone else; reload")
+        connection.execute(
+            update(tasks).where(tasks.c.id == task_id)
+            .values(status="completed", completed_by=user, completed_at=now,
+                    **({"claimed_by": user, "claimed_at": now} if found.claimed_by is None else {}))
+        )
         action = "return" if data.get("keputusan") == "kembalikan" else "complete"
-        self._audit(session, user, action, task=row, data=data)
-        ready = self._sync_tasks(session, instance, version, workflow, now)
-        self._finish_if_done(session, instance, workflow, now)
-        return self._instance_view(session, instance, version, ready), workflow, version.id
+        entries = [audit_values(user, action, task=found, data=data)]
+        if ended:
+            entries.append(audit_values("system", "end", instance_id=found.instance_id,
+                                        process_id=found.process_id))
+        connection.execute(insert(AuditEntry.__table__), entries)
+        ready = self._sync_tasks(connection, found.instance_id, found.process_id, found.org, version, workflow, now)
+        view = InstanceView(
+            id=found.instance_id, process_id=found.process_id, version=version.version,
+            status="completed" if ended else "running", revision=revision, started_by=found.started_by,
+            started_at=found.started_at, completed_at=now if ended else None, ready_tasks=ready,
+        )
+        return view, workflow, version.id
 
     def history(self, instance_id: int, user: str | None = None) -> list[AuditView]:
         """The audit entries of an instance, oldest first (with `user`: only if that user may see it)."""
@@ -607,20 +652,28 @@ class Alur:
     # ---------------------------------------------------------------- helpers
 
     def _version(self, session, version_id: int) -> ProcessVersion:
-        """A process version row; versions never change, so each is read once per process."""
+        """A process version row; versions never change, so each is read once per process.
+
+        `session` is an ORM session, or a Core connection (read through a session joining its transaction).
+        """
         cached = self._versions.get(version_id)
         if cached is None:
-            cached = session.get(ProcessVersion, version_id)
+            if isinstance(session, Session):
+                cached = session.get(ProcessVersion, version_id)
+            else:
+                with Session(bind=session, expire_on_commit=False) as joined:
+                    cached = joined.get(ProcessVersion, version_id)
+                    joined.expunge(cached)
             if len(self._versions) >= SPEC_CACHE_SIZE:
                 self._versions.pop(next(iter(self._versions)))
             self._versions[version_id] = cached
         return cached
 
-    def _take_workflow(self, instance: Instance):
-        """The workflow kept for `instance` if it is still at the stored version and revision (taken out), else None."""
+    def _take_workflow(self, instance_id: int, version_id: int, revision: int):
+        """The workflow kept for an instance if it is still at the stored version and revision (taken out), else None."""
         with self._workflows_lock:
-            kept = self._workflows.pop(instance.id, None)
-        if kept is not None and kept[:2] == (instance.version_id, instance.revision):
+            kept = self._workflows.pop(instance_id, None)
+        if kept is not None and kept[:2] == (version_id, revision):
             return kept[2]
         return None
 
@@ -664,47 +717,46 @@ class Alur:
             raise Conflict(f"task {task_id} is {row.status}")
         return row
 
-    def _sync_tasks(self, session, instance: Instance, version: ProcessVersion, workflow, now: datetime,
-                    lane_roles: dict[str, str] | None = None) -> list[HumanTask]:
-        """Mirror the workflow's ready user tasks into human_tasks (same transaction); return the ready rows."""
+    def _sync_tasks(self, connection, instance_id: int, process_id: str, org: str, version: ProcessVersion,
+                    workflow, now: datetime) -> list[TaskView]:
+        """Mirror the workflow's ready user tasks into human_tasks (same transaction); return the ready ones.
+
+        `connection` is the transaction's Core connection (`session.connection()` in an ORM unit of work).
+        """
+        tasks = HumanTask.__table__
         ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-        open_rows = session.scalars(
-            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "ready")
-        ).all()
-        still_ready = []
-        for row in open_rows:
-            if row.id in ready:
-                still_ready.append(row)
-            else:
-                row.status = "cancelled"
-        known = {row.id for row in open_rows}
+        still_ready, gone = [], []
+        for row in connection.execute(select(tasks).where(tasks.c.instance_id == instance_id,
+                                                          tasks.c.status == "ready")):
+            (still_ready if row.id in ready else gone).append(row)
+        if gone:
+            connection.execute(update(tasks).where(tasks.c.id.in_([row.id for row in gone]))
+                               .values(status="cancelled"))
+        views = [TaskView.of(row) for row in still_ready]
+        known = {row.id for row in still_ready}
         for task_id, task in ready.items():
             if task_id in known:
                 continue
-            if lane_roles is None:
-                lane_roles = self.lane_roles(instance.process_id, session)
             properties = task_properties(version, task)
             minutes = standard_minutes_of(properties)
             lane = task.task_spec.lane or ""
-            still_ready.append(
-                HumanTask(
-                    id=task_id,
-                    instance_id=instance.id,
-                    process_id=instance.process_id,
-                    org=instance.org,
-                    task_spec=task.task_spec.name,
-                    name=task.task_spec.bpmn_name or task.task_spec.name,
-                    lane=lane,
-                    role=lane_roles.get(lane, role_for_lane(lane)),
-                    form=properties.get(forms.FORM_PROPERTY),
-                    standard_minutes=minutes,
-                    status="ready",
-                    ready_at=now,
-                    due_at=self.settings.calendar.add_working_minutes(now, minutes) if minutes is not None else None,
-                )
+            values = dict(
+                id=task_id, instance_id=instance_id, process_id=process_id, org=org,
+                task_spec=task.task_spec.name, name=task.task_spec.bpmn_name or task.task_spec.name,
+                lane=lane, form=properties.get(forms.FORM_PROPERTY), standard_minutes=minutes,
+                status="ready", ready_at=now,
+                due_at=self.settings.calendar.add_working_minutes(now, minutes) if minutes is not None else None,
+                claimed_by=None, completed_by=None, completed_at=None,
             )
-            session.add(still_ready[-1])
-        return still_ready
+            # The lane's role is looked up by the INSERT itself (one statement, no read of lane_roles).
+            lane_role = select(LaneRole.role).where(LaneRole.process_id == process_id, LaneRole.lane == lane)
+            role = connection.execute(
+                insert(tasks).values(**values, role=func.coalesce(lane_role.scalar_subquery(),
+                                                                  role_for_lane(lane)))
+                .returning(tasks.c.role)
+            ).scalar_one()
+            views.append(TaskView(**values, role=role))
+        return views
 
     def _finish_if_done(self, session, instance: Instance, workflow, now: datetime) -> None:
         if workflow.is_completed() and instance.status != "completed":
@@ -713,31 +765,25 @@ class Alur:
             self._audit(session, "system", "end", instance=instance)
 
     def _instance_view(self, session, instance: Instance, version: ProcessVersion,
-                       ready: list[HumanTask] | None = None) -> InstanceView:
+                       ready: list[TaskView] | None = None) -> InstanceView:
         session.flush()
         if ready is None:
-            ready = session.scalars(
+            ready = [TaskView.of(row) for row in session.scalars(
                 select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "ready")
-                .order_by(HumanTask.ready_at, HumanTask.id)
-            ).all()
+                .order_by(HumanTask.ready_at, HumanTask.id))]
         return InstanceView(
             id=instance.id, process_id=instance.process_id, version=version.version, status=instance.status,
             revision=instance.revision, started_by=instance.started_by, started_at=instance.started_at,
-            completed_at=instance.completed_at, ready_tasks=[TaskView.of(r) for r in ready],
+            completed_at=instance.completed_at, ready_tasks=ready,
         )
 
     @staticmethod
     def _audit(session, actor: str, action: str, version: ProcessVersion | None = None,
                instance: Instance | None = None, task: HumanTask | None = None, data: dict | None = None) -> None:
-        entry = AuditEntry(at=utcnow(), actor=actor, action=action, data=data or {})
-        if version is not None:
-            entry.process_id, entry.version = version.process_id, version.version
-        if instance is not None:
-            entry.instance_id, entry.process_id = instance.id, instance.process_id
-        if task is not None:
-            entry.instance_id, entry.process_id = task.instance_id, task.process_id
-            entry.task_id, entry.task_spec = task.id, task.task_spec
-        session.add(entry)
+        session.add(AuditEntry(**audit_values(
+            actor, action, version=version, task=task, data=data,
+            **({"instance_id": instance.id, "process_id": instance.process_id} if instance is not None else {}))))
+
     # ------------------------------------------------------ read-only views
     # Added for the web app (task page, instance diagram, SOP list); they read, never write.
 

@@ -196,6 +196,6 @@ def _migrate_one(alur, instance_id, old, new, new_spec, new_dependencies, spec_d
         session.flush()  # StaleDataError when the instance moved on meanwhile
         alur._audit(session, user, "migrate", instance=instance,
                     data={"from_version": old.version, "to_version": new.version})
-        alur._sync_tasks(session, instance, new, workflow, now)
+        alur._sync_tasks(session.connection(), instance.id, instance.process_id, instance.org, new, workflow, now)
         alur._finish_if_done(session, instance, workflow, now)
         return []
