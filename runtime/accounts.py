@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import db
+from . import statements as sql
 from .engine import Alur, InvalidData, NotFound
 from .models import AuditEntry, HumanTask, Instance, LaneRole, ProcessVersion, User, UserRole, utcnow
 
@@ -55,19 +56,10 @@ def _account(session, user: User) -> Account:
     return Account(user.username, user.display_name, roles, bool(user.password_hash), user.org)
 
 
-def load_accounts(session, *conditions, join: tuple | None = None) -> list[Account]:
-    """The accounts of the users matching `conditions`, each with its roles, by user name, in one statement.
-
-    `join`, when given, is (table, on clause) joined to users for the conditions to filter on
-    (e.g. the API token a request came with).
-    """
-    query = select(User.username, User.display_name, User.password_hash, User.org, UserRole.role) \
-        .outerjoin(UserRole, UserRole.user_id == User.id)
-    if join is not None:
-        query = query.join(*join)
+def accounts_of_rows(rows) -> list[Account]:
+    """Accounts from rows of statements.account_rows (one per user and role), in the order met."""
     found: dict[str, Account] = {}
-    for username, display_name, password_hash, org, role in session.execute(
-            query.where(*conditions).order_by(User.username, UserRole.role)):
+    for username, display_name, password_hash, org, role in rows:
         account = found.get(username)
         if account is None:
             account = found[username] = Account(username, display_name, set(), bool(password_hash), org)
@@ -76,10 +68,16 @@ def load_accounts(session, *conditions, join: tuple | None = None) -> list[Accou
     return list(found.values())
 
 
+def load_accounts(session, *conditions) -> list[Account]:
+    """The accounts of the users matching `conditions`, each with its roles, by user name, in one statement."""
+    return accounts_of_rows(session.execute(sql.account_rows.where(*conditions)
+                                            .order_by(User.username, UserRole.role)))
+
+
 def get_user(alur: Alur, username: str) -> Account | None:
     """The account named `username` with its roles, or None."""
-    with alur.sessions() as session:
-        found = load_accounts(session, User.username == username)
+    with alur.db.connect() as connection:
+        found = accounts_of_rows(connection.execute(sql.account_by_name, {"username": username}))
         return found[0] if found else None
 
 

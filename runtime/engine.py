@@ -16,12 +16,13 @@ from datetime import datetime
 from pathlib import Path
 from uuid import UUID
 
-from sqlalchemy import exists, func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from SpiffWorkflow.util.task import TaskState
 
 from . import db, forms, state
+from . import statements as sql
 from .bpmn_check import CheckedFile, Problem, check_bytes, standard_minutes_of
 from .expressions import restricted_script_engine
 from .models import (DEFAULT_ORG, AuditEntry, HumanTask, Instance, LaneRole, Organisation, ProcessVersion, User,
@@ -554,15 +555,7 @@ class Alur:
         # The hot path of the app, in SQLAlchemy Core: one statement reads the task, its instance and
         # what the user may do; then one UPDATE of the instance (guarded by the revision read), one of
         # the task, the audit entry and the task index; nothing else is read.
-        tasks, instances = HumanTask.__table__, Instance.__table__
-        found = connection.execute(
-            select(tasks, instances.c.version_id, instances.c.revision, instances.c.state,
-                   instances.c.started_by, instances.c.started_at,
-                   select(User.org).where(User.username == user).scalar_subquery().label("user_org"),
-                   exists().where(UserRole.user_id == User.id, User.username == user,
-                                  UserRole.role == tasks.c.role).label("holds_role"))
-            .join(instances, instances.c.id == tasks.c.instance_id).where(tasks.c.id == task_id)
-        ).first()
+        found = connection.execute(sql.task_for_completion, {"task_id": task_id, "user": user}).first()
         if found is None or found.user_org is None or found.org != found.user_org:
             # Another organisation's task is not there at all for this user.
             raise NotFound(f"task {task_id} does not exist")
@@ -603,24 +596,19 @@ class Alur:
         now = utcnow()
         ended = workflow.is_completed()
         revision = found.revision + 1
-        moved = connection.execute(
-            update(instances).where(instances.c.id == found.instance_id, instances.c.revision == found.revision)
-            .values(state=state.dump_state(workflow), revision=revision, updated_at=now,
-                    **({"status": "completed", "completed_at": now} if ended else {}))
-        ).rowcount
+        moved = connection.execute(sql.advance_instance, {
+            "instance_id": found.instance_id, "read_revision": found.revision, "new_state": state.dump_state(workflow),
+            "new_revision": revision, "now": now, "new_status": "completed" if ended else "running",
+            "ended_at": now if ended else None}).rowcount
         if moved != 1:  # another completion of this instance committed since we read it
             raise Conflict(f"the instance of task {task_id} was changed by someone else; reload")
-        connection.execute(
-            update(tasks).where(tasks.c.id == task_id)
-            .values(status="completed", completed_by=user, completed_at=now,
-                    **({"claimed_by": user, "claimed_at": now} if found.claimed_by is None else {}))
-        )
+        connection.execute(sql.complete_task, {"task_id": task_id, "user": user, "now": now})
         action = "return" if data.get("keputusan") == "kembalikan" else "complete"
         entries = [audit_values(user, action, task=found, data=data)]
         if ended:
             entries.append(audit_values("system", "end", instance_id=found.instance_id,
                                         process_id=found.process_id))
-        connection.execute(insert(AuditEntry.__table__), entries)
+        connection.execute(sql.add_audit_entries, entries)
         ready = self._sync_tasks(connection, found.instance_id, found.process_id, found.org, version, workflow, now)
         view = InstanceView(
             id=found.instance_id, process_id=found.process_id, version=version.version,
@@ -723,13 +711,12 @@ class Alur:
 
         `connection` is the transaction's Core connection (`session.connection()` in an ORM unit of work).
         """
-        tasks = HumanTask.__table__
         ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
         still_ready, gone = [], []
-        for row in connection.execute(select(tasks).where(tasks.c.instance_id == instance_id,
-                                                          tasks.c.status == "ready")):
+        for row in connection.execute(sql.ready_tasks_of, {"instance_id": instance_id}):
             (still_ready if row.id in ready else gone).append(row)
         if gone:
+            tasks = HumanTask.__table__
             connection.execute(update(tasks).where(tasks.c.id.in_([row.id for row in gone]))
                                .values(status="cancelled"))
         views = [TaskView.of(row) for row in still_ready]
@@ -748,13 +735,9 @@ class Alur:
                 due_at=self.settings.calendar.add_working_minutes(now, minutes) if minutes is not None else None,
                 claimed_by=None, completed_by=None, completed_at=None,
             )
-            # The lane's role is looked up by the INSERT itself (one statement, no read of lane_roles).
-            lane_role = select(LaneRole.role).where(LaneRole.process_id == process_id, LaneRole.lane == lane)
-            role = connection.execute(
-                insert(tasks).values(**values, role=func.coalesce(lane_role.scalar_subquery(),
-                                                                  role_for_lane(lane)))
-                .returning(tasks.c.role)
-            ).scalar_one()
+            role = connection.execute(sql.add_ready_task, {
+                **values, "lane_process": process_id, "lane_name": lane, "default_role": role_for_lane(lane),
+            }).scalar_one()
             views.append(TaskView(**values, role=role))
         return views
 

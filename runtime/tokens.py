@@ -15,7 +15,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from . import db
-from .accounts import Account, load_accounts
+from . import statements as sql
+from .accounts import Account, accounts_of_rows
 from .engine import Alur, InvalidData, NotFound
 from .models import ApiToken, AuditEntry, User, utcnow
 
@@ -99,7 +100,6 @@ def authenticate_token(alur: Alur, token: str) -> Account | None:
     """The account a valid, unrevoked token acts as; None for anything else."""
     if not token.startswith(PREFIX) or len(token) > 200:
         return None
-    with alur.sessions() as session:
-        found = load_accounts(session, ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None),
-                              join=(ApiToken, ApiToken.user_id == User.id))
+    with alur.db.connect() as connection:
+        found = accounts_of_rows(connection.execute(sql.account_by_token, {"token_hash": _digest(token)}))
         return found[0] if found else None
