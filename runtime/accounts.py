@@ -76,7 +76,7 @@ def load_accounts(session, *conditions) -> list[Account]:
 
 def get_user(alur: Alur, username: str) -> Account | None:
     """The account named `username` with its roles, or None."""
-    with alur.db.connect() as connection:
+    with db.read_connection(alur.db) as connection:
         found = accounts_of_rows(connection.execute(sql.account_by_name, {"username": username}))
         return found[0] if found else None
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -41,7 +43,38 @@ def make_engine(url: str, sqlite_synchronous: str = "NORMAL") -> Engine:
                 connection.exec_driver_sql("BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url)
+    _ping_after_idle(engine)
+    return engine
+
+
+# A pooled connection idle longer than this is checked (pinged) before it is handed out again.
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Ping a pooled connection before reuse only when it sat idle for PING_AFTER_IDLE_SECONDS.
+
+    SQLAlchemy's pool_pre_ping pings on every checkout: a round trip per request. A connection
+    that broke while idle (the server restarted, a firewall dropped it) is still caught and
+    replaced here, transparently: raising DisconnectionError makes the pool take a fresh one. One
+    that breaks within seconds of its last use fails that one request, and SQLAlchemy then
+    invalidates the pool's other connections, so the next requests reconnect.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record):
+        record.info["alur_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy):
+        idle_since = record.info.get("alur_idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError(f"pooled connection was broken after idling: {exc}") from exc
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -79,6 +112,18 @@ def lock(connection_or_session, name: str) -> None:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def read_connection(engine: Engine):
+    """A connection for one read outside a transaction (each statement sees the latest commits).
+
+    On PostgreSQL in autocommit: no BEGIN and ROLLBACK round trips around a single SELECT.
+    """
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection
 
 
 @contextmanager

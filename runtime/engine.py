@@ -461,7 +461,7 @@ class Alur:
             session.flush()
             self._audit(session, user, "start", version=version, instance=instance)
             ready = self._sync_tasks(session.connection(), instance.id, process_id, instance.org, version, workflow,
-                                     now)
+                                     now, ready_before=set())  # a new instance has no task rows yet
             self._finish_if_done(session, instance, workflow, now)
             return self._instance_view(session, instance, version, ready)
 
@@ -577,6 +577,7 @@ class Alur:
         task = workflow.get_task_from_id(UUID(task_id))
         if task is None or task.state != TaskState.READY:
             raise Conflict(f"task {task_id} is no longer ready")
+        ready_before = {str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True)} - {task_id}
         schema_name = task_properties(version, task).get(forms.FORM_PROPERTY)
         schema = self._form(version, schema_name) if schema_name else None
         errors = check(connection, found, schema or {}, data) if check is not None else {}
@@ -609,7 +610,8 @@ class Alur:
             entries.append(audit_values("system", "end", instance_id=found.instance_id,
                                         process_id=found.process_id))
         connection.execute(sql.add_audit_entries, entries)
-        ready = self._sync_tasks(connection, found.instance_id, found.process_id, found.org, version, workflow, now)
+        ready = self._sync_tasks(connection, found.instance_id, found.process_id, found.org, version, workflow, now,
+                                 ready_before)
         view = InstanceView(
             id=found.instance_id, process_id=found.process_id, version=version.version,
             status="completed" if ended else "running", revision=revision, started_by=found.started_by,
@@ -706,19 +708,29 @@ class Alur:
         return row
 
     def _sync_tasks(self, connection, instance_id: int, process_id: str, org: str, version: ProcessVersion,
-                    workflow, now: datetime) -> list[TaskView]:
+                    workflow, now: datetime, ready_before: set[str] | None = None) -> list[TaskView]:
         """Mirror the workflow's ready user tasks into human_tasks (same transaction); return the ready ones.
 
         `connection` is the transaction's Core connection (`session.connection()` in an ORM unit of work).
+        `ready_before` are the ids of the user tasks that were ready in the state as read (every write
+        of a state syncs its rows in its transaction, so exactly those have ready rows); None reads the
+        rows instead. With it, a step that leaves no earlier task ready reads nothing.
         """
+        tasks = HumanTask.__table__
         ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-        still_ready, gone = [], []
-        for row in connection.execute(sql.ready_tasks_of, {"instance_id": instance_id}):
-            (still_ready if row.id in ready else gone).append(row)
+        if ready_before is None:
+            open_rows = connection.execute(sql.ready_tasks_of, {"instance_id": instance_id}).all()
+            ready_before = {row.id for row in open_rows}
+        else:
+            open_rows = None
+        gone = [task_id for task_id in ready_before if task_id not in ready]
         if gone:
-            tasks = HumanTask.__table__
-            connection.execute(update(tasks).where(tasks.c.id.in_([row.id for row in gone]))
+            connection.execute(update(tasks).where(tasks.c.id.in_(gone), tasks.c.status == "ready")
                                .values(status="cancelled"))
+        known = {task_id for task_id in ready_before if task_id in ready}
+        if known and open_rows is None:
+            open_rows = connection.execute(sql.ready_tasks_of, {"instance_id": instance_id}).all()
+        still_ready = [row for row in open_rows or () if row.id in known]
         views = [TaskView.of(row) for row in still_ready]
         known = {row.id for row in still_ready}
         for task_id, task in ready.items():

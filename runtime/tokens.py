@@ -100,6 +100,6 @@ def authenticate_token(alur: Alur, token: str) -> Account | None:
     """The account a valid, unrevoked token acts as; None for anything else."""
     if not token.startswith(PREFIX) or len(token) > 200:
         return None
-    with alur.db.connect() as connection:
+    with db.read_connection(alur.db) as connection:
         found = accounts_of_rows(connection.execute(sql.account_by_token, {"token_hash": _digest(token)}))
         return found[0] if found else None
