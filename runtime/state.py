@@ -69,8 +69,11 @@ def load_spec(text: str):
 
 # Stored states are zlib-compressed JSON in base64 behind this prefix: the task tree's
 # ids and bookkeeping compress about five to one (a 36-step SOP midway: ~13 KB -> ~3 KB).
+# Level 1: a state is written on every step, and level 6 took three times as long
+# (~140 vs ~50 us for a 23 KB state) for 4% fewer bytes.
 # Text without the prefix is plain JSON, as written before compression was introduced.
 COMPRESSED_PREFIX = "z:"
+COMPRESSION_LEVEL = 1
 
 
 def dump_state_json(workflow: BpmnWorkflow) -> str:
@@ -86,7 +89,7 @@ def dump_state_json(workflow: BpmnWorkflow) -> str:
 
 def dump_state(workflow: BpmnWorkflow) -> str:
     """The stored form of a workflow's state (compressed JSON, without its spec)."""
-    packed = zlib.compress(dump_state_json(workflow).encode("utf-8"), 6)
+    packed = zlib.compress(dump_state_json(workflow).encode("utf-8"), COMPRESSION_LEVEL)
     return COMPRESSED_PREFIX + base64.b64encode(packed).decode("ascii")
 
 
