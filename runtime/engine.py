@@ -23,6 +23,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import db, forms, state
 from . import statements as sql
+from .bounded import BoundedDict
 from .bpmn_check import CheckedFile, Problem, check_bytes, standard_minutes_of
 from .expressions import restricted_script_engine
 from .models import (DEFAULT_ORG, AuditEntry, HumanTask, Instance, LaneRole, Organisation, ProcessVersion, User,
@@ -188,14 +189,14 @@ class Alur:
         this = weakref.ref(self)
         os.register_at_fork(after_in_child=lambda: (alur := this()) is not None and alur.db.dispose(close=False))
         self.script_engine = restricted_script_engine()
-        self._specs: dict[int, tuple] = {}
-        self._versions: dict[int, ProcessVersion] = {}
+        self._specs: BoundedDict[int, tuple] = BoundedDict(SPEC_CACHE_SIZE)
+        self._versions: BoundedDict[int, ProcessVersion] = BoundedDict(SPEC_CACHE_SIZE)
         self._forms: dict[tuple[int, str], dict] = {}
         # Workflows this engine wrote last, by instance id, with the (version id, revision)
         # they were stored at: the next completion of that instance skips parsing its state
         # when the stored revision is still that one. A completion takes the entry out (no
         # two threads share a workflow) and puts it back only after its commit.
-        self._workflows: dict[int, tuple[int, int, object]] = {}
+        self._workflows: BoundedDict[int, tuple[int, int, object]] = BoundedDict(SPEC_CACHE_SIZE)
         self._workflows_lock = threading.Lock()
 
     def close(self) -> None:
@@ -654,8 +655,6 @@ class Alur:
                 with Session(bind=session, expire_on_commit=False) as joined:
                     cached = joined.get(ProcessVersion, version_id)
                     joined.expunge(cached)
-            if len(self._versions) >= SPEC_CACHE_SIZE:
-                self._versions.pop(next(iter(self._versions)))
             self._versions[version_id] = cached
         return cached
 
@@ -669,8 +668,6 @@ class Alur:
 
     def _keep_workflow(self, instance_id: int, version_id: int, revision: int, workflow) -> None:
         with self._workflows_lock:
-            if len(self._workflows) >= SPEC_CACHE_SIZE:
-                self._workflows.pop(next(iter(self._workflows)))
             self._workflows[instance_id] = (version_id, revision, workflow)
 
     def _form(self, version: ProcessVersion, name: str) -> dict:
@@ -683,8 +680,6 @@ class Alur:
         cached = self._specs.get(version.id)
         if cached is None:
             cached = state.load_spec(version.spec_json)
-            if len(self._specs) >= SPEC_CACHE_SIZE:
-                self._specs.pop(next(iter(self._specs)))
             self._specs[version.id] = cached
         return cached
 
