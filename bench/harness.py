@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
 
-from runtime import forms, state  # noqa: E402
+from runtime import forms, state, views  # noqa: E402
 from runtime.engine import Alur  # noqa: E402
 from runtime.models import HumanTask, Instance  # noqa: E402
 from runtime.settings import Settings  # noqa: E402
@@ -95,7 +95,7 @@ def seed_users(alur: Alur, count: int, hashed: str) -> dict[tuple[str, str], lis
 
 def sample_for(alur: Alur, task_id: str) -> dict:
     """Form data that approves (on a review) and fills every required field."""
-    schema = alur.task_details(task_id)["form"] or {"properties": {}}
+    schema = views.task_details(alur, task_id)["form"] or {"properties": {}}
     return forms.sample_data(schema, "setuju" if "keputusan" in schema.get("properties", {}) else None)
 
 
@@ -124,7 +124,7 @@ def make_templates(alur: Alur, users: dict[tuple[str, str], list[str]]) -> Templ
     out = Templates()
     for process in alur.processes():
         process_id, org = process["process_id"], process["org"]
-        view = alur.start(process_id, users[(org, alur.start_role(process_id))][0])
+        view = alur.start(process_id, users[(org, views.start_role(alur, process_id))][0])
         snapshots = []
         while view.status == "running":
             snapshots.append(_snapshot(alur, view.id))

@@ -9,6 +9,7 @@ from sqlalchemy import update
 from runtime import state
 from runtime.inbox import MAX_PAGE_SIZE, Count, inbox
 from runtime.models import HumanTask, utcnow
+from runtime.views import start_role
 from tests.conftest import PROCESSES, seed_lane_users
 
 SKP = "kalbar-pengumpulan-skp"
@@ -21,7 +22,7 @@ def two_sops(alur):
     alur.deploy(PROCESSES / f"{SKP}.bpmn")
     alur.deploy(PROCESSES / f"{DATA}.bpmn")
     lanes = seed_lane_users(alur, SKP)  # DATA is of another organisation: its tasks are never listed here
-    starter = alur.start_role(SKP)
+    starter = start_role(alur, SKP)
     views = [alur.start(SKP, starter) for _ in range(7)]
     first_role = views[0].ready_tasks[0].role
     # Spread the ready times one hour apart (the oldest first) and make the three oldest overdue.

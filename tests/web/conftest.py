@@ -7,7 +7,7 @@ import re
 import pytest
 from werkzeug.security import generate_password_hash
 
-from runtime import forms
+from runtime import forms, views
 from runtime.settings import Settings
 from tests.conftest import POSTGRES_URL, reset_postgres
 from web.app import create_app
@@ -98,7 +98,7 @@ def _run_until(alur, view, task_spec: str | None, decisions: dict | None = None)
                 return view
             break
         task = view.ready_tasks[0]
-        schema = alur.task_details(task.id)["form"]
+        schema = views.task_details(alur, task.id)["form"]
         data = forms.sample_data(schema, decisions.get(task.task_spec, "setuju"))
         view = alur.complete(task.id, ROLE_USER[task.role], data)
     raise AssertionError(f"{task_spec} never became ready")
