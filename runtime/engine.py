@@ -25,54 +25,15 @@ from . import db, forms, state
 from . import statements as sql
 from .bounded import BoundedDict
 from .bpmn_check import CheckedFile, Problem, check_bytes, standard_minutes_of
+# The errors of the verbs, re-exported: callers import them from here as well as from runtime.errors.
+from .errors import AlurError as AlurError
+from .errors import Conflict, DeployRefused, Forbidden, InvalidData, NotFound, ProcessFailed
 from .expressions import restricted_script_engine
 from .models import (DEFAULT_ORG, AuditEntry, HumanTask, Instance, LaneRole, Organisation, ProcessVersion, User,
                      UserRole, utcnow)
 from .settings import Settings
 
 SPEC_CACHE_SIZE = 256
-
-
-class AlurError(Exception):
-    """Base of the errors a verb raises; the message is for the user."""
-
-    status = 400
-
-
-class DeployRefused(AlurError):
-    status = 422
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems if p.severity == "error"))
-
-
-class NotFound(AlurError):
-    status = 404
-
-
-class Forbidden(AlurError):
-    status = 403
-
-
-class Conflict(AlurError):
-    """Someone else changed the instance or task first; reload and try again."""
-
-    status = 409
-
-
-class ProcessFailed(AlurError):
-    """The model itself failed (a condition or script raised or ran too long); the instance is unchanged."""
-
-    status = 422
-
-
-class InvalidData(AlurError):
-    status = 422
-
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__("data tidak sah: " + "; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
 @dataclass
