@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from sqlalchemy import select
 
-from . import accounts, db, forms, views
+from . import accounts, db, directory, forms, views
 from .engine import Alur, Conflict, Forbidden, InstanceView, InvalidData, NotFound
 from .models import Attachment, utcnow
 
@@ -210,7 +210,7 @@ class Attachments:
 
     def _workable_task(self, task_id: str, user: str):
         task = self.alur.task(task_id)
-        org, roles = self.alur.member(user)
+        org, roles = directory.member(self.alur, user)
         if task.org != org:  # another organisation's task is not there at all for this user
             raise NotFound(f"task {task_id} does not exist")
         if task.role not in roles:

@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from SpiffWorkflow.util.task import TaskState
 
-from . import db, forms, state
+from . import db, directory, forms, state
 from . import statements as sql
 from .bounded import BoundedDict
 from .bpmn_check import CheckedFile, Problem, check_bytes, standard_minutes_of
@@ -29,8 +29,7 @@ from .bpmn_check import CheckedFile, Problem, check_bytes, standard_minutes_of
 from .errors import AlurError as AlurError
 from .errors import Conflict, DeployRefused, Forbidden, InvalidData, NotFound, ProcessFailed
 from .expressions import restricted_script_engine
-from .models import (DEFAULT_ORG, AuditEntry, HumanTask, Instance, LaneRole, Organisation, ProcessVersion, User,
-                     UserRole, utcnow)
+from .models import DEFAULT_ORG, AuditEntry, HumanTask, Instance, LaneRole, Organisation, ProcessVersion, utcnow
 from .settings import Settings
 
 SPEC_CACHE_SIZE = 256
@@ -305,90 +304,6 @@ class Alur:
                 for v in rows
             ]
 
-    # ------------------------------------------------------------ users/roles
-
-    def add_user(self, username: str, roles: list[str], display_name: str | None = None,
-                 password_hash: str | None = None, org: str = DEFAULT_ORG) -> None:
-        """Create a user of organisation `org` (or add roles to an existing one of that organisation)."""
-        with db.transaction(self.sessions) as session:
-            if session.get(Organisation, org) is None:
-                if org != DEFAULT_ORG:
-                    raise NotFound(f"organisation '{org}' does not exist")
-                session.add(Organisation(slug=DEFAULT_ORG, name="Organisasi bawaan"))
-            user = session.scalars(select(User).where(User.username == username)).first()
-            if user is None:
-                user = User(username=username, display_name=display_name or username, password_hash=password_hash,
-                            org=org)
-                session.add(user)
-                session.flush()
-            elif user.org != org:
-                raise Conflict(f"user '{username}' belongs to organisation '{user.org}', not '{org}'")
-            elif password_hash:
-                user.password_hash = password_hash
-            have = set(session.scalars(select(UserRole.role).where(UserRole.user_id == user.id)))
-            for role in roles:
-                if role not in have:
-                    session.add(UserRole(user_id=user.id, role=role))
-
-    def add_organisation(self, slug: str, name: str) -> None:
-        """Create an organisation (or rename it)."""
-        with db.transaction(self.sessions) as session:
-            row = session.get(Organisation, slug)
-            if row is None:
-                session.add(Organisation(slug=slug, name=name))
-            else:
-                row.name = name
-
-    def organisations(self) -> list[dict]:
-        """Every organisation: slug and name."""
-        with self.sessions() as session:
-            return [{"slug": o.slug, "name": o.name}
-                    for o in session.scalars(select(Organisation).order_by(Organisation.slug))]
-
-    def member(self, username: str, session=None) -> tuple[str | None, set[str]]:
-        """(organisation, roles) of a user; (None, empty set) for an unknown user."""
-        if session is None:
-            with self.sessions() as own:
-                return self.member(username, own)
-        rows = session.execute(select(User.org, UserRole.role).outerjoin(UserRole, UserRole.user_id == User.id)
-                               .where(User.username == username)).all()
-        if not rows:
-            return None, set()
-        return rows[0][0], {role for _, role in rows if role is not None}
-
-    def can_see(self, username: str, instance_id: int) -> bool:
-        """True when the user is of the instance's organisation and holds the role of one of its lanes."""
-        with self.sessions() as session:
-            instance = session.get(Instance, instance_id)
-            return instance is not None and self._visible(session, username, instance)
-
-    def _visible(self, session, username: str, instance: Instance) -> bool:
-        org, roles = self.member(username, session)
-        return org == instance.org and bool(roles & set(self.lane_roles(instance.process_id, session).values()))
-
-    def roles_of(self, username: str, session=None) -> set[str]:
-        """The roles a user holds (empty for an unknown user)."""
-        query = select(UserRole.role).join(User, User.id == UserRole.user_id).where(User.username == username)
-        if session is not None:
-            return set(session.scalars(query))
-        with self.sessions() as own:
-            return set(own.scalars(query))
-
-    def set_lane_role(self, process_id: str, lane: str, role: str) -> None:
-        """Map a lane of a process to the role that performs it."""
-        with db.transaction(self.sessions) as session:
-            row = session.get(LaneRole, (process_id, lane))
-            if row is None:
-                raise NotFound(f"process '{process_id}' has no lane '{lane}'")
-            row.role = role
-
-    def lane_roles(self, process_id: str, session=None) -> dict[str, str]:
-        query = select(LaneRole.lane, LaneRole.role).where(LaneRole.process_id == process_id)
-        if session is not None:
-            return dict(session.execute(query).all())
-        with self.sessions() as own:
-            return dict(own.execute(query).all())
-
     # ------------------------------------------------------------- instances
 
     def start(self, process_id: str, user: str) -> InstanceView:
@@ -401,12 +316,12 @@ class Alur:
                 select(ProcessVersion).where(ProcessVersion.process_id == process_id)
                 .order_by(ProcessVersion.version.desc()).limit(1)
             ).first()
-            org, roles = self.member(user, session)
+            org, roles = directory.member(self, user, session)
             if version is None or version.org != org:
                 raise NotFound(f"process '{process_id}' is not deployed")
             spec, subprocess_specs = self._spec(version)
             start_lane = self._start_lane(spec)
-            lane_roles = self.lane_roles(process_id, session)
+            lane_roles = directory.lane_roles(self, process_id, session)
             if start_lane is not None and lane_roles.get(start_lane) not in roles:
                 raise Forbidden(f"'{user}' does not hold the role of lane '{start_lane}' that starts this SOP")
             from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -434,14 +349,14 @@ class Alur:
         """
         with self.sessions() as session:
             instance = session.get(Instance, instance_id)
-            if instance is None or (user is not None and not self._visible(session, user, instance)):
+            if instance is None or (user is not None and not directory.visible(self, session, user, instance)):
                 raise NotFound(f"instance {instance_id} does not exist")
             return self._instance_view(session, instance, session.get(ProcessVersion, instance.version_id))
 
     def tasks_for(self, user: str, include_claimed_by_others: bool = True) -> list[TaskView]:
         """Ready tasks of the lanes the user's roles cover, newest first (an index lookup)."""
         with self.sessions() as session:
-            org, roles = self.member(user, session)
+            org, roles = directory.member(self, user, session)
             if not roles:
                 return []
             query = select(HumanTask).where(HumanTask.org == org, HumanTask.role.in_(roles),
@@ -585,7 +500,7 @@ class Alur:
         """The audit entries of an instance, oldest first (with `user`: only if that user may see it)."""
         with self.sessions() as session:
             instance = session.get(Instance, instance_id)
-            if instance is None or (user is not None and not self._visible(session, user, instance)):
+            if instance is None or (user is not None and not directory.visible(self, session, user, instance)):
                 raise NotFound(f"instance {instance_id} does not exist")
             rows = session.scalars(
                 select(AuditEntry).where(AuditEntry.instance_id == instance_id).order_by(AuditEntry.id)
@@ -653,7 +568,7 @@ class Alur:
 
     def _task_for_user(self, session, task_id: str, user: str) -> HumanTask:
         row = session.get(HumanTask, task_id)
-        org, roles = self.member(user, session)
+        org, roles = directory.member(self, user, session)
         if row is None or row.org != org:
             # Another organisation's task is not there at all for this user.
             raise NotFound(f"task {task_id} does not exist")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from SpiffWorkflow.util.task import TaskState
 
-from . import state
+from . import directory, state
 from .engine import Alur, NotFound, TaskView, role_for_lane, spec_properties
 from .models import HumanTask, Instance, ProcessVersion
 
@@ -50,7 +50,7 @@ def start_role(alur: Alur, process_id: str) -> str | None:
         lane = alur._start_lane(alur._spec(version)[0])
         if lane is None:
             return None
-        return alur.lane_roles(process_id, session).get(lane, role_for_lane(lane))
+        return directory.lane_roles(alur, process_id, session).get(lane, role_for_lane(lane))
 
 
 def instance_progress(alur: Alur, instance_id: int) -> dict:

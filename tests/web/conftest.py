@@ -7,7 +7,7 @@ import re
 import pytest
 from werkzeug.security import generate_password_hash
 
-from runtime import forms, views
+from runtime import directory, forms, views
 from runtime.settings import Settings
 from tests.conftest import POSTGRES_URL, reset_postgres
 from web.app import create_app
@@ -48,8 +48,8 @@ def app(settings):
     app = create_app({"TESTING": True, "ALUR_SETTINGS": settings, "SECRET_KEY": "uji"})
     alur = app.extensions["alur"]
     for username, roles in USERS.items():
-        alur.add_user(username, roles, display_name=username.replace("-", " ").title(),
-                      password_hash=PASSWORD_HASH, org=ORG)
+        directory.add_user(alur, username, roles, display_name=username.replace("-", " ").title(),
+                           password_hash=PASSWORD_HASH, org=ORG)
     yield app
     alur.close()
 
