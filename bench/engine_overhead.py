@@ -26,6 +26,7 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer  # noqa: E402
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
 
+from runtime import directory  # noqa: E402
 from runtime.bpmn_check import check_file  # noqa: E402
 from runtime.engine import Alur  # noqa: E402
 from runtime.expressions import restricted_script_engine  # noqa: E402
@@ -81,9 +82,9 @@ def run_plain(checked, persist_naive: bool) -> tuple[int, float]:
 def run_alur(checked, folder: Path, synchronous: str = "NORMAL") -> tuple[int, float]:
     alur = Alur(Settings(database_url=f"sqlite:///{folder / 'bench.sqlite3'}", sqlite_synchronous=synchronous))
     alur.deploy(ROOT / "processes" / f"{PROCESS}.bpmn")
-    for role in set(alur.lane_roles(PROCESS).values()):
-        alur.add_user(role, [role], org=checked.org)
-    start_role = alur.lane_roles(PROCESS)[checked.start_lane]
+    for role in set(directory.lane_roles(alur, PROCESS).values()):
+        directory.add_user(alur, role, [role], org=checked.org)
+    start_role = directory.lane_roles(alur, PROCESS)[checked.start_lane]
     view = alur.start(PROCESS, start_role)
     data_for = plan(checked)
     steps = 0

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
 
-from runtime import forms, state  # noqa: E402
+from runtime import directory, forms, state, views  # noqa: E402
 from runtime.engine import Alur  # noqa: E402
 from runtime.models import HumanTask, Instance  # noqa: E402
 from runtime.settings import Settings  # noqa: E402
@@ -81,12 +81,12 @@ def password_hash() -> str:
 def seed_users(alur: Alur, count: int, hashed: str) -> dict[tuple[str, str], list[str]]:
     """`count` users spread round-robin over every (organisation, role) of the deployed SOPs."""
     pairs = sorted({(p["org"], role) for p in alur.processes()
-                    for role in alur.lane_roles(p["process_id"]).values()})
+                    for role in directory.lane_roles(alur, p["process_id"]).values()})
     users: dict[tuple[str, str], list[str]] = {pair: [] for pair in pairs}
     for n in range(count):
         org, role = pairs[n % len(pairs)]
         username = f"{org.split('-')[0]}.{role}.{n}"
-        alur.add_user(username, [role], display_name=f"Pegawai {n}", password_hash=hashed, org=org)
+        directory.add_user(alur, username, [role], display_name=f"Pegawai {n}", password_hash=hashed, org=org)
         users[(org, role)].append(username)
     return users
 
@@ -95,7 +95,7 @@ def seed_users(alur: Alur, count: int, hashed: str) -> dict[tuple[str, str], lis
 
 def sample_for(alur: Alur, task_id: str) -> dict:
     """Form data that approves (on a review) and fills every required field."""
-    schema = alur.task_details(task_id)["form"] or {"properties": {}}
+    schema = views.task_details(alur, task_id)["form"] or {"properties": {}}
     return forms.sample_data(schema, "setuju" if "keputusan" in schema.get("properties", {}) else None)
 
 
@@ -124,7 +124,7 @@ def make_templates(alur: Alur, users: dict[tuple[str, str], list[str]]) -> Templ
     out = Templates()
     for process in alur.processes():
         process_id, org = process["process_id"], process["org"]
-        view = alur.start(process_id, users[(org, alur.start_role(process_id))][0])
+        view = alur.start(process_id, users[(org, views.start_role(alur, process_id))][0])
         snapshots = []
         while view.status == "running":
             snapshots.append(_snapshot(alur, view.id))

@@ -28,7 +28,7 @@ from pathlib import Path
 import harness
 from sqlalchemy import event, func, select
 
-from runtime import state, tokens
+from runtime import directory, state, tokens
 from runtime.models import HumanTask
 
 from web.app import create_app
@@ -87,7 +87,7 @@ def measure(clients: list, path: str, counters: Counters) -> tuple[list[float], 
 
 def ready_count(alur, user: str) -> int:
     """How many ready tasks the user's inbox holds in all (what a page of it is taken from)."""
-    org, roles = alur.member(user)
+    org, roles = directory.member(alur, user)
     with alur.sessions() as session:
         return session.scalar(select(func.count()).select_from(HumanTask).where(
             HumanTask.org == org, HumanTask.role.in_(roles), HumanTask.status == "ready"))

@@ -16,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from runtime import directory  # noqa: E402
 from runtime.bpmn_check import check_file  # noqa: E402
 from runtime.engine import Alur  # noqa: E402
 from runtime.forms import sample_data  # noqa: E402
@@ -38,9 +39,9 @@ def main() -> None:
             checked = check_file(path, ROOT / "forms")
             alur.deploy(path)
             process_id = checked.process_id
-            roles = alur.lane_roles(process_id)
+            roles = directory.lane_roles(alur, process_id)
             for role in set(roles.values()):
-                alur.add_user(f"{checked.org}.{role}", [role], org=checked.org)
+                directory.add_user(alur, f"{checked.org}.{role}", [role], org=checked.org)
             forms = {name: json.loads(text) for name, text in checked.forms.items()}
             props = {t.id: t.properties for t in checked.user_tasks}
             view = alur.start(process_id, f"{checked.org}.{roles[checked.start_lane]}")

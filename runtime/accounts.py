@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import db
+from . import db, directory
 from . import statements as sql
 from .engine import Alur, InvalidData, NotFound
 from .models import AuditEntry, HumanTask, Instance, LaneRole, ProcessVersion, User, UserRole, utcnow
@@ -148,7 +148,9 @@ def _org_of(username: str):
 
 def can_see_instance(alur: Alur, username: str, instance_id: int) -> bool:
     """True when the user is of the instance's organisation and holds the role of one of its lanes."""
-    return alur.can_see(username, instance_id)
+    with alur.sessions() as session:
+        instance = session.get(Instance, instance_id)
+        return instance is not None and directory.visible(alur, session, username, instance)
 
 
 def visible_instances(alur: Alur, username: str, limit: int = 200) -> list[InstanceSummary]:
@@ -326,7 +328,7 @@ def reset_password(alur: Alur, org: str, username: str, password: str, actor: st
 
 
 def map_lane(alur: Alur, org: str, process_id: str, lane: str, role: str, actor: str) -> int:
-    """Let `role` perform `lane` of a process of `org`, like Alur.set_lane_role, and move the lane's
+    """Let `role` perform `lane` of a process of `org`, like directory.set_lane_role, and move the lane's
     ready tasks to the new role in the same transaction (releasing claims of users who do not
     hold it, who could neither finish nor release them). Returns the number of tasks moved."""
     role = role.strip()

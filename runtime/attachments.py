@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from sqlalchemy import select
 
-from . import accounts, db, forms
+from . import accounts, db, directory, forms, views
 from .engine import Alur, Conflict, Forbidden, InstanceView, InvalidData, NotFound
 from .models import Attachment, utcnow
 
@@ -129,7 +129,7 @@ class Attachments:
             return self.alur.complete(task_id, user, data, expected_revision=expected_revision,
                                       check=self._references_problems)
         task = self._workable_task(task_id, user)
-        details = self.alur.task_details(task_id)
+        details = views.task_details(self.alur, task_id)
         schema = details["form"] or {}
         fields = schema.get("properties", {})
         errors: dict[str, str] = {}
@@ -210,7 +210,7 @@ class Attachments:
 
     def _workable_task(self, task_id: str, user: str):
         task = self.alur.task(task_id)
-        org, roles = self.alur.member(user)
+        org, roles = directory.member(self.alur, user)
         if task.org != org:  # another organisation's task is not there at all for this user
             raise NotFound(f"task {task_id} does not exist")
         if task.role not in roles:

@@ -10,6 +10,7 @@ import json
 import sys
 from pathlib import Path
 
+from . import directory
 from .engine import Alur, AlurError, DeployRefused, InvalidData
 from .settings import Settings
 
@@ -127,7 +128,7 @@ def cmd_users_add(args) -> int:
     from werkzeug.security import generate_password_hash
 
     password_hash = generate_password_hash(args.password) if args.password else None
-    _engine(args).add_user(args.name, args.role, args.display_name, password_hash, org=args.org)
+    directory.add_user(_engine(args), args.name, args.role, args.display_name, password_hash, org=args.org)
     _print(args, {"username": args.name, "org": args.org, "roles": args.role},
            f"user {args.name} ({args.org}): roles {', '.join(args.role)}")
     return 0
@@ -156,8 +157,8 @@ def cmd_tokens(args) -> int:
 def cmd_orgs(args) -> int:
     alur = _engine(args)
     if args.slug:
-        alur.add_organisation(args.slug, args.name or args.slug)
-    rows = alur.organisations()
+        directory.add_organisation(alur, args.slug, args.name or args.slug)
+    rows = directory.organisations(alur)
     _print(args, rows, "\n".join(f"{r['slug']:<24} {r['name']}" for r in rows))
     return 0
 
@@ -165,8 +166,8 @@ def cmd_orgs(args) -> int:
 def cmd_lanes(args) -> int:
     alur = _engine(args)
     if args.role:
-        alur.set_lane_role(args.process_id, args.lane, args.role)
-    mapping = alur.lane_roles(args.process_id)
+        directory.set_lane_role(alur, args.process_id, args.lane, args.role)
+    mapping = directory.lane_roles(alur, args.process_id)
     _print(args, mapping, "\n".join(f"{lane}  ->  {role}" for lane, role in mapping.items()))
     return 0
 

@@ -21,57 +21,18 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from SpiffWorkflow.util.task import TaskState
 
-from . import db, forms, state
+from . import db, directory, forms, state
 from . import statements as sql
+from .bounded import BoundedDict
 from .bpmn_check import CheckedFile, Problem, check_bytes, standard_minutes_of
+# The errors of the verbs, re-exported: callers import them from here as well as from runtime.errors.
+from .errors import AlurError as AlurError
+from .errors import Conflict, DeployRefused, Forbidden, InvalidData, NotFound, ProcessFailed
 from .expressions import restricted_script_engine
-from .models import (DEFAULT_ORG, AuditEntry, HumanTask, Instance, LaneRole, Organisation, ProcessVersion, User,
-                     UserRole, utcnow)
+from .models import DEFAULT_ORG, AuditEntry, HumanTask, Instance, LaneRole, Organisation, ProcessVersion, utcnow
 from .settings import Settings
 
 SPEC_CACHE_SIZE = 256
-
-
-class AlurError(Exception):
-    """Base of the errors a verb raises; the message is for the user."""
-
-    status = 400
-
-
-class DeployRefused(AlurError):
-    status = 422
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems if p.severity == "error"))
-
-
-class NotFound(AlurError):
-    status = 404
-
-
-class Forbidden(AlurError):
-    status = 403
-
-
-class Conflict(AlurError):
-    """Someone else changed the instance or task first; reload and try again."""
-
-    status = 409
-
-
-class ProcessFailed(AlurError):
-    """The model itself failed (a condition or script raised or ran too long); the instance is unchanged."""
-
-    status = 422
-
-
-class InvalidData(AlurError):
-    status = 422
-
-    def __init__(self, errors: dict[str, str]):
-        self.errors = errors
-        super().__init__("data tidak sah: " + "; ".join(f"{k}: {v}" for k, v in errors.items()))
 
 
 @dataclass
@@ -188,14 +149,14 @@ class Alur:
         this = weakref.ref(self)
         os.register_at_fork(after_in_child=lambda: (alur := this()) is not None and alur.db.dispose(close=False))
         self.script_engine = restricted_script_engine()
-        self._specs: dict[int, tuple] = {}
-        self._versions: dict[int, ProcessVersion] = {}
+        self._specs: BoundedDict[int, tuple] = BoundedDict(SPEC_CACHE_SIZE)
+        self._versions: BoundedDict[int, ProcessVersion] = BoundedDict(SPEC_CACHE_SIZE)
         self._forms: dict[tuple[int, str], dict] = {}
         # Workflows this engine wrote last, by instance id, with the (version id, revision)
         # they were stored at: the next completion of that instance skips parsing its state
         # when the stored revision is still that one. A completion takes the entry out (no
         # two threads share a workflow) and puts it back only after its commit.
-        self._workflows: dict[int, tuple[int, int, object]] = {}
+        self._workflows: BoundedDict[int, tuple[int, int, object]] = BoundedDict(SPEC_CACHE_SIZE)
         self._workflows_lock = threading.Lock()
 
     def close(self) -> None:
@@ -343,90 +304,6 @@ class Alur:
                 for v in rows
             ]
 
-    # ------------------------------------------------------------ users/roles
-
-    def add_user(self, username: str, roles: list[str], display_name: str | None = None,
-                 password_hash: str | None = None, org: str = DEFAULT_ORG) -> None:
-        """Create a user of organisation `org` (or add roles to an existing one of that organisation)."""
-        with db.transaction(self.sessions) as session:
-            if session.get(Organisation, org) is None:
-                if org != DEFAULT_ORG:
-                    raise NotFound(f"organisation '{org}' does not exist")
-                session.add(Organisation(slug=DEFAULT_ORG, name="Organisasi bawaan"))
-            user = session.scalars(select(User).where(User.username == username)).first()
-            if user is None:
-                user = User(username=username, display_name=display_name or username, password_hash=password_hash,
-                            org=org)
-                session.add(user)
-                session.flush()
-            elif user.org != org:
-                raise Conflict(f"user '{username}' belongs to organisation '{user.org}', not '{org}'")
-            elif password_hash:
-                user.password_hash = password_hash
-            have = set(session.scalars(select(UserRole.role).where(UserRole.user_id == user.id)))
-            for role in roles:
-                if role not in have:
-                    session.add(UserRole(user_id=user.id, role=role))
-
-    def add_organisation(self, slug: str, name: str) -> None:
-        """Create an organisation (or rename it)."""
-        with db.transaction(self.sessions) as session:
-            row = session.get(Organisation, slug)
-            if row is None:
-                session.add(Organisation(slug=slug, name=name))
-            else:
-                row.name = name
-
-    def organisations(self) -> list[dict]:
-        """Every organisation: slug and name."""
-        with self.sessions() as session:
-            return [{"slug": o.slug, "name": o.name}
-                    for o in session.scalars(select(Organisation).order_by(Organisation.slug))]
-
-    def member(self, username: str, session=None) -> tuple[str | None, set[str]]:
-        """(organisation, roles) of a user; (None, empty set) for an unknown user."""
-        if session is None:
-            with self.sessions() as own:
-                return self.member(username, own)
-        rows = session.execute(select(User.org, UserRole.role).outerjoin(UserRole, UserRole.user_id == User.id)
-                               .where(User.username == username)).all()
-        if not rows:
-            return None, set()
-        return rows[0][0], {role for _, role in rows if role is not None}
-
-    def can_see(self, username: str, instance_id: int) -> bool:
-        """True when the user is of the instance's organisation and holds the role of one of its lanes."""
-        with self.sessions() as session:
-            instance = session.get(Instance, instance_id)
-            return instance is not None and self._visible(session, username, instance)
-
-    def _visible(self, session, username: str, instance: Instance) -> bool:
-        org, roles = self.member(username, session)
-        return org == instance.org and bool(roles & set(self.lane_roles(instance.process_id, session).values()))
-
-    def roles_of(self, username: str, session=None) -> set[str]:
-        """The roles a user holds (empty for an unknown user)."""
-        query = select(UserRole.role).join(User, User.id == UserRole.user_id).where(User.username == username)
-        if session is not None:
-            return set(session.scalars(query))
-        with self.sessions() as own:
-            return set(own.scalars(query))
-
-    def set_lane_role(self, process_id: str, lane: str, role: str) -> None:
-        """Map a lane of a process to the role that performs it."""
-        with db.transaction(self.sessions) as session:
-            row = session.get(LaneRole, (process_id, lane))
-            if row is None:
-                raise NotFound(f"process '{process_id}' has no lane '{lane}'")
-            row.role = role
-
-    def lane_roles(self, process_id: str, session=None) -> dict[str, str]:
-        query = select(LaneRole.lane, LaneRole.role).where(LaneRole.process_id == process_id)
-        if session is not None:
-            return dict(session.execute(query).all())
-        with self.sessions() as own:
-            return dict(own.execute(query).all())
-
     # ------------------------------------------------------------- instances
 
     def start(self, process_id: str, user: str) -> InstanceView:
@@ -439,12 +316,12 @@ class Alur:
                 select(ProcessVersion).where(ProcessVersion.process_id == process_id)
                 .order_by(ProcessVersion.version.desc()).limit(1)
             ).first()
-            org, roles = self.member(user, session)
+            org, roles = directory.member(self, user, session)
             if version is None or version.org != org:
                 raise NotFound(f"process '{process_id}' is not deployed")
             spec, subprocess_specs = self._spec(version)
             start_lane = self._start_lane(spec)
-            lane_roles = self.lane_roles(process_id, session)
+            lane_roles = directory.lane_roles(self, process_id, session)
             if start_lane is not None and lane_roles.get(start_lane) not in roles:
                 raise Forbidden(f"'{user}' does not hold the role of lane '{start_lane}' that starts this SOP")
             from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -472,14 +349,14 @@ class Alur:
         """
         with self.sessions() as session:
             instance = session.get(Instance, instance_id)
-            if instance is None or (user is not None and not self._visible(session, user, instance)):
+            if instance is None or (user is not None and not directory.visible(self, session, user, instance)):
                 raise NotFound(f"instance {instance_id} does not exist")
             return self._instance_view(session, instance, session.get(ProcessVersion, instance.version_id))
 
     def tasks_for(self, user: str, include_claimed_by_others: bool = True) -> list[TaskView]:
         """Ready tasks of the lanes the user's roles cover, newest first (an index lookup)."""
         with self.sessions() as session:
-            org, roles = self.member(user, session)
+            org, roles = directory.member(self, user, session)
             if not roles:
                 return []
             query = select(HumanTask).where(HumanTask.org == org, HumanTask.role.in_(roles),
@@ -623,7 +500,7 @@ class Alur:
         """The audit entries of an instance, oldest first (with `user`: only if that user may see it)."""
         with self.sessions() as session:
             instance = session.get(Instance, instance_id)
-            if instance is None or (user is not None and not self._visible(session, user, instance)):
+            if instance is None or (user is not None and not directory.visible(self, session, user, instance)):
                 raise NotFound(f"instance {instance_id} does not exist")
             rows = session.scalars(
                 select(AuditEntry).where(AuditEntry.instance_id == instance_id).order_by(AuditEntry.id)
@@ -654,8 +531,6 @@ class Alur:
                 with Session(bind=session, expire_on_commit=False) as joined:
                     cached = joined.get(ProcessVersion, version_id)
                     joined.expunge(cached)
-            if len(self._versions) >= SPEC_CACHE_SIZE:
-                self._versions.pop(next(iter(self._versions)))
             self._versions[version_id] = cached
         return cached
 
@@ -669,8 +544,6 @@ class Alur:
 
     def _keep_workflow(self, instance_id: int, version_id: int, revision: int, workflow) -> None:
         with self._workflows_lock:
-            if len(self._workflows) >= SPEC_CACHE_SIZE:
-                self._workflows.pop(next(iter(self._workflows)))
             self._workflows[instance_id] = (version_id, revision, workflow)
 
     def _form(self, version: ProcessVersion, name: str) -> dict:
@@ -683,8 +556,6 @@ class Alur:
         cached = self._specs.get(version.id)
         if cached is None:
             cached = state.load_spec(version.spec_json)
-            if len(self._specs) >= SPEC_CACHE_SIZE:
-                self._specs.pop(next(iter(self._specs)))
             self._specs[version.id] = cached
         return cached
 
@@ -697,7 +568,7 @@ class Alur:
 
     def _task_for_user(self, session, task_id: str, user: str) -> HumanTask:
         row = session.get(HumanTask, task_id)
-        org, roles = self.member(user, session)
+        org, roles = directory.member(self, user, session)
         if row is None or row.org != org:
             # Another organisation's task is not there at all for this user.
             raise NotFound(f"task {task_id} does not exist")
@@ -778,78 +649,6 @@ class Alur:
         session.add(AuditEntry(**audit_values(
             actor, action, version=version, task=task, data=data,
             **({"instance_id": instance.id, "process_id": instance.process_id} if instance is not None else {}))))
-
-    # ------------------------------------------------------ read-only views
-    # Added for the web app (task page, instance diagram, SOP list); they read, never write.
-
-    def task_details(self, task_id: str) -> dict:
-        """A task with what its page shows: the SOP step's text and mutu baku, and its form.
-
-        Returns {"task": TaskView, "process_name", "revision" (of the instance),
-        "properties" (sopStep, waktu, kelengkapan, output, ...), "documentation",
-        "form" (the JSON Schema as a dict, or None)}.
-        """
-        with self.sessions() as session:
-            row = session.get(HumanTask, task_id)
-            if row is None:
-                raise NotFound(f"task {task_id} does not exist")
-            instance = session.get(Instance, row.instance_id)
-            version = self._version(session, instance.version_id)
-            spec, _ = self._spec(version)
-            task_spec = spec.task_specs.get(row.task_spec)
-            properties = spec_properties(version, task_spec)
-            return {
-                "task": TaskView.of(row),
-                "process_name": version.name,
-                "revision": instance.revision,
-                "properties": properties,
-                "documentation": (getattr(task_spec, "documentation", None) or "") if task_spec else "",
-                "form": self._form(version, row.form) if row.form and row.form in version.forms else None,
-            }
-
-    def start_role(self, process_id: str) -> str | None:
-        """The role that may start `process_id` (its start lane's role); None when any user may."""
-        with self.sessions() as session:
-            version = session.scalars(
-                select(ProcessVersion).where(ProcessVersion.process_id == process_id)
-                .order_by(ProcessVersion.version.desc()).limit(1)
-            ).first()
-            if version is None:
-                raise NotFound(f"process '{process_id}' is not deployed")
-            lane = self._start_lane(self._spec(version)[0])
-            if lane is None:
-                return None
-            return self.lane_roles(process_id, session).get(lane, role_for_lane(lane))
-
-    def instance_progress(self, instance_id: int) -> dict:
-        """Where an instance stands, for drawing its diagram.
-
-        Returns {"process_name", "bpmn_xml" (of its version), "states": element id ->
-        "completed" | "current", "taken": [(source id, target id), ...] (the
-        transitions the run went through)}. Elements not named were not reached.
-        """
-        with self.sessions() as session:
-            instance = session.get(Instance, instance_id)
-            if instance is None:
-                raise NotFound(f"instance {instance_id} does not exist")
-            version = session.get(ProcessVersion, instance.version_id)
-            spec, subprocess_specs = self._spec(version)
-            workflow = state.load_state(instance.state, spec, subprocess_specs, self.script_engine)
-            states: dict[str, str] = {}
-            taken: set[tuple[str, str]] = set()
-            for task in workflow.get_tasks():
-                name = task.task_spec.name
-                if task.state == TaskState.COMPLETED:
-                    states.setdefault(name, "completed")
-                elif task.state in (TaskState.READY, TaskState.STARTED, TaskState.WAITING, TaskState.ERROR):
-                    states[name] = "current"
-                else:
-                    continue
-                if task.parent is not None:
-                    taken.add((task.parent.task_spec.name, name))
-            return {"process_name": version.name, "bpmn_xml": version.bpmn_xml,
-                    "states": states, "taken": sorted(taken)}
-
 
 
 def task_properties(version: ProcessVersion, task) -> dict[str, str]:

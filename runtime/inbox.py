@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import exists, func, literal, select
 
+from . import directory
 from .engine import TaskView
 from .models import HumanTask, LaneRole, ProcessVersion, utcnow
 
@@ -94,7 +95,7 @@ def inbox(alur, user: str, process_id: str | None = None, overdue: bool = False,
     limit = min(limit, MAX_PAGE_SIZE)
     now = now or utcnow()
     with alur.sessions() as session:
-        org, roles = member if member is not None else alur.member(user, session)
+        org, roles = member if member is not None else directory.member(alur, user, session)
         if not roles:
             return InboxPage([], Count(0), offset, limit, Count(0), {})
         mine = [HumanTask.org == org, HumanTask.role.in_(roles), HumanTask.status == "ready"]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from runtime import directory
 from runtime.engine import Alur
 from runtime.settings import PROJECT_ROOT, Settings
 
@@ -54,8 +55,8 @@ def form_schemas() -> dict[str, dict]:
 
 def seed_lane_users(alur: Alur, process_id: str) -> dict[str, str]:
     """One user per lane of a process (in its organisation), named after the lane's role; returns lane -> role."""
-    mapping = alur.lane_roles(process_id)
+    mapping = directory.lane_roles(alur, process_id)
     org = next(p["org"] for p in alur.processes() if p["process_id"] == process_id)
     for role in set(mapping.values()):
-        alur.add_user(role, [role], org=org)
+        directory.add_user(alur, role, [role], org=org)
     return mapping

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from runtime import accounts
+from runtime import accounts, directory
 from runtime.engine import InvalidData
 
 from .permissions import role_required
@@ -50,7 +50,7 @@ def users():
         else:
             flash(f"Pengguna {account.username} dibuat dengan peran: {', '.join(sorted(account.roles)) or '-'}.")
             return redirect(url_for(".user", username=account.username))
-    organisation = next((o["name"] for o in engine().organisations() if o["slug"] == g.user.org), g.user.org)
+    organisation = next((o["name"] for o in directory.organisations(engine()) if o["slug"] == g.user.org), g.user.org)
     return render_template("admin/users.html", users=accounts.users_of(engine(), g.user.org), organisation=organisation,
                            roles=accounts.organisation_roles(engine(), g.user.org), purposes=ROLE_PURPOSES,
                            form=form, errors=errors, labels=FIELD_LABELS,

@@ -13,7 +13,7 @@ import functools
 
 from flask import Blueprint, abort, g, jsonify, request, session, url_for
 
-from runtime import accounts, tokens
+from runtime import accounts, tokens, views
 from runtime.attachments import Upload
 from runtime.inbox import MAX_PAGE_SIZE
 from runtime.inbox import inbox as inbox_page
@@ -117,7 +117,7 @@ def tasks():
 @bp.route("/tasks/<task_id>")
 @api_login_required
 def task(task_id):
-    details = engine().task_details(task_id)
+    details = views.task_details(engine(), task_id)
     _visible(details["task"].instance_id)
     return jsonify(task=details["task"].to_dict(), process_name=details["process_name"],
                    revision=details["revision"], properties=details["properties"],

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from werkzeug.security import generate_password_hash
 
-from runtime import accounts
+from runtime import accounts, directory
 from runtime.engine import Alur
 from runtime.settings import Settings
 
@@ -34,7 +34,7 @@ def demo_roles(alur: Alur) -> dict[tuple[str, str], str]:
     processes; and for each of their organisations its admin and process designer."""
     roles: dict[tuple[str, str], str] = {}
     for process in alur.processes():
-        for lane, role in sorted(alur.lane_roles(process["process_id"]).items()):
+        for lane, role in sorted(directory.lane_roles(alur, process["process_id"]).items()):
             roles.setdefault((process["org"], role), lane)
         for role, display_name in STAFF_ROLES.items():
             roles.setdefault((process["org"], role), display_name)
@@ -71,8 +71,8 @@ def setup_demo(settings: Settings, reset: bool = False) -> list[tuple[str, str, 
             password = known.get(username)
             if account is None or not account.has_password or reset or password is None:
                 password = new_password()
-                alur.add_user(username, [role], display_name=lane, password_hash=generate_password_hash(password),
-                              org=org)
+                directory.add_user(alur, username, [role], display_name=lane,
+                                   password_hash=generate_password_hash(password), org=org)
             rows.append((username, password, lane))
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("# username\tpassword\tdisplay name (Alur demo users)\n"

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, abort, g, render_template
 
-from runtime import accounts
+from runtime import accounts, views
 
 from .auth import login_required
 from .diagram import render_svg
@@ -27,7 +27,7 @@ def instance_page(instance_id):
     if not accounts.can_see_instance(engine(), g.user.username, instance_id):
         abort(404)
     instance = engine().instance(instance_id)
-    progress = engine().instance_progress(instance_id)
+    progress = views.instance_progress(engine(), instance_id)
     steps = engine().instance_tasks(instance_id)
     return render_template(
         "instances/instance.html", instance=instance, progress=progress, steps=steps,

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from runtime import accounts
+from runtime import accounts, views
 from runtime.inbox import PAGE_SIZE
 from runtime.inbox import inbox as inbox_page
 from runtime.engine import Conflict, InvalidData
@@ -69,7 +69,7 @@ def unclaim(task_id):
 
 
 def _task_or_404(task_id: str) -> dict:
-    details = engine().task_details(task_id)
+    details = views.task_details(engine(), task_id)
     if not accounts.can_see_instance(engine(), g.user.username, details["task"].instance_id):
         abort(404)
     return details

@@ -7,6 +7,7 @@ import shutil
 import pytest
 from sqlalchemy import func, select
 
+from runtime import directory
 from runtime.engine import DeployRefused
 from runtime.models import ProcessVersion
 from tests.conftest import FORMS, PROCESSES
@@ -138,7 +139,7 @@ def test_a_script_that_fails_at_run_time_fails_the_task_cleanly(alur, tmp_path, 
                                    script if deployable else "nomor_agenda = 0"))
     alur.deploy(path)
     alur.script_engine.environment.time_limit = 0.2
-    alur.add_user("pimpinan", ["pimpinan"])
+    directory.add_user(alur, "pimpinan", ["pimpinan"])
     view = alur.start("spiff-disposisi", "pimpinan")
     task = view.ready_tasks[0]
     if not deployable:  # as if the stored spec had been tampered with

@@ -6,9 +6,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from runtime import state
+from runtime import directory, state
 from runtime.inbox import MAX_PAGE_SIZE, Count, inbox
 from runtime.models import HumanTask, utcnow
+from runtime.views import start_role
 from tests.conftest import PROCESSES, seed_lane_users
 
 SKP = "kalbar-pengumpulan-skp"
@@ -21,7 +22,7 @@ def two_sops(alur):
     alur.deploy(PROCESSES / f"{SKP}.bpmn")
     alur.deploy(PROCESSES / f"{DATA}.bpmn")
     lanes = seed_lane_users(alur, SKP)  # DATA is of another organisation: its tasks are never listed here
-    starter = alur.start_role(SKP)
+    starter = start_role(alur, SKP)
     views = [alur.start(SKP, starter) for _ in range(7)]
     first_role = views[0].ready_tasks[0].role
     # Spread the ready times one hour apart (the oldest first) and make the three oldest overdue.
@@ -59,8 +60,8 @@ def test_counts_and_filters(two_sops):
 
 def test_claimed_by_others_can_be_left_out(two_sops):
     alur, task_ids, role, _ = two_sops
-    org, _ = alur.member(role)
-    alur.add_user("rekan", [role], org=org)
+    org, _ = directory.member(alur, role)
+    directory.add_user(alur, "rekan", [role], org=org)
     alur.claim(task_ids[0], "rekan")
     assert inbox(alur, role).total == Count(7)
     mine = inbox(alur, role, include_claimed_by_others=False)
@@ -69,8 +70,8 @@ def test_claimed_by_others_can_be_left_out(two_sops):
 
 def test_other_organisations_and_users_without_roles_see_nothing(two_sops):
     alur, _, role, _ = two_sops
-    alur.add_user("luar", [role], org="sulteng-diskukm")  # the same role name in another organisation
-    alur.add_user("tanpa-peran", [], org="kalbar-diskukm")
+    directory.add_user(alur, "luar", [role], org="sulteng-diskukm")  # the same role name in another organisation
+    directory.add_user(alur, "tanpa-peran", [], org="kalbar-diskukm")
     for user in ("luar", "tanpa-peran", "tidak-ada"):
         page = inbox(alur, user)
         assert (page.total, page.tasks, page.by_process, page.overdue) == (Count(0), [], {}, Count(0))

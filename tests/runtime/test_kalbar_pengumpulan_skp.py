@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from runtime.engine import Conflict, Forbidden, InvalidData, NotFound
-from runtime import state
+from runtime import directory, state
 from runtime.models import AuditEntry, HumanTask, Instance
 
 PROCESS = "kalbar-pengumpulan-skp"
@@ -139,7 +139,7 @@ def test_starting_needs_the_role_of_the_start_lane(sop):
 
 
 def test_a_claimed_task_belongs_to_its_claimer(sop):
-    sop.add_user("kasubbag-2", [KASUBBAG], org="kalbar-diskukm")
+    directory.add_user(sop, "kasubbag-2", [KASUBBAG], org="kalbar-diskukm")
     view = sop.start(PROCESS, KASUBBAG)
     task = only_ready(view)
     assert sop.claim(task.id, KASUBBAG).claimed_by == KASUBBAG

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from runtime import accounts, directory
 from runtime.engine import DeployRefused, NotFound
 from tests.conftest import FORMS, PROCESSES, seed_lane_users
 from tests.runtime.test_kalbar_pengumpulan_skp import DATA, KASUBBAG, PROCESS, only_ready
@@ -15,14 +16,14 @@ def two_offices(alur):
     alur.deploy(PROCESSES / f"{PROCESS}.bpmn")  # org kalbar-diskukm (the file's `org` property)
     alur.deploy(PROCESSES / f"{SULTENG}.bpmn")  # org sulteng-diskukm
     seed_lane_users(alur, PROCESS)  # kalbar's "kepala-dinas", "kasubbag-umum-aparatur", ...
-    alur.add_user("sulteng-kadis", ["kepala-dinas"], org="sulteng-diskukm")
+    directory.add_user(alur, "sulteng-kadis", ["kepala-dinas"], org="sulteng-diskukm")
     return alur
 
 
 def test_processes_belong_to_the_organisation_their_file_names(two_offices):
     orgs = {p["process_id"]: p["org"] for p in two_offices.processes()}
     assert orgs == {PROCESS: "kalbar-diskukm", SULTENG: "sulteng-diskukm"}
-    names = {o["slug"]: o["name"] for o in two_offices.organisations()}
+    names = {o["slug"]: o["name"] for o in directory.organisations(two_offices)}
     assert names["sulteng-diskukm"] == "Dinas Koperasi, Usaha Kecil dan Menengah Provinsi Sulawesi Tengah"
 
 
@@ -43,8 +44,8 @@ def test_same_role_in_another_organisation_sees_nothing(two_offices):
         alur.history(sulteng.id, user="kepala-dinas")
     with pytest.raises(NotFound):
         alur.start(SULTENG, "kepala-dinas")
-    assert not alur.can_see("kepala-dinas", sulteng.id)
-    assert alur.can_see("sulteng-kadis", sulteng.id)
+    assert not accounts.can_see_instance(alur, "kepala-dinas", sulteng.id)
+    assert accounts.can_see_instance(alur, "sulteng-kadis", sulteng.id)
     after = alur.instance(sulteng.id)
     assert after.revision == sulteng.revision and only_ready(after).claimed_by is None
 
@@ -69,4 +70,4 @@ def test_a_process_cannot_move_to_another_organisation(two_offices, tmp_path):
 
 def test_users_are_created_in_existing_organisations_only(two_offices):
     with pytest.raises(NotFound):
-        two_offices.add_user("x", ["kepala-dinas"], org="tidak-ada")
+        directory.add_user(two_offices, "x", ["kepala-dinas"], org="tidak-ada")

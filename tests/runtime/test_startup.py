@@ -8,6 +8,7 @@ import sys
 
 from sqlalchemy import func, select
 
+from runtime import directory
 from runtime.engine import Alur
 from runtime.models import ProcessVersion
 from runtime.settings import PROJECT_ROOT
@@ -45,16 +46,16 @@ def test_workers_starting_together_on_an_empty_database(backend, tmp_path):
 
 def test_a_forked_worker_opens_its_own_connections(alur):
     """A preloaded app forked into workers (gunicorn --preload): parent and child never share a connection."""
-    alur.add_organisation("contoh", "Contoh")
-    assert alur.organisations()  # the parent's pool now holds a connection
+    directory.add_organisation(alur, "contoh", "Contoh")
+    assert directory.organisations(alur)  # the parent's pool now holds a connection
     pid = os.fork()
     if pid == 0:  # the worker
         try:
-            ok = [o["slug"] for o in alur.organisations()] == ["contoh"]
-            alur.add_organisation("anak", "Anak")
+            ok = [o["slug"] for o in directory.organisations(alur)] == ["contoh"]
+            directory.add_organisation(alur, "anak", "Anak")
         except BaseException:
             ok = False
         os._exit(0 if ok else 1)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
-    assert sorted(o["slug"] for o in alur.organisations()) == ["anak", "contoh"]
+    assert sorted(o["slug"] for o in directory.organisations(alur)) == ["anak", "contoh"]

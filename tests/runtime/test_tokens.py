@@ -6,16 +6,16 @@ import json
 import pytest
 from sqlalchemy import select
 
-from runtime import cli, tokens
+from runtime import cli, directory, tokens
 from runtime.engine import InvalidData, NotFound
 from runtime.models import ApiToken, AuditEntry
 
 
 @pytest.fixture
 def people(alur):
-    alur.add_organisation("sulteng-diskukm", "Dinas Koperasi dan UKM Provinsi Sulawesi Tengah")
-    alur.add_user("ani", ["sekretaris"], org="sulteng-diskukm")
-    alur.add_user("budi", ["sekretaris"], org="sulteng-diskukm")
+    directory.add_organisation(alur, "sulteng-diskukm", "Dinas Koperasi dan UKM Provinsi Sulawesi Tengah")
+    directory.add_user(alur, "ani", ["sekretaris"], org="sulteng-diskukm")
+    directory.add_user(alur, "budi", ["sekretaris"], org="sulteng-diskukm")
     return alur
 
 
@@ -24,7 +24,7 @@ def test_a_token_acts_as_its_user_with_their_current_roles(people):
     assert token.startswith(tokens.PREFIX) and info.prefix == token[:len(info.prefix)]
     account = tokens.authenticate_token(people, token)
     assert (account.username, account.org, account.roles) == ("ani", "sulteng-diskukm", {"sekretaris"})
-    people.add_user("ani", ["kepala-dinas"], org="sulteng-diskukm")  # roles are read at each call
+    directory.add_user(people, "ani", ["kepala-dinas"], org="sulteng-diskukm")  # roles are read at each call
     assert tokens.authenticate_token(people, token).roles == {"sekretaris", "kepala-dinas"}
 
 

@@ -5,7 +5,7 @@ import copy
 
 import pytest
 
-from runtime import sopgen
+from runtime import directory, sopgen
 from runtime.engine import NotFound
 from runtime.versions import diff_versions, list_versions, migrate_instances
 from tests.conftest import PROCESSES, PROJECT_ROOT
@@ -105,9 +105,9 @@ def test_migrating_a_named_instance_that_is_not_on_that_version_is_refused(sop, 
 def test_files_saved_by_other_modelers_deploy_as_they_are_and_run(alur, fixture, process_id, lanes):
     result = alur.deploy(FIXTURES / fixture)
     assert result.process_id == process_id and result.version == 1
-    assert alur.lane_roles(process_id) == lanes
+    assert directory.lane_roles(alur, process_id) == lanes
     for role in lanes.values():
-        alur.add_user(role, [role])
+        directory.add_user(alur, role, [role])
     view = alur.start(process_id, next(iter(lanes.values())))
     first = only_ready(view)
     assert first.form and first.standard_minutes is not None and first.due_at is not None

@@ -7,7 +7,7 @@ import re
 import pytest
 from werkzeug.security import generate_password_hash
 
-from runtime import forms
+from runtime import directory, forms, views
 from runtime.settings import Settings
 from tests.conftest import POSTGRES_URL, reset_postgres
 from web.app import create_app
@@ -48,8 +48,8 @@ def app(settings):
     app = create_app({"TESTING": True, "ALUR_SETTINGS": settings, "SECRET_KEY": "uji"})
     alur = app.extensions["alur"]
     for username, roles in USERS.items():
-        alur.add_user(username, roles, display_name=username.replace("-", " ").title(),
-                      password_hash=PASSWORD_HASH, org=ORG)
+        directory.add_user(alur, username, roles, display_name=username.replace("-", " ").title(),
+                           password_hash=PASSWORD_HASH, org=ORG)
     yield app
     alur.close()
 
@@ -98,7 +98,7 @@ def _run_until(alur, view, task_spec: str | None, decisions: dict | None = None)
                 return view
             break
         task = view.ready_tasks[0]
-        schema = alur.task_details(task.id)["form"]
+        schema = views.task_details(alur, task.id)["form"]
         data = forms.sample_data(schema, decisions.get(task.task_spec, "setuju"))
         view = alur.complete(task.id, ROLE_USER[task.role], data)
     raise AssertionError(f"{task_spec} never became ready")

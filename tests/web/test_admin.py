@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from runtime import accounts
+from runtime import accounts, directory
 from runtime.engine import Alur
 from runtime.models import AuditEntry
 from tests.web.conftest import ORG, PASSWORD, PASSWORD_HASH, SOP, _text_of
@@ -22,10 +22,12 @@ NEW_PASSWORD = "kata-sandi-baru-1"
 @pytest.fixture
 def admins(alur):
     """The organisation's admin, and a user and an admin of another organisation."""
-    alur.add_user("admin", ["admin"], display_name="Admin Sulteng", password_hash=PASSWORD_HASH, org=ORG)
-    alur.add_user("kalbar.staf", ["kasubbag-umum-aparatur"], display_name="Staf Kalbar", password_hash=PASSWORD_HASH,
-                  org=OTHER_ORG)
-    alur.add_user("kalbar.admin", ["admin"], display_name="Admin Kalbar", password_hash=PASSWORD_HASH, org=OTHER_ORG)
+    directory.add_user(alur, "admin", ["admin"], display_name="Admin Sulteng", password_hash=PASSWORD_HASH,
+                       org=ORG)
+    directory.add_user(alur, "kalbar.staf", ["kasubbag-umum-aparatur"], display_name="Staf Kalbar",
+                       password_hash=PASSWORD_HASH, org=OTHER_ORG)
+    directory.add_user(alur, "kalbar.admin", ["admin"], display_name="Admin Kalbar", password_hash=PASSWORD_HASH,
+                       org=OTHER_ORG)
 
 
 def page_of(response) -> str:
@@ -136,7 +138,7 @@ def test_bad_role_changes_are_refused_and_change_nothing(client, login, post, al
 
 
 def test_another_admin_may_take_the_admin_role(client, login, post, alur, admins):
-    alur.add_user("admin-2", ["admin"], password_hash=PASSWORD_HASH, org=ORG)
+    directory.add_user(alur, "admin-2", ["admin"], password_hash=PASSWORD_HASH, org=ORG)
     login(client, "admin-2")
     assert post(client, "/admin/pengguna/admin/peran/cabut", {"role": "admin"}).status_code == 302
     assert roles_of(alur, "admin") == set()
@@ -181,13 +183,13 @@ def test_admin_maps_a_lane_to_another_role_and_its_waiting_tasks_follow(client, 
     waiting = started.ready_tasks[0]
     assert waiting.lane == "Kepala Dinas"
     alur.claim(waiting.id, "kepala-dinas")
-    alur.add_user("pimpinan", ["pimpinan"], password_hash=PASSWORD_HASH, org=ORG)
+    directory.add_user(alur, "pimpinan", ["pimpinan"], password_hash=PASSWORD_HASH, org=ORG)
     login(client, "admin")
     response = post(client, "/admin/lajur", {"process_id": SOP, "lane": "Kepala Dinas", "role": "pimpinan"})
     assert response.status_code == 302
     assert "Lajur Kepala Dinas (sulteng-pengumpulan-data-kinerja) kini dijalankan oleh peran pimpinan; " \
            "1 tugas yang menunggu ikut pindah." in text_of(client.get(response.headers["Location"]))
-    assert alur.lane_roles(SOP)["Kepala Dinas"] == "pimpinan"
+    assert directory.lane_roles(alur, SOP)["Kepala Dinas"] == "pimpinan"
     assert [t.id for t in alur.tasks_for("pimpinan")] == [waiting.id]
     assert alur.tasks_for("kepala-dinas") == []
     assert alur.task(waiting.id).claimed_by is None  # the old holder could neither finish nor release it
@@ -206,11 +208,11 @@ def test_a_bad_lane_role_is_refused_and_changes_nothing(client, login, post, alu
     response = post(client, "/admin/lajur", {"process_id": SOP, "lane": "Kepala Dinas", "role": role})
     assert response.status_code == 422
     assert message in page_of(response)
-    assert alur.lane_roles(SOP)["Kepala Dinas"] == "kepala-dinas"
+    assert directory.lane_roles(alur, SOP)["Kepala Dinas"] == "kepala-dinas"
 
 
 def test_another_organisations_users_and_lanes_are_not_found(client, login, post, alur, admins):
-    other_lane, other_role = next(iter(alur.lane_roles(OTHER_SOP).items()))
+    other_lane, other_role = next(iter(directory.lane_roles(alur, OTHER_SOP).items()))
     login(client, "admin")
     assert client.get("/admin/pengguna/kalbar.staf").status_code == 404
     assert client.get("/admin/pengguna/tidak-ada").status_code == 404
@@ -222,7 +224,7 @@ def test_another_organisations_users_and_lanes_are_not_found(client, login, post
     assert post(client, "/admin/lajur", {"process_id": SOP, "lane": "Tidak Ada", "role": "x"}).status_code == 404
     assert roles_of(alur, "kalbar.staf") == {"kasubbag-umum-aparatur"}
     assert roles_of(alur, "kalbar.admin") == {"admin"}
-    assert alur.lane_roles(OTHER_SOP)[other_lane] == other_role
+    assert directory.lane_roles(alur, OTHER_SOP)[other_lane] == other_role
     assert login(client, "kalbar.staf").status_code == 302  # password unchanged
 
 
@@ -254,7 +256,7 @@ def test_refusals(client, login, post, alur, admins, text_of):
         assert client.post(url, data=data).status_code == 400, url
     assert accounts.get_user(alur, "x.baru") is None
     assert roles_of(alur, "sekretaris") == {"sekretaris"}
-    assert alur.lane_roles(SOP)["Sekretaris"] == "sekretaris"
+    assert directory.lane_roles(alur, SOP)["Sekretaris"] == "sekretaris"
     assert login(client, "sekretaris").status_code == 302
     assert audit_actions(alur) == []
 

@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from runtime import sopgen, tokens
+from runtime import directory, sopgen, tokens
 from runtime.attachments import Upload
 from runtime.settings import Settings
 from tests.conftest import PROCESSES
@@ -252,11 +252,11 @@ class Scenarios:
     @staticmethod
     def _build(alur, attachments) -> Scenario:
         for username, roles in {**USERS, "perancang": ["perancang"], "admin": ["admin"]}.items():
-            alur.add_user(username, roles, display_name=username.replace("-", " ").title(),
-                          password_hash=PASSWORD_HASH, org=ORG)
+            directory.add_user(alur, username, roles, display_name=username.replace("-", " ").title(),
+                               password_hash=PASSWORD_HASH, org=ORG)
         every_role = sorted({r for roles in USERS.values() for r in roles} | {"perancang", "admin"})
-        alur.add_user(OTHER, every_role, display_name="Kalbar Semua Peran", password_hash=PASSWORD_HASH,
-                      org=OTHER_ORG)
+        directory.add_user(alur, OTHER, every_role, display_name="Kalbar Semua Peran", password_hash=PASSWORD_HASH,
+                           org=OTHER_ORG)
         task = _run_until(alur, alur.start(SOP, "kepala-dinas"), "Step_02")
         assert task.role == "sekretaris"
         attachment = attachments.store(task.id, "sekretaris", Upload("undangan.pdf", io.BytesIO(PDF)))

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from runtime import directory
 from runtime.backup import export_database
 from tests.web.conftest import ORG, PASSWORD, SOP
 
@@ -153,8 +154,8 @@ def test_a_form_post_without_csrf_token_is_refused(client, alur, login, started)
 
 
 def test_a_process_of_another_organisation_cannot_be_started_or_listed(client, alur, unchanged):
-    alur.add_user("kadis-kalbar", ["kepala-dinas"], org="kalbar-diskukm",
-                  password_hash=alur_hash())
+    directory.add_user(alur, "kadis-kalbar", ["kepala-dinas"], org="kalbar-diskukm",
+                       password_hash=alur_hash())
     unchanged()
     assert client.post(f"/api/processes/{SOP}/instances", headers=basic("kadis-kalbar")).status_code == 404
     listed = client.get("/api/processes", headers=basic("kadis-kalbar")).get_json()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from runtime import forms
+from runtime import forms, views
 from runtime.settings import PROJECT_ROOT
 from web.app import create_app
 from web.demo import demo_username, setup_demo
@@ -92,7 +92,7 @@ class Office:
 
     def fill(self, page, task, decision="setuju", note=None, attach=None):
         """Fill the task's form the way a user would: every required field, plus a note."""
-        schema = self.alur.task_details(task.id)["form"]
+        schema = views.task_details(self.alur, task.id)["form"]
         data = forms.sample_data(schema, decision)
         if note is not None:
             data["catatan"] = note

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from runtime import sopgen
+from runtime import directory, sopgen
 from runtime.versions import list_versions
 from tests.conftest import PROCESSES
 from tests.web.conftest import ORG, PASSWORD_HASH, SOP
@@ -35,9 +35,10 @@ def v2_content() -> bytes:
 @pytest.fixture
 def designers(alur):
     """A perancang of the SOP's organisation and one of another organisation."""
-    alur.add_user("perancang", ["perancang"], display_name="Perancang Sulteng", password_hash=PASSWORD_HASH, org=ORG)
-    alur.add_user("perancang-kalbar", ["perancang"], display_name="Perancang Kalbar", password_hash=PASSWORD_HASH,
-                  org="kalbar-diskukm")
+    directory.add_user(alur, "perancang", ["perancang"], display_name="Perancang Sulteng",
+                       password_hash=PASSWORD_HASH, org=ORG)
+    directory.add_user(alur, "perancang-kalbar", ["perancang"], display_name="Perancang Kalbar",
+                       password_hash=PASSWORD_HASH, org="kalbar-diskukm")
 
 
 def upload(client, post, content: bytes, filename: str = f"{SOP}.bpmn", **kwargs):

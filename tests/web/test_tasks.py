@@ -4,6 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import update
 
+from runtime import directory
 from runtime.models import HumanTask
 from tests.web.conftest import ORG
 
@@ -103,7 +104,7 @@ def test_claim_and_unclaim_from_the_inbox(client, login, post, alur, started, te
 
 
 def test_claim_taken_by_someone_else_is_refused_with_a_message(client, login, post, alur, text_of):
-    alur.add_user("kepala-dinas-2", ["kepala-dinas"], org=ORG)
+    directory.add_user(alur, "kepala-dinas-2", ["kepala-dinas"], org=ORG)
     task = alur.start("sulteng-pengumpulan-data-kinerja", "kepala-dinas").ready_tasks[0]
     alur.claim(task.id, "kepala-dinas-2")
     login(client, "kepala-dinas")
@@ -259,7 +260,7 @@ def test_completing_refusals_change_nothing(client, login, post, alur, started, 
 
 
 def test_a_task_claimed_by_someone_else_cannot_be_completed(client, login, post, alur, started, text_of):
-    alur.add_user("kepala-dinas-2", ["kepala-dinas"], org=ORG)
+    directory.add_user(alur, "kepala-dinas-2", ["kepala-dinas"], org=ORG)
     task = started.ready_tasks[0]
     alur.claim(task.id, "kepala-dinas-2")
     before = _state(alur, started.id)
@@ -281,7 +282,7 @@ def test_a_completed_task_page_leads_to_the_instance(client, login, post, alur, 
 
 
 def test_unclaim_refusals_change_nothing(client, login, post, alur, started, text_of):
-    alur.add_user("kepala-dinas-2", ["kepala-dinas"], org=ORG)
+    directory.add_user(alur, "kepala-dinas-2", ["kepala-dinas"], org=ORG)
     task = started.ready_tasks[0]
     alur.claim(task.id, "kepala-dinas-2")
     before = _state(alur, started.id)

@@ -1,0 +1,106 @@
+"""Who is who: organisations, their users and the roles they hold, and which role performs each lane.
+
+The engine asks it who a user is (`member`) and which role performs a lane
+(`lane_roles`) before starting, claiming or showing anything; the CLI, the demo
+and the tests fill it. It imports nothing of the engine, so that engine.py can
+import it. The audited administration an organisation's admin does from the web
+app (users, passwords, lane mappings) is in runtime/accounts.py.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from . import db
+from .errors import Conflict, NotFound
+from .models import DEFAULT_ORG, Instance, LaneRole, Organisation, User, UserRole
+
+if TYPE_CHECKING:
+    from .engine import Alur
+
+
+def add_organisation(alur: Alur, slug: str, name: str) -> None:
+    """Create an organisation (or rename it)."""
+    with db.transaction(alur.sessions) as session:
+        row = session.get(Organisation, slug)
+        if row is None:
+            session.add(Organisation(slug=slug, name=name))
+        else:
+            row.name = name
+
+
+def organisations(alur: Alur) -> list[dict]:
+    """Every organisation: slug and name."""
+    with alur.sessions() as session:
+        return [{"slug": o.slug, "name": o.name}
+                for o in session.scalars(select(Organisation).order_by(Organisation.slug))]
+
+
+def add_user(alur: Alur, username: str, roles: list[str], display_name: str | None = None,
+             password_hash: str | None = None, org: str = DEFAULT_ORG) -> None:
+    """Create a user of organisation `org` (or add roles to an existing one of that organisation)."""
+    with db.transaction(alur.sessions) as session:
+        if session.get(Organisation, org) is None:
+            if org != DEFAULT_ORG:
+                raise NotFound(f"organisation '{org}' does not exist")
+            session.add(Organisation(slug=DEFAULT_ORG, name="Organisasi bawaan"))
+        user = session.scalars(select(User).where(User.username == username)).first()
+        if user is None:
+            user = User(username=username, display_name=display_name or username, password_hash=password_hash,
+                        org=org)
+            session.add(user)
+            session.flush()
+        elif user.org != org:
+            raise Conflict(f"user '{username}' belongs to organisation '{user.org}', not '{org}'")
+        elif password_hash:
+            user.password_hash = password_hash
+        have = set(session.scalars(select(UserRole.role).where(UserRole.user_id == user.id)))
+        for role in roles:
+            if role not in have:
+                session.add(UserRole(user_id=user.id, role=role))
+
+
+def member(alur: Alur, username: str, session=None) -> tuple[str | None, set[str]]:
+    """(organisation, roles) of a user; (None, empty set) for an unknown user. Read in `session` if given."""
+    if session is None:
+        with alur.sessions() as own:
+            return member(alur, username, own)
+    rows = session.execute(select(User.org, UserRole.role).outerjoin(UserRole, UserRole.user_id == User.id)
+                           .where(User.username == username)).all()
+    if not rows:
+        return None, set()
+    return rows[0][0], {role for _, role in rows if role is not None}
+
+
+def roles_of(alur: Alur, username: str, session=None) -> set[str]:
+    """The roles a user holds (empty for an unknown user)."""
+    query = select(UserRole.role).join(User, User.id == UserRole.user_id).where(User.username == username)
+    if session is not None:
+        return set(session.scalars(query))
+    with alur.sessions() as own:
+        return set(own.scalars(query))
+
+
+def lane_roles(alur: Alur, process_id: str, session=None) -> dict[str, str]:
+    """lane -> the role that performs it, for every lane of a process. Read in `session` if given."""
+    query = select(LaneRole.lane, LaneRole.role).where(LaneRole.process_id == process_id)
+    if session is not None:
+        return dict(session.execute(query).all())
+    with alur.sessions() as own:
+        return dict(own.execute(query).all())
+
+
+def set_lane_role(alur: Alur, process_id: str, lane: str, role: str) -> None:
+    """Map a lane of a process to the role that performs it."""
+    with db.transaction(alur.sessions) as session:
+        row = session.get(LaneRole, (process_id, lane))
+        if row is None:
+            raise NotFound(f"process '{process_id}' has no lane '{lane}'")
+        row.role = role
+
+
+def visible(alur: Alur, session, username: str, instance: Instance) -> bool:
+    """True when the user is of the instance's organisation and holds the role of one of its lanes."""
+    org, roles = member(alur, username, session)
+    return org == instance.org and bool(roles & set(lane_roles(alur, instance.process_id, session).values()))

@@ -1,0 +1,83 @@
+"""Read-only views for the web app: a task's page, who may start a process, an instance's diagram.
+
+They read, never write. No Flask here: the web app calls these with the Alur engine.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from SpiffWorkflow.util.task import TaskState
+
+from . import directory, state
+from .engine import Alur, NotFound, TaskView, role_for_lane, spec_properties
+from .models import HumanTask, Instance, ProcessVersion
+
+
+def task_details(alur: Alur, task_id: str) -> dict:
+    """A task with what its page shows: the SOP step's text and mutu baku, and its form.
+
+    Returns {"task": TaskView, "process_name", "revision" (of the instance),
+    "properties" (sopStep, waktu, kelengkapan, output, ...), "documentation",
+    "form" (the JSON Schema as a dict, or None)}.
+    """
+    with alur.sessions() as session:
+        row = session.get(HumanTask, task_id)
+        if row is None:
+            raise NotFound(f"task {task_id} does not exist")
+        instance = session.get(Instance, row.instance_id)
+        version = alur._version(session, instance.version_id)
+        spec, _ = alur._spec(version)
+        task_spec = spec.task_specs.get(row.task_spec)
+        properties = spec_properties(version, task_spec)
+        return {
+            "task": TaskView.of(row),
+            "process_name": version.name,
+            "revision": instance.revision,
+            "properties": properties,
+            "documentation": (getattr(task_spec, "documentation", None) or "") if task_spec else "",
+            "form": alur._form(version, row.form) if row.form and row.form in version.forms else None,
+        }
+
+
+def start_role(alur: Alur, process_id: str) -> str | None:
+    """The role that may start `process_id` (its start lane's role); None when any user may."""
+    with alur.sessions() as session:
+        version = session.scalars(
+            select(ProcessVersion).where(ProcessVersion.process_id == process_id)
+            .order_by(ProcessVersion.version.desc()).limit(1)
+        ).first()
+        if version is None:
+            raise NotFound(f"process '{process_id}' is not deployed")
+        lane = alur._start_lane(alur._spec(version)[0])
+        if lane is None:
+            return None
+        return directory.lane_roles(alur, process_id, session).get(lane, role_for_lane(lane))
+
+
+def instance_progress(alur: Alur, instance_id: int) -> dict:
+    """Where an instance stands, for drawing its diagram.
+
+    Returns {"process_name", "bpmn_xml" (of its version), "states": element id ->
+    "completed" | "current", "taken": [(source id, target id), ...] (the
+    transitions the run went through)}. Elements not named were not reached.
+    """
+    with alur.sessions() as session:
+        instance = session.get(Instance, instance_id)
+        if instance is None:
+            raise NotFound(f"instance {instance_id} does not exist")
+        version = session.get(ProcessVersion, instance.version_id)
+        spec, subprocess_specs = alur._spec(version)
+        workflow = state.load_state(instance.state, spec, subprocess_specs, alur.script_engine)
+        states: dict[str, str] = {}
+        taken: set[tuple[str, str]] = set()
+        for task in workflow.get_tasks():
+            name = task.task_spec.name
+            if task.state == TaskState.COMPLETED:
+                states.setdefault(name, "completed")
+            elif task.state in (TaskState.READY, TaskState.STARTED, TaskState.WAITING, TaskState.ERROR):
+                states[name] = "current"
+            else:
+                continue
+            if task.parent is not None:
+                taken.add((task.parent.task_spec.name, name))
+        return {"process_name": version.name, "bpmn_xml": version.bpmn_xml,
+                "states": states, "taken": sorted(taken)}
