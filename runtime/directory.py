@@ -73,15 +73,6 @@ def member(alur: Alur, username: str, session=None) -> tuple[str | None, set[str
     return rows[0][0], {role for _, role in rows if role is not None}
 
 
-def roles_of(alur: Alur, username: str, session=None) -> set[str]:
-    """The roles a user holds (empty for an unknown user)."""
-    query = select(UserRole.role).join(User, User.id == UserRole.user_id).where(User.username == username)
-    if session is not None:
-        return set(session.scalars(query))
-    with alur.sessions() as own:
-        return set(own.scalars(query))
-
-
 def lane_roles(alur: Alur, process_id: str, session=None) -> dict[str, str]:
     """lane -> the role that performs it, for every lane of a process. Read in `session` if given."""
     query = select(LaneRole.lane, LaneRole.role).where(LaneRole.process_id == process_id)
