@@ -117,12 +117,11 @@ def _jsonable(value):
 def audit_values(actor: str, action: str, version: ProcessVersion | None = None, task=None,
                  data: dict | None = None, instance_id: int | None = None, process_id: str | None = None) -> dict:
     """The columns of one audit entry (about a version, an instance, or a task row)."""
-    entry = dict(at=utcnow(), actor=actor, action=action, data=data or {}, process_id=process_id, version=None,
-                 instance_id=instance_id, task_id=None, task_spec=None)
-    if version is not None:
-        entry["process_id"], entry["version"] = version.process_id, version.version
-    if instance_id is not None:
-        entry["process_id"] = process_id
+    entry = dict(at=utcnow(), actor=actor, action=action, data=data or {}, process_id=process_id,
+                 version=version.version if version is not None else None, instance_id=instance_id,
+                 task_id=None, task_spec=None)
+    if version is not None and process_id is None:
+        entry["process_id"] = version.process_id
     if task is not None:
         entry["instance_id"], entry["process_id"] = task.instance_id, task.process_id
         entry["task_id"], entry["task_spec"] = task.id, task.task_spec
@@ -261,13 +260,6 @@ class Alur:
         """
         folder = Path(processes_dir or self.settings.processes_dir)
         return [self.deploy(path, user=user, skip_known=True) for path in sorted(folder.glob("*.bpmn"))]
-
-    def process_names(self, org: str) -> dict[str, str]:
-        """{process id: name of its newest version} of organisation `org` (no instance is counted)."""
-        with self.sessions() as session:
-            rows = session.execute(select(ProcessVersion.process_id, ProcessVersion.name)
-                                   .where(ProcessVersion.org == org).order_by(ProcessVersion.version)).all()
-        return dict(rows)  # the newest version's name wins
 
     def processes(self, org: str | None = None) -> list[dict]:
         """The deployed processes (of organisation `org`, or all) with their newest version and running count."""
@@ -587,21 +579,17 @@ class Alur:
         of a state syncs its rows in its transaction, so exactly those have ready rows); None reads the
         rows instead. With it, a step that leaves no earlier task ready reads nothing.
         """
-        tasks = HumanTask.__table__
         ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-        if ready_before is None:
+        if ready_before is None or not ready_before.isdisjoint(ready):
             open_rows = connection.execute(sql.ready_tasks_of, {"instance_id": instance_id}).all()
-            ready_before = {row.id for row in open_rows}
         else:
-            open_rows = None
-        gone = [task_id for task_id in ready_before if task_id not in ready]
+            open_rows = []
+        if ready_before is None:
+            ready_before = {row.id for row in open_rows}
+        gone = ready_before - ready.keys()
         if gone:
-            connection.execute(update(tasks).where(tasks.c.id.in_(gone), tasks.c.status == "ready")
-                               .values(status="cancelled"))
-        known = {task_id for task_id in ready_before if task_id in ready}
-        if known and open_rows is None:
-            open_rows = connection.execute(sql.ready_tasks_of, {"instance_id": instance_id}).all()
-        still_ready = [row for row in open_rows or () if row.id in known]
+            connection.execute(sql.cancel_tasks, {"task_ids": sorted(gone)})
+        still_ready = [row for row in open_rows if row.id in ready]
         views = [TaskView.of(row) for row in still_ready]
         known = {row.id for row in still_ready}
         for task_id, task in ready.items():
@@ -647,8 +635,8 @@ class Alur:
     def _audit(session, actor: str, action: str, version: ProcessVersion | None = None,
                instance: Instance | None = None, task: HumanTask | None = None, data: dict | None = None) -> None:
         session.add(AuditEntry(**audit_values(
-            actor, action, version=version, task=task, data=data,
-            **({"instance_id": instance.id, "process_id": instance.process_id} if instance is not None else {}))))
+            actor, action, version=version, task=task, data=data, instance_id=instance.id if instance else None,
+            process_id=instance.process_id if instance else None)))
 
 
 def task_properties(version: ProcessVersion, task) -> dict[str, str]:

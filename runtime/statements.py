@@ -50,6 +50,12 @@ add_audit_entries = insert(AuditEntry.__table__)
 # The ready task rows of an instance. Param: instance_id.
 ready_tasks_of = select(tasks).where(tasks.c.instance_id == bindparam("instance_id"), tasks.c.status == "ready")
 
+# Ready tasks the state no longer has ready (the process went another way). Param: task_ids (a list).
+cancel_tasks = (
+    update(tasks).where(tasks.c.id.in_(bindparam("task_ids", expanding=True)), tasks.c.status == "ready")
+    .values(status="cancelled")
+)
+
 # A new ready task; its role is the lane's role of the process if one is set, else `default_role`,
 # looked up by the INSERT itself and returned. Params: the human_tasks columns but role, and
 # lane_process, lane_name (the process id and lane again, for the lookup) and default_role.
