@@ -74,11 +74,16 @@ def load_accounts(session, *conditions) -> list[Account]:
                                             .order_by(User.username, UserRole.role)))
 
 
+def find_account(alur: Alur, statement, **params) -> Account | None:
+    """The one account `statement` (statements.account_by_name or account_by_token) finds, or None."""
+    with db.read_connection(alur.db) as connection:
+        found = accounts_of_rows(connection.execute(statement, params))
+        return found[0] if found else None
+
+
 def get_user(alur: Alur, username: str) -> Account | None:
     """The account named `username` with its roles, or None."""
-    with db.read_connection(alur.db) as connection:
-        found = accounts_of_rows(connection.execute(sql.account_by_name, {"username": username}))
-        return found[0] if found else None
+    return find_account(alur, sql.account_by_name, username=username)
 
 
 def authenticate(alur: Alur, username: str, password: str) -> Account | None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from . import db
+from . import statements as sql
 from .errors import Conflict, NotFound
 from .models import DEFAULT_ORG, Instance, LaneRole, Organisation, User, UserRole
 
@@ -66,11 +67,10 @@ def member(alur: Alur, username: str, session=None) -> tuple[str | None, set[str
     if session is None:
         with alur.sessions() as own:
             return member(alur, username, own)
-    rows = session.execute(select(User.org, UserRole.role).outerjoin(UserRole, UserRole.user_id == User.id)
-                           .where(User.username == username)).all()
+    rows = session.execute(sql.account_by_name, {"username": username}).all()
     if not rows:
         return None, set()
-    return rows[0][0], {role for _, role in rows if role is not None}
+    return rows[0].org, {row.role for row in rows if row.role is not None}
 
 
 def lane_roles(alur: Alur, process_id: str, session=None) -> dict[str, str]:

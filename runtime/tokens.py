@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from . import db
 from . import statements as sql
-from .accounts import Account, accounts_of_rows
+from .accounts import Account, find_account
 from .engine import Alur, InvalidData, NotFound
 from .models import ApiToken, AuditEntry, User, utcnow
 
@@ -100,6 +100,4 @@ def authenticate_token(alur: Alur, token: str) -> Account | None:
     """The account a valid, unrevoked token acts as; None for anything else."""
     if not token.startswith(PREFIX) or len(token) > 200:
         return None
-    with db.read_connection(alur.db) as connection:
-        found = accounts_of_rows(connection.execute(sql.account_by_token, {"token_hash": _digest(token)}))
-        return found[0] if found else None
+    return find_account(alur, sql.account_by_token, token_hash=_digest(token))
