@@ -52,8 +52,8 @@ class InstanceSummary:
 
 
 def _account(session, user: User) -> Account:
-    roles = set(session.scalars(select(UserRole.role).where(UserRole.user_id == user.id)))
-    return Account(user.username, user.display_name, roles, bool(user.password_hash), user.org)
+    """The account of a user row already read (roles read in `session`, flushed changes included)."""
+    return load_accounts(session, User.id == user.id)[0]
 
 
 def accounts_of_rows(rows) -> list[Account]:
