@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from runtime import forms, views
@@ -57,6 +58,16 @@ def browser():
         chromium.close()
 
 
+def submit(page, selector):
+    """Click a submit button and wait for the server's answer to the POST.
+
+    The test reads the database right after a submit, so it must not run ahead of
+    the request; checks of the next page use `expect`, which waits for it.
+    """
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        page.click(selector)
+
+
 class Office:
     """The staff at their browsers: one logged-in page per role."""
 
@@ -72,8 +83,8 @@ class Office:
             page.goto(f"{self.base}/masuk")
             page.fill("#username", user)
             page.fill("#password", self.passwords[user])
-            page.click("button:has-text('Masuk')")
-            assert page.locator("h1", has_text="Kotak Masuk").is_visible(), f"{user} could not log in"
+            submit(page, "button:has-text('Masuk')")
+            expect(page.locator("h1", has_text="Kotak Masuk"), f"{user} could not log in").to_be_visible()
             self.pages[user] = page
         return self.pages[user]
 
@@ -85,7 +96,7 @@ class Office:
         page = self.page(task.role)
         page.goto(f"{self.base}/")
         row = page.locator(f"tr[data-task='{task.id}']")
-        assert row.is_visible(), f"{task.task_spec} is not in the inbox of {task.role}"
+        expect(row, f"{task.task_spec} is not in the inbox of {task.role}").to_be_visible()
         row.locator("a", has_text="Kerjakan").click()
         page.wait_for_selector("section.task-form form")
         return page
@@ -108,8 +119,7 @@ class Office:
                 page.fill(f"#f-{name}", str(value))
         if attach:
             page.set_input_files("#f-lampiran", files=[attach])
-        page.click("section.task-form button.primary")
-        page.wait_for_load_state()
+        submit(page, "section.task-form button.primary")
 
     def ready(self, instance_id):
         return self.alur.instance(instance_id).ready_tasks
@@ -123,8 +133,8 @@ def test_data_collection_sop_end_to_end_in_the_browser(served, browser):
     head = office.page("kepala-dinas")
     head.goto(f"{base}/sop/")
     office.shot(head, "01-daftar-sop")
-    head.locator(f"tr[data-process='{SOP}'] button", has_text="Mulai proses baru").click()
-    assert "Langkah 1" in head.locator("h1").inner_text()
+    submit(head, f"tr[data-process='{SOP}'] button:has-text('Mulai proses baru')")
+    expect(head.locator("h1")).to_contain_text("Langkah 1")
     instance_id = alur.tasks_for(demo_username("sulteng-diskukm", "kepala-dinas"))[0].instance_id
 
     def step(task_spec, **how):
@@ -149,22 +159,20 @@ def test_data_collection_sop_end_to_end_in_the_browser(served, browser):
     [review] = office.ready(instance_id)
     assert review.task_spec == "Step_05"
     page = office.open_task(review)
-    assert page.locator("a", has_text="rancangan-surat.pdf").is_visible()
+    expect(page.locator("a", has_text="rancangan-surat.pdf")).to_be_visible()
     page.check("input[name='keputusan'][value='kembalikan']")
-    page.click("section.task-form button.primary")
-    error = page.locator("#catatan-error")
-    assert error.is_visible()
-    assert "wajib diisi" in error.inner_text()
+    submit(page, "section.task-form button.primary")
+    expect(page.locator("#catatan-error")).to_contain_text("wajib diisi")
     office.shot(page, "03-pemeriksaan-catatan-wajib")
     assert office.ready(instance_id)[0].id == review.id  # nothing changed
     page.fill("#f-catatan", "Lengkapi tabel capaian triwulan IV.")
-    page.click("section.task-form button.primary")
+    submit(page, "section.task-form button.primary")
 
     # The Fungsional Umum sees the note and fixes the draft.
     [fix] = office.ready(instance_id)
     assert fix.task_spec == "Step_04"
     page = office.open_task(fix)
-    assert page.locator("ul.notes", has_text="Lengkapi tabel capaian triwulan IV.").is_visible()
+    expect(page.locator("ul.notes", has_text="Lengkapi tabel capaian triwulan IV.")).to_be_visible()
     office.shot(page, "04-perbaikan-dengan-catatan")
     office.fill(page, fix)
 
@@ -190,8 +198,8 @@ def test_data_collection_sop_end_to_end_in_the_browser(served, browser):
 
     page = office.page("kepala-dinas")
     page.goto(f"{base}/proses/{instance_id}")
-    assert page.locator("#status").inner_text() == "Selesai"
+    expect(page.locator("#status")).to_have_text("Selesai")
     assert page.locator("g.node.completed[data-element='EndEvent_Selesai']").count() == 1
     assert page.locator("g.node.current").count() == 0
-    assert page.locator("ol.history", has_text="mengembalikan untuk diperbaiki").is_visible()
+    expect(page.locator("ol.history", has_text="mengembalikan untuk diperbaiki")).to_be_visible()
     office.shot(page, "06-proses-selesai")
