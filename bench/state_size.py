@@ -40,7 +40,7 @@ def naive_bytes(alur: Alur, instance_id: int) -> int:
 
     with alur.sessions() as session:
         instance = session.get(Instance, instance_id)
-        spec, subprocess_specs = alur._spec(alur._version(session, instance.version_id))
+        spec, subprocess_specs = alur.spec(alur.version(session, instance.version_id))
         workflow = state.load_state(instance.state, spec, subprocess_specs, alur.script_engine)
     serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
     return len(serializer.serialize_json(workflow).encode("utf-8"))

@@ -311,8 +311,8 @@ class Alur:
             org, roles = directory.member(self, user, session)
             if version is None or version.org != org:
                 raise NotFound(f"process '{process_id}' is not deployed")
-            spec, subprocess_specs = self._spec(version)
-            start_lane = self._start_lane(spec)
+            spec, subprocess_specs = self.spec(version)
+            start_lane = self.start_lane(spec)
             lane_roles = directory.lane_roles(self, process_id, session)
             if start_lane is not None and lane_roles.get(start_lane) not in roles:
                 raise Forbidden(f"'{user}' does not hold the role of lane '{start_lane}' that starts this SOP")
@@ -438,17 +438,17 @@ class Alur:
             raise Conflict(
                 f"instance {found.instance_id} is at revision {found.revision}, not {expected_revision}; reload"
             )
-        version = self._version(connection, found.version_id)
+        version = self.version(connection, found.version_id)
         workflow = self._take_workflow(found.instance_id, found.version_id, found.revision)
         if workflow is None:
-            spec, subprocess_specs = self._spec(version)
+            spec, subprocess_specs = self.spec(version)
             workflow = state.load_state(found.state, spec, subprocess_specs, self.script_engine)
         task = workflow.get_task_from_id(UUID(task_id))
         if task is None or task.state != TaskState.READY:
             raise Conflict(f"task {task_id} is no longer ready")
         ready_before = {str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True)} - {task_id}
         schema_name = task_properties(version, task).get(forms.FORM_PROPERTY)
-        schema = self._form(version, schema_name) if schema_name else None
+        schema = self.form(version, schema_name) if schema_name else None
         errors = check(connection, found, schema or {}, data) if check is not None else {}
         if schema is not None:
             try:
@@ -508,9 +508,9 @@ class Alur:
             )
             return [TaskView.of(r) for r in rows]
 
-    # ---------------------------------------------------------------- helpers
+    # ------------------------------------------- deployed versions (also read by views and versions)
 
-    def _version(self, session, version_id: int) -> ProcessVersion:
+    def version(self, session, version_id: int) -> ProcessVersion:
         """A process version row; versions never change, so each is read once per process.
 
         `session` is an ORM session, or a Core connection (read through a session joining its transaction).
@@ -526,6 +526,31 @@ class Alur:
             self._versions[version_id] = cached
         return cached
 
+    def form(self, version: ProcessVersion, name: str) -> dict:
+        """A version's form (JSON Schema) by name, parsed once."""
+        key = (version.id, name)
+        if key not in self._forms:
+            self._forms[key] = json.loads(version.forms[name])
+        return self._forms[key]
+
+    def spec(self, version: ProcessVersion):
+        """A version's (process spec, subprocess specs), deserialized once."""
+        cached = self._specs.get(version.id)
+        if cached is None:
+            cached = state.load_spec(version.spec_json)
+            self._specs[version.id] = cached
+        return cached
+
+    @staticmethod
+    def start_lane(spec) -> str | None:
+        """The lane of the process's start event, if it lies in one."""
+        for task_spec in spec.task_specs.values():
+            if type(task_spec).__name__ == "StartEvent" and getattr(task_spec, "lane", None):
+                return task_spec.lane
+        return None
+
+    # ---------------------------------------------------------------- helpers
+
     def _take_workflow(self, instance_id: int, version_id: int, revision: int):
         """The workflow kept for an instance if it is still at the stored version and revision (taken out), else None."""
         with self._workflows_lock:
@@ -537,26 +562,6 @@ class Alur:
     def _keep_workflow(self, instance_id: int, version_id: int, revision: int, workflow) -> None:
         with self._workflows_lock:
             self._workflows[instance_id] = (version_id, revision, workflow)
-
-    def _form(self, version: ProcessVersion, name: str) -> dict:
-        key = (version.id, name)
-        if key not in self._forms:
-            self._forms[key] = json.loads(version.forms[name])
-        return self._forms[key]
-
-    def _spec(self, version: ProcessVersion):
-        cached = self._specs.get(version.id)
-        if cached is None:
-            cached = state.load_spec(version.spec_json)
-            self._specs[version.id] = cached
-        return cached
-
-    @staticmethod
-    def _start_lane(spec) -> str | None:
-        for task_spec in spec.task_specs.values():
-            if type(task_spec).__name__ == "StartEvent" and getattr(task_spec, "lane", None):
-                return task_spec.lane
-        return None
 
     def _task_for_user(self, session, task_id: str, user: str) -> HumanTask:
         row = session.get(HumanTask, task_id)

@@ -86,7 +86,7 @@ def _flows(version: ProcessVersion) -> dict[str, tuple[str, str]]:
 
 
 def _spec_diff(alur: Alur, old: ProcessVersion, new: ProcessVersion) -> SpecDiff:
-    return SpecDiff(state.spec_registry(), alur._spec(old)[0], alur._spec(new)[0])
+    return SpecDiff(state.spec_registry(), alur.spec(old)[0], alur.spec(new)[0])
 
 
 def _material(changes: list[str]) -> list[str]:
@@ -163,7 +163,7 @@ def migrate_instances(alur: Alur, process_id: str, from_version: int, to_version
         candidates = list(session.scalars(query.order_by(Instance.id)))
     for missing in sorted(set(instance_ids or []) - set(candidates)):
         result.refused[missing] = f"not a running instance of {process_id} version {from_version}"
-    new_spec, new_dependencies = alur._spec(new)
+    new_spec, new_dependencies = alur.spec(new)
     spec_diff = _spec_diff(alur, old, new)
     for instance_id in candidates:
         try:
@@ -180,7 +180,7 @@ def migrate_instances(alur: Alur, process_id: str, from_version: int, to_version
 def _migrate_one(alur, instance_id, old, new, new_spec, new_dependencies, spec_diff, user) -> list[str]:
     with db.transaction(alur.sessions) as session:
         instance = session.get(Instance, instance_id)
-        old_spec, old_dependencies = alur._spec(old)
+        old_spec, old_dependencies = alur.spec(old)
         workflow = state.load_state(instance.state, old_spec, old_dependencies, alur.script_engine)
         reasons = migration_blockers(workflow, spec_diff, new_spec, new_dependencies)
         if reasons:

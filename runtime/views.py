@@ -24,8 +24,8 @@ def task_details(alur: Alur, task_id: str) -> dict:
         if row is None:
             raise NotFound(f"task {task_id} does not exist")
         instance = session.get(Instance, row.instance_id)
-        version = alur._version(session, instance.version_id)
-        spec, _ = alur._spec(version)
+        version = alur.version(session, instance.version_id)
+        spec, _ = alur.spec(version)
         task_spec = spec.task_specs.get(row.task_spec)
         properties = spec_properties(version, task_spec)
         return {
@@ -34,7 +34,7 @@ def task_details(alur: Alur, task_id: str) -> dict:
             "revision": instance.revision,
             "properties": properties,
             "documentation": (getattr(task_spec, "documentation", None) or "") if task_spec else "",
-            "form": alur._form(version, row.form) if row.form and row.form in version.forms else None,
+            "form": alur.form(version, row.form) if row.form and row.form in version.forms else None,
         }
 
 
@@ -47,7 +47,7 @@ def start_role(alur: Alur, process_id: str) -> str | None:
         ).first()
         if version is None:
             raise NotFound(f"process '{process_id}' is not deployed")
-        lane = alur._start_lane(alur._spec(version)[0])
+        lane = alur.start_lane(alur.spec(version)[0])
         if lane is None:
             return None
         return directory.lane_roles(alur, process_id, session).get(lane, role_for_lane(lane))
@@ -65,7 +65,7 @@ def instance_progress(alur: Alur, instance_id: int) -> dict:
         if instance is None:
             raise NotFound(f"instance {instance_id} does not exist")
         version = session.get(ProcessVersion, instance.version_id)
-        spec, subprocess_specs = alur._spec(version)
+        spec, subprocess_specs = alur.spec(version)
         workflow = state.load_state(instance.state, spec, subprocess_specs, alur.script_engine)
         states: dict[str, str] = {}
         taken: set[tuple[str, str]] = set()

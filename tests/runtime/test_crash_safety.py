@@ -55,7 +55,7 @@ def test_sigkill_mid_burst_loses_nothing_acknowledged(alur):
         assert completions == {t.id for t in rows.values() if t.status == "completed"}
         for instance in session.scalars(select(Instance)):
             version = session.get(ProcessVersion, instance.version_id)
-            spec, subprocess_specs = alur._spec(version)
+            spec, subprocess_specs = alur.spec(version)
             workflow = state.load_state(instance.state, spec, subprocess_specs, alur.script_engine)
             ready_in_state = {str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
             ready_in_index = {t.id for t in rows.values() if t.instance_id == instance.id and t.status == "ready"}

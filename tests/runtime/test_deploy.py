@@ -144,7 +144,7 @@ def test_a_script_that_fails_at_run_time_fails_the_task_cleanly(alur, tmp_path, 
     task = view.ready_tasks[0]
     if not deployable:  # as if the stored spec had been tampered with
         with alur.sessions() as session:
-            spec, _ = alur._spec(alur._version(session, session.get(Instance, view.id).version_id))
+            spec, _ = alur.spec(alur.version(session, session.get(Instance, view.id).version_id))
         spec.task_specs["Script_Nomor"].script = script
     with pytest.raises(ProcessFailed, match=message):
         alur.complete(task.id, "pimpinan", {"isi_disposisi": "Tindak lanjuti"})
