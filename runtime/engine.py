@@ -326,12 +326,14 @@ class Alur:
                 state=state.dump_state(workflow),
                 revision=1, started_by=user, started_at=now, updated_at=now,
             )
+            ended = self._end_if_done(instance, workflow, now)
             session.add(instance)
             session.flush()
             self._audit(session, user, "start", version=version, instance=instance)
             ready = self._sync_tasks(session.connection(), instance.id, process_id, instance.org, version, workflow,
                                      now, ready_before=set())  # a new instance has no task rows yet
-            self._finish_if_done(session, instance, workflow, now)
+            if ended:
+                self._audit(session, "system", "end", instance=instance)
             return self._instance_view(session, instance, version, ready)
 
     def instance(self, instance_id: int, user: str | None = None) -> InstanceView:
@@ -617,11 +619,19 @@ class Alur:
             views.append(TaskView(**values, role=role))
         return views
 
-    def _finish_if_done(self, session, instance: Instance, workflow, now: datetime) -> None:
+    @staticmethod
+    def _end_if_done(instance: Instance, workflow, now: datetime) -> bool:
+        """Mark `instance` completed if its workflow is, before it is written.
+
+        Set before the flush, the ending goes out in the same INSERT or UPDATE as the new
+        state, so the revision advances once, as it does for a completion; the caller then
+        audits the end. True when the instance ended here.
+        """
         if workflow.is_completed() and instance.status != "completed":
             instance.status = "completed"
             instance.completed_at = now
-            self._audit(session, "system", "end", instance=instance)
+            return True
+        return False
 
     def _instance_view(self, session, instance: Instance, version: ProcessVersion,
                        ready: list[TaskView] | None = None) -> InstanceView:

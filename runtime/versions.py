@@ -193,9 +193,11 @@ def _migrate_one(alur, instance_id, old, new, new_spec, new_dependencies, spec_d
         instance.state = state.dump_state(workflow)
         instance.version_id = new.id
         instance.updated_at = now
+        ended = alur._end_if_done(instance, workflow, now)
         session.flush()  # StaleDataError when the instance moved on meanwhile
         alur._audit(session, user, "migrate", instance=instance,
                     data={"from_version": old.version, "to_version": new.version})
         alur._sync_tasks(session.connection(), instance.id, instance.process_id, instance.org, new, workflow, now)
-        alur._finish_if_done(session, instance, workflow, now)
+        if ended:
+            alur._audit(session, "system", "end", instance=instance)
         return []
