@@ -128,6 +128,14 @@ def audit_values(actor: str, action: str, version: ProcessVersion | None = None,
     return entry
 
 
+def newest_version(session, process_id: str) -> ProcessVersion | None:
+    """The newest deployed version of `process_id` (any organisation's), or None."""
+    return session.scalars(
+        select(ProcessVersion).where(ProcessVersion.process_id == process_id)
+        .order_by(ProcessVersion.version.desc()).limit(1)
+    ).first()
+
+
 def role_for_lane(lane: str) -> str:
     """Default role key of a lane: its name in lower case with dashes ("Kepala Dinas" -> "kepala-dinas")."""
     return re.sub(r"[^a-z0-9]+", "-", lane.lower()).strip("-")
@@ -202,12 +210,7 @@ class Alur:
         org = org or checked.org or DEFAULT_ORG
         with db.transaction(self.sessions) as session:
             db.lock(session, "alur:deploy")  # deploys one at a time (workers starting together deploy processes/)
-            latest = session.scalars(
-                select(ProcessVersion)
-                .where(ProcessVersion.process_id == checked.process_id)
-                .order_by(ProcessVersion.version.desc())
-                .limit(1)
-            ).first()
+            latest = newest_version(session, checked.process_id)
             if latest is not None and latest.org != org:
                 raise DeployRefused([Problem(filename, None, f"process '{checked.process_id}' belongs to "
                                              f"organisation '{latest.org}', not '{org}'")])
@@ -304,10 +307,7 @@ class Alur:
         The user must hold the role of the lane the start event sits in.
         """
         with db.transaction(self.sessions) as session:
-            version = session.scalars(
-                select(ProcessVersion).where(ProcessVersion.process_id == process_id)
-                .order_by(ProcessVersion.version.desc()).limit(1)
-            ).first()
+            version = newest_version(session, process_id)
             org, roles = directory.member(self, user, session)
             if version is None or version.org != org:
                 raise NotFound(f"process '{process_id}' is not deployed")

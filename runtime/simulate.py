@@ -206,18 +206,12 @@ def simulate_target(target: str, settings: Settings, max_returns: int = 1) -> Si
     path = Path(target)
     if path.suffix == ".bpmn" or path.exists():
         return simulate(check_file(path, settings.forms_dir), max_returns)
-    from sqlalchemy import select
-
-    from .engine import Alur
-    from .models import ProcessVersion
+    from .engine import Alur, newest_version
 
     alur = Alur(settings)
     try:
         with alur.sessions() as session:
-            version = session.scalars(
-                select(ProcessVersion).where(ProcessVersion.process_id == target)
-                .order_by(ProcessVersion.version.desc()).limit(1)
-            ).first()
+            version = newest_version(session, target)
             if version is not None:
                 checked = check_bytes(version.bpmn_xml.encode("utf-8"), f"{target} v{version.version}", version.forms)
                 return simulate(checked, max_returns)

@@ -4,11 +4,10 @@ They read, never write. No Flask here: the web app calls these with the Alur eng
 """
 from __future__ import annotations
 
-from sqlalchemy import select
 from SpiffWorkflow.util.task import TaskState
 
 from . import directory, state
-from .engine import Alur, NotFound, TaskView, role_for_lane, spec_properties
+from .engine import Alur, NotFound, TaskView, newest_version, role_for_lane, spec_properties
 from .models import HumanTask, Instance, ProcessVersion
 
 
@@ -41,10 +40,7 @@ def task_details(alur: Alur, task_id: str) -> dict:
 def start_role(alur: Alur, process_id: str) -> str | None:
     """The role that may start `process_id` (its start lane's role); None when any user may."""
     with alur.sessions() as session:
-        version = session.scalars(
-            select(ProcessVersion).where(ProcessVersion.process_id == process_id)
-            .order_by(ProcessVersion.version.desc()).limit(1)
-        ).first()
+        version = newest_version(session, process_id)
         if version is None:
             raise NotFound(f"process '{process_id}' is not deployed")
         lane = alur.start_lane(alur.spec(version)[0])
