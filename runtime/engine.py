@@ -345,7 +345,7 @@ class Alur:
             instance = session.get(Instance, instance_id)
             if instance is None or (user is not None and not directory.visible(self, session, user, instance)):
                 raise NotFound(f"instance {instance_id} does not exist")
-            return self._instance_view(session, instance, session.get(ProcessVersion, instance.version_id))
+            return self._instance_view(session, instance, self.version(session, instance.version_id))
 
     def tasks_for(self, user: str, include_claimed_by_others: bool = True) -> list[TaskView]:
         """Ready tasks of the lanes the user's roles cover, newest first (an index lookup)."""

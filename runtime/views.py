@@ -8,7 +8,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import directory, state
 from .engine import Alur, NotFound, TaskView, newest_version, role_for_lane, spec_properties
-from .models import HumanTask, Instance, ProcessVersion
+from .models import HumanTask, Instance
 
 
 def task_details(alur: Alur, task_id: str) -> dict:
@@ -60,7 +60,7 @@ def instance_progress(alur: Alur, instance_id: int) -> dict:
         instance = session.get(Instance, instance_id)
         if instance is None:
             raise NotFound(f"instance {instance_id} does not exist")
-        version = session.get(ProcessVersion, instance.version_id)
+        version = alur.version(session, instance.version_id)
         spec, subprocess_specs = alur.spec(version)
         workflow = state.load_state(instance.state, spec, subprocess_specs, alur.script_engine)
         states: dict[str, str] = {}
