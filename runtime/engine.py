@@ -321,19 +321,11 @@ class Alur:
             workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
             workflow.do_engine_steps()
             now = utcnow()
-            instance = Instance(
-                version_id=version.id, process_id=process_id, org=version.org, status="running",
-                state=state.dump_state(workflow),
-                revision=1, started_by=user, started_at=now, updated_at=now,
-            )
-            ended = self._end_if_done(instance, workflow, now)
+            instance = Instance(process_id=process_id, org=version.org, status="running", revision=1,
+                                started_by=user, started_at=now)
             session.add(instance)
-            session.flush()
-            self._audit(session, user, "start", version=version, instance=instance)
-            ready = self._sync_tasks(session.connection(), instance.id, process_id, instance.org, version, workflow,
-                                     now, ready_before=set())  # a new instance has no task rows yet
-            if ended:
-                self._audit(session, "system", "end", instance=instance)
+            ready = self.save_workflow(session, instance, version, workflow, user, "start", now,
+                                       ready_before=set())  # a new instance has no task rows yet
             return self._instance_view(session, instance, version, ready)
 
     def instance(self, instance_id: int, user: str | None = None) -> InstanceView:
@@ -576,6 +568,30 @@ class Alur:
         if row.status != "ready":
             raise Conflict(f"task {task_id} is {row.status}")
         return row
+
+    def save_workflow(self, session, instance: Instance, version: ProcessVersion, workflow, actor: str,
+                      action: str, now: datetime, data: dict | None = None,
+                      ready_before: set[str] | None = None) -> list[TaskView]:
+        """Write `workflow` as the state of `instance` (at `version`) in `session`'s transaction.
+
+        One INSERT or UPDATE carries the state, the version and, when the workflow is done,
+        the ending, so the revision advances once; then come the audit entry of `action` by
+        `actor` (with `data`), the task index and, on an ending, the "end" entry. An instance
+        another transaction moved on meanwhile raises StaleDataError at the flush and nothing
+        is written. Returns the ready tasks. (Completing a task, the hot path, does the same
+        in SQLAlchemy Core: `_complete`.)
+        """
+        instance.state = state.dump_state(workflow)
+        instance.version_id = version.id
+        instance.updated_at = now
+        ended = self._end_if_done(instance, workflow, now)
+        session.flush()
+        self._audit(session, actor, action, version=version, instance=instance, data=data)
+        ready = self._sync_tasks(session.connection(), instance.id, instance.process_id, instance.org, version,
+                                 workflow, now, ready_before)
+        if ended:
+            self._audit(session, "system", "end", instance=instance)
+        return ready
 
     def _sync_tasks(self, connection, instance_id: int, process_id: str, org: str, version: ProcessVersion,
                     workflow, now: datetime, ready_before: set[str] | None = None) -> list[TaskView]:

@@ -189,15 +189,7 @@ def _migrate_one(alur, instance_id, old, new, new_spec, new_dependencies, spec_d
         migrate_workflow(top_diff, workflow, new_spec)
         workflow.subprocess_specs = new_dependencies
         workflow.do_engine_steps()
-        now = utcnow()
-        instance.state = state.dump_state(workflow)
-        instance.version_id = new.id
-        instance.updated_at = now
-        ended = alur._end_if_done(instance, workflow, now)
-        session.flush()  # StaleDataError when the instance moved on meanwhile
-        alur._audit(session, user, "migrate", instance=instance,
-                    data={"from_version": old.version, "to_version": new.version})
-        alur._sync_tasks(session.connection(), instance.id, instance.process_id, instance.org, new, workflow, now)
-        if ended:
-            alur._audit(session, "system", "end", instance=instance)
+        # StaleDataError when the instance moved on meanwhile
+        alur.save_workflow(session, instance, new, workflow, user, "migrate", utcnow(),
+                           data={"from_version": old.version, "to_version": new.version})
         return []

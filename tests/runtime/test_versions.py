@@ -84,7 +84,9 @@ def test_migration_moves_safe_instances_and_lists_unsafe_ones(sop, v2_file):
     assert sop.instance(early.id).version == 2 and sop.instance(late.id).version == 1
     unsafe_revision = sop.instance(late.id).revision
     assert unsafe_revision == late.revision  # refused instances are untouched
-    assert [e.action for e in sop.history(early.id)][-1] == "migrate"
+    entry = sop.history(early.id)[-1]
+    assert (entry.action, entry.actor, entry.version) == ("migrate", "perancang", 2)
+    assert entry.data == {"from_version": 1, "to_version": 2}
     assert "migrate" not in [e.action for e in sop.history(late.id)]
     early = run_to(sop, sop.instance(early.id))
     assert completed_steps(sop, early.id)[-1] == "Step_10"
