@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask import Blueprint, flash, g, redirect, render_template, url_for
 
-from runtime import directory, views
+from runtime import views
 
 from .auth import login_required
 from .services import engine
@@ -18,9 +18,7 @@ bp = Blueprint("processes", __name__, url_prefix="/sop")
 def process_list():
     processes = engine().processes(g.user.org)
     for process in processes:
-        role = views.start_role(engine(), process["process_id"])
-        process["start_lane"] = next(
-            (lane for lane, r in directory.lane_roles(engine(), process["process_id"]).items() if r == role), None)
+        process["start_lane"], role = views.start_lane_and_role(engine(), process["process_id"])
         process["can_start"] = role is None or role in g.user.roles
         process["deployed_at"] = datetime.fromisoformat(process["deployed_at"])
     return render_template("processes/list.html", processes=processes)

@@ -1,4 +1,5 @@
 """Daftar SOP: deployed processes with their current version; start where the user holds the start lane."""
+import re
 
 
 def test_sop_list_shows_every_process_of_the_users_organisation_and_no_other(client, login, alur, text_of):
@@ -20,6 +21,14 @@ def test_start_button_only_where_the_user_holds_the_start_lane(client, login):
     assert 'action="/sop/kalbar-pengumpulan-skp/mulai"' not in html  # started by the Kasubbag Umum & Aparatur
     login(client, "sekretaris")
     assert "/mulai" not in client.get("/sop/").get_data(as_text=True)
+
+
+def test_sop_list_names_the_lane_that_starts_each_process(client, login):
+    login(client, "sekretaris")
+    html = client.get("/sop/").get_data(as_text=True)
+    row = html[html.index('data-process="sulteng-pengumpulan-data-kinerja"'):]
+    cells = re.findall(r"<td>(.*?)</td>", row[:row.index("</tr>")], flags=re.S)
+    assert cells[4].strip() == "Kepala Dinas"
 
 
 def test_starting_opens_the_first_task(client, login, post, alur):
