@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from . import expressions, forms
-from .standard_time import parse_waktu
+from .standard_time import MAX_STANDARD_MINUTES, parse_waktu
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 NS = {
@@ -108,9 +108,10 @@ def task_properties(element) -> dict[str, str]:
 def standard_minutes_of(properties: dict[str, str]) -> int | None:
     """The task's time standard in working minutes, from `standardMinutes` or `waktu`."""
     value = properties.get("standardMinutes")
-    if value not in (None, ""):
-        return int(value)
-    return parse_waktu(properties.get("waktu", ""))
+    minutes = int(value) if value not in (None, "") else parse_waktu(properties.get("waktu", ""))
+    if minutes is not None and not 0 <= minutes <= MAX_STANDARD_MINUTES:
+        raise ValueError(f"{minutes} is outside 0..{MAX_STANDARD_MINUTES}")
+    return minutes
 
 
 def check_bytes(content: bytes, filename: str, forms_dir: Path | dict | None) -> CheckedFile:
@@ -231,7 +232,8 @@ def _check_lanes_and_tasks(process, result: CheckedFile, problem, forms_dir: Pat
         try:
             minutes = standard_minutes_of(properties)
         except ValueError:
-            problem(line, f"user task '{task_id}': standardMinutes '{properties.get('standardMinutes')}' is not a number")
+            problem(line, f"user task '{task_id}': time standard '{properties.get('standardMinutes') or properties.get('waktu')}'"
+                          f" is not a whole number of minutes between 0 and {MAX_STANDARD_MINUTES} (250 working days)")
             minutes = None
         if minutes is None:
             problem(line, f"user task '{task_id}' has no time standard (property 'standardMinutes' or 'waktu')",

@@ -52,6 +52,11 @@ def format_minutes(minutes: int) -> str:
     return " ".join(parts)
 
 
+# The longest standard a step may state: one working year (250 days). A longer
+# "Waktu" is a typo in the SOP, and bounding it bounds the day loop below.
+MAX_STANDARD_MINUTES = 250 * MINUTES_PER_WORKING_DAY
+
+
 @dataclass(frozen=True)
 class WorkingCalendar:
     """Working hours of an organisation: when the clock of an SOP step runs."""
@@ -60,6 +65,14 @@ class WorkingCalendar:
     day_start: time = time(8, 0)
     minutes_per_day: int = MINUTES_PER_WORKING_DAY
     holidays: frozenset[date] = frozenset()
+
+    def __post_init__(self):
+        if not 0 < self.minutes_per_day <= 24 * 60:
+            raise ValueError(f"minutes_per_day must be between 1 and 1440, not {self.minutes_per_day}")
+        opening = datetime.combine(date(2000, 1, 1), self.day_start)
+        if opening + timedelta(minutes=self.minutes_per_day) > datetime(2000, 1, 2):
+            raise ValueError("a working day must end by midnight")
+        ZoneInfo(self.timezone)  # an unknown zone fails here, not on the first due time
 
     @property
     def zone(self) -> ZoneInfo:
@@ -72,22 +85,24 @@ class WorkingCalendar:
         """The moment `minutes` of working time after `start` (an aware datetime).
 
         Time outside working hours does not count: a task that becomes ready on
-        Friday evening starts its clock on Monday morning.
+        Friday evening starts its clock on Monday morning. Exact to the second:
+        a task ready at 09:00:30 with 5 minutes is due at 09:05:30.
         """
         if start.tzinfo is None:
             raise ValueError("start must be timezone-aware")
-        local = start.astimezone(self.zone)
-        remaining = int(minutes)
-        day = local.date()
-        cursor = local
+        if not 0 <= minutes <= MAX_STANDARD_MINUTES:
+            raise ValueError(f"standard minutes must be between 0 and {MAX_STANDARD_MINUTES}, not {minutes}")
+        remaining = timedelta(minutes=minutes)
+        cursor = start.astimezone(self.zone)
+        day = cursor.date()
         while True:
             day_open = datetime.combine(day, self.day_start, self.zone)
             day_close = day_open + timedelta(minutes=self.minutes_per_day)
             if self.is_working_day(day) and cursor < day_close:
                 begin = max(cursor, day_open)
-                available = int((day_close - begin).total_seconds() // 60)
+                available = day_close - begin
                 if remaining <= available:
-                    return (begin + timedelta(minutes=remaining)).astimezone(start.tzinfo)
+                    return (begin + remaining).astimezone(start.tzinfo)
                 remaining -= available
             day += timedelta(days=1)
             cursor = datetime.combine(day, self.day_start, self.zone)

@@ -78,6 +78,12 @@ BROKEN = [
                  "form 'tidak-ada.schema.json' not found", id="missing-form"),
     pytest.param(('keputusan == "kembalikan"', "__import__('os').system('id')"), "is not allowed",
                  id="unsafe-condition"),
+    pytest.param(('name="standardMinutes" value="480"', 'name="standardMinutes" value="-5"'),
+                 "time standard '-5' is not a whole number of minutes between 0 and 120000", id="negative-standard"),
+    pytest.param(('name="standardMinutes" value="480"', 'name="standardMinutes" value="99999999999999999999999"'),
+                 "between 0 and 120000 (250 working days)", id="huge-standard"),
+    pytest.param(('name="standardMinutes" value="480"', 'name="standardMinutes" value="satu hari"'),
+                 "time standard 'satu hari' is not a whole number", id="standard-not-a-number"),
 ]
 
 
