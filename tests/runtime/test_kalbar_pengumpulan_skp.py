@@ -58,13 +58,25 @@ def test_happy_path_runs_all_nine_steps_in_their_lanes(sop):
     assert actions[0] == "start" and actions[-1] == "end"
 
 
-def test_each_task_is_due_by_its_standard_time(sop):
+def test_each_task_is_due_by_its_standard_time(sop, monkeypatch):
+    """Due times computed by hand from a frozen clock, not by the code under test."""
+    from datetime import datetime, timedelta, timezone
+
+    import runtime.engine
+    clock = {"now": datetime(2026, 11, 20, 8, 58, tzinfo=timezone.utc)}  # Friday 15:58 WIB
+    monkeypatch.setattr(runtime.engine, "utcnow", lambda: clock["now"])
     view = sop.start(PROCESS, KASUBBAG)
     task = only_ready(view)
-    assert task.standard_minutes == 5
-    assert task.due_at == sop.settings.calendar.add_working_minutes(task.ready_at, 5)
-    view = step(sop, step(sop, view, "Step_01"), "Step_02")
-    assert only_ready(view).standard_minutes == 480  # "1 hari"
+    assert task.standard_minutes == 5  # "5 Menit": 2 minutes on Friday, 3 on Monday from 08:00 WIB
+    assert task.ready_at == clock["now"]
+    assert task.due_at == datetime(2026, 11, 23, 1, 3, tzinfo=timezone.utc)
+    clock["now"] = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)  # Monday 09:00 WIB
+    view = step(sop, view, "Step_01")
+    assert only_ready(view).due_at == datetime(2026, 11, 23, 2, 15, tzinfo=timezone.utc)  # "15 Menit"
+    clock["now"] += timedelta(minutes=10)  # Monday 09:10 WIB
+    task = only_ready(step(sop, view, "Step_02"))
+    assert task.standard_minutes == 480  # "1 hari": Tuesday 09:10 WIB
+    assert task.due_at == datetime(2026, 11, 24, 2, 10, tzinfo=timezone.utc)
 
 
 @pytest.mark.parametrize(
