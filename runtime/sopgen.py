@@ -382,6 +382,7 @@ def main(argv: list[str] | None = None) -> int:
             target = args.out
         else:
             target = (args.out or Path("processes")) / f"{data['id']}.bpmn"
+        target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(generate(data, args.forms))
         print(f"{source} -> {target}")
     return status
