@@ -86,8 +86,18 @@ def test_inbox_pages_and_counts(client, login, alur, started, text_of, monkeypat
     assert started.ready_tasks[0].id in filtered and "Tugas 3–3 dari 3" in text_of(
         client.get("/?sop=sulteng-pengumpulan-data-kinerja&halaman=2"))
     assert 'href="/?halaman=1&amp;sop=sulteng-pengumpulan-data-kinerja"' in filtered
-    for odd in ("0", "-1", "x", "99"):
-        assert client.get(f"/?halaman={odd}").status_code == 200
+    for odd in ("0", "-1", "x", "1.5", ""):  # not a page number: the first page
+        response = client.get(f"/?halaman={odd}")
+        assert response.status_code == 200
+        assert "Tugas 1–2 dari 4, 1 terlambat." in text_of(response), odd
+        assert 'rel="next" href="/?halaman=2"' in response.get_data(as_text=True)
+    past_the_end = client.get("/?halaman=99")
+    assert past_the_end.status_code == 200
+    assert "Tidak ada tugas di halaman ini." in text_of(past_the_end)
+    assert "Halaman 99 dari 2" in text_of(past_the_end)
+    assert 'rel="prev" href="/?halaman=98"' in past_the_end.get_data(as_text=True)
+    listed = past_the_end.get_data(as_text=True)
+    assert all(view.ready_tasks[0].id not in listed for view in (*later, other, started))
 
 
 # ---------------------------------------------------------- claim/unclaim
