@@ -42,43 +42,64 @@ def schema_problems(text: str) -> list[str]:
 
 
 def validate(schema: dict, data: dict) -> dict:
-    """Return `data` if it satisfies `schema`; raise FormDataInvalid naming each bad field."""
+    """Return `data` if it satisfies `schema`; raise FormDataInvalid naming each bad field.
+
+    Fields are named by their path ("lampiran.0.nama" for a nested one); messages are in
+    Bahasa Indonesia, since the person filling in the form reads them.
+    """
     if not isinstance(data, dict):
-        raise FormDataInvalid({"_": "data must be a JSON object"})
+        raise FormDataInvalid({"_": "data harus berupa objek JSON"})
     validator = Draft202012Validator(schema, format_checker=_format_checker)
     errors: dict[str, str] = {}
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
-        if error.validator == "required":
-            field = error.message.split("'")[1]
-            errors.setdefault(field, "wajib diisi")
-        elif error.validator == "additionalProperties":
-            for extra in sorted(set(data) - set(schema.get("properties", {}))):
-                errors.setdefault(extra, "isian tidak dikenal")
+    for error in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
+        where = [str(p) for p in error.absolute_path]
+        if error.validator == "required" and isinstance(error.instance, dict):
+            for name in error.validator_value:
+                if name not in error.instance:
+                    errors.setdefault(".".join([*where, name]), "wajib diisi")
+        elif error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            known = set(error.schema.get("properties", {}))
+            for extra in sorted(set(error.instance) - known):
+                errors.setdefault(".".join([*where, extra]), "isian tidak dikenal")
         else:
-            field = ".".join(str(p) for p in error.absolute_path) or "_"
-            errors.setdefault(field, _message(error))
+            errors.setdefault(".".join(where) or "_", _message(error))
     if errors:
         raise FormDataInvalid(errors)
     return data
 
 
+_TYPE_NAMES = {"string": "teks", "integer": "bilangan bulat", "number": "angka", "boolean": "ya/tidak",
+               "array": "daftar", "object": "objek", "null": "kosong"}
+
+
 def _message(error) -> str:
-    kind = error.validator
+    kind, value = error.validator, error.validator_value
     if kind == "enum":
         return "pilihan tidak dikenal"
     if kind == "minLength":
-        return f"minimal {error.validator_value} karakter"
+        return f"minimal {value} karakter"
     if kind == "maxLength":
-        return f"maksimal {error.validator_value} karakter"
+        return f"maksimal {value} karakter"
     if kind == "type":
-        return f"harus bertipe {error.validator_value}"
+        kinds = value if isinstance(value, list) else [value]
+        return "harus berupa " + " atau ".join(_TYPE_NAMES.get(k, str(k)) for k in kinds)
     if kind == "format":
-        return f"format {error.validator_value} tidak sah"
+        return f"format {value} tidak sah"
     if kind in ("minimum", "maximum"):
-        return f"{'minimal' if kind == 'minimum' else 'maksimal'} {error.validator_value}"
+        return f"{'minimal' if kind == 'minimum' else 'maksimal'} {value}"
+    if kind in ("exclusiveMinimum", "exclusiveMaximum"):
+        return f"harus {'lebih dari' if kind == 'exclusiveMinimum' else 'kurang dari'} {value}"
+    if kind in ("minItems", "maxItems"):
+        return f"{'minimal' if kind == 'minItems' else 'maksimal'} {value} butir"
+    if kind == "uniqueItems":
+        return "butir tidak boleh berulang"
+    if kind == "multipleOf":
+        return f"harus kelipatan {value}"
+    if kind == "pattern":
+        return "bentuk isian tidak sesuai"
     if kind == "const":
-        return "harus dicentang" if error.validator_value is True else "nilai tidak sah"
-    return error.message
+        return "harus dicentang" if value is True else "nilai tidak sah"
+    return "nilai tidak sah"
 
 
 def sample_data(schema: dict, decision: str | None = None) -> dict:

@@ -219,7 +219,7 @@ def test_a_number_that_is_not_a_number_is_named(client, login, post, alur, start
     login(client, "fungsional")
     response = post(client, f"/tugas/{recap.id}", {"jumlah_berkas": "banyak"})
     assert response.status_code == 422
-    assert "Jumlah berkas direkap: harus bertipe integer" in text_of(response)
+    assert "Jumlah berkas direkap: harus berupa bilangan bulat" in text_of(response)
     assert _state(alur, started.id) == before
 
 
