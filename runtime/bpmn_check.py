@@ -5,7 +5,6 @@ A file with any error is never deployed.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
 from . import expressions, forms
+from .content_hash import version_hash
 from .standard_time import MAX_STANDARD_MINUTES, parse_waktu
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -76,10 +76,7 @@ class CheckedFile:
 
     @property
     def content_hash(self) -> str:
-        digest = hashlib.sha256(self.bpmn_text.encode("utf-8"))
-        for name in sorted(self.forms):
-            digest.update(b"\0" + name.encode("utf-8") + b"\0" + self.forms[name].encode("utf-8"))
-        return digest.hexdigest()
+        return version_hash(self.bpmn_text, self.forms)
 
 
 def _schema() -> etree.XMLSchema:
