@@ -26,12 +26,12 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer  # noqa: E402
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
 
-from runtime import directory  # noqa: E402
-from runtime.bpmn_check import check_file  # noqa: E402
-from runtime.engine import Alur  # noqa: E402
-from runtime.expressions import restricted_script_engine  # noqa: E402
-from runtime.forms import sample_data  # noqa: E402
-from runtime.settings import Settings  # noqa: E402
+from alur.runtime import directory  # noqa: E402
+from alur.runtime.bpmn_check import check_file  # noqa: E402
+from alur.runtime.engine import Alur  # noqa: E402
+from alur.runtime.expressions import restricted_script_engine  # noqa: E402
+from alur.runtime.forms import sample_data  # noqa: E402
+from alur.runtime.settings import Settings  # noqa: E402
 
 PROCESS = "sulteng-pengukuran-kinerja"
 RETURNS = {"Step_05": 1, "Step_25": 1}  # two returns in the run

@@ -32,10 +32,10 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
 
-from runtime import directory, forms, state, views  # noqa: E402
-from runtime.engine import Alur  # noqa: E402
-from runtime.models import HumanTask, Instance  # noqa: E402
-from runtime.settings import Settings  # noqa: E402
+from alur.runtime import directory, forms, state, views  # noqa: E402
+from alur.runtime.engine import Alur  # noqa: E402
+from alur.runtime.models import HumanTask, Instance  # noqa: E402
+from alur.runtime.settings import Settings  # noqa: E402
 
 POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PASSWORD = "bench-rahasia"

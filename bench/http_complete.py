@@ -21,8 +21,8 @@ from pathlib import Path
 
 import harness
 
-from runtime import tokens
-from web.app import create_app
+from alur.runtime import tokens
+from alur.web.app import create_app
 
 TARGET_P95_MS = 25.0
 INSTANCES = 1000

@@ -28,10 +28,10 @@ from pathlib import Path
 import harness
 from sqlalchemy import event, func, select
 
-from runtime import directory, state, tokens
-from runtime.models import HumanTask
+from alur.runtime import directory, state, tokens
+from alur.runtime.models import HumanTask
 
-from web.app import create_app
+from alur.web.app import create_app
 
 TARGET_P95_MS = 20.0
 USERS = 1000

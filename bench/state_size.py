@@ -18,12 +18,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from runtime import directory, state  # noqa: E402
-from runtime.bpmn_check import check_file  # noqa: E402
-from runtime.engine import Alur  # noqa: E402
-from runtime.forms import sample_data  # noqa: E402
-from runtime.models import Instance  # noqa: E402
-from runtime.settings import Settings  # noqa: E402
+from alur.runtime import directory, state  # noqa: E402
+from alur.runtime.bpmn_check import check_file  # noqa: E402
+from alur.runtime.engine import Alur  # noqa: E402
+from alur.runtime.forms import sample_data  # noqa: E402
+from alur.runtime.models import Instance  # noqa: E402
+from alur.runtime.settings import Settings  # noqa: E402
 
 TARGET = 10 * 1024
 
@@ -71,7 +71,7 @@ def main() -> None:
                     midway = stored_bytes(alur, view.id)
                     naive = naive_bytes(alur, view.id)
             end = stored_bytes(alur, view.id)
-            from runtime.models import ProcessVersion
+            from alur.runtime.models import ProcessVersion
             from sqlalchemy import select
 
             with alur.sessions() as session:

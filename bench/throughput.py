@@ -6,7 +6,7 @@ A fresh PostgreSQL database is seeded once (users spread over every
 every configuration runs on its own copy of it (CREATE DATABASE ... TEMPLATE),
 so each starts from the same state.
 
-For each configuration gunicorn serves `web.app:create_app()` with the
+For each configuration gunicorn serves `alur.web.app:create_app()` with the
 database and instance folder given as ALUR_DATABASE_URL / ALUR_INSTANCE_DIR
 (the processes are already deployed and the secret key already exists, so
 workers starting together write nothing; with --preload the app is built once
@@ -68,10 +68,10 @@ import harness
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import create_engine, select, text
 
-from runtime import state
-from runtime.expressions import restricted_script_engine
-from runtime.models import Instance
-from web.app import create_app
+from alur.runtime import state
+from alur.runtime.expressions import restricted_script_engine
+from alur.runtime.models import Instance
+from alur.web.app import create_app
 
 TARGET_PER_SECOND = 300.0
 USERS = 200
@@ -91,7 +91,7 @@ def seed(folder: Path, instances: int) -> dict:
     templates = harness.make_templates(alur, users)
     harness.copy_instances(alur, templates, instances - harness.running_count(alur))
     # A personal API token for every user (only its SHA-256 is stored), for --auth token.
-    from runtime import tokens
+    from alur.runtime import tokens
 
     api_tokens = {name: tokens.create_token(alur, name, "bench")[0] for names in users.values() for name in names}
     harness.analyze(alur)
@@ -149,7 +149,7 @@ def post_worker_init(worker):
 
 
 class Gunicorn:
-    """gunicorn serving web.app:create_app() over `database_url`, started and stopped by the benchmark."""
+    """gunicorn serving alur.web.app:create_app() over `database_url`, started and stopped by the benchmark."""
 
     def __init__(self, folder: Path, database_url: str, instance_dir: Path, workers: int, worker_class: str,
                  threads: int, preload: bool):
@@ -165,7 +165,7 @@ class Gunicorn:
             command += ["--threads", str(threads), "--keep-alive", "30"]
         if preload:
             command.append("--preload")
-        command.append("web.app:create_app()")
+        command.append("alur.web.app:create_app()")
         env = dict(os.environ, ALUR_DATABASE_URL=database_url, ALUR_INSTANCE_DIR=str(instance_dir),
                    PYTHONPATH=str(harness.ROOT))
         self.log = open(self.log_path, "w")  # noqa: SIM115 (closed in stop)

@@ -1,22 +1,49 @@
 """Where Alur keeps things: database, process files, forms, working calendar."""
 from __future__ import annotations
 
+import importlib.util
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .standard_time import WorkingCalendar
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SQLITE_SYNCHRONOUS = ("NORMAL", "FULL", "EXTRA")
+
+
+def package_data_dir(package: str) -> Path:
+    """The folder of a data package shipped with Alur (`alur.processes`, `alur.forms`).
+
+    Found through the import system, so it is the repository's folder in an editable
+    install and the copy in site-packages in a wheel install.
+    """
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"package data '{package}' is not installed; reinstall Alur")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def default_processes_dir() -> Path:
+    """The eleven SOPs shipped with Alur."""
+    return package_data_dir("alur.processes")
+
+
+def default_forms_dir() -> Path:
+    """The forms shipped with Alur."""
+    return package_data_dir("alur.forms")
+
+
+def default_instance_dir() -> Path:
+    """`instance/` in the current folder: where the app keeps its database and secret by default."""
+    return Path.cwd() / "instance"
 
 
 @dataclass(frozen=True)
 class Settings:
     database_url: str
-    processes_dir: Path = PROJECT_ROOT / "processes"
-    forms_dir: Path = PROJECT_ROOT / "forms"
-    instance_dir: Path = PROJECT_ROOT / "instance"
+    processes_dir: Path = field(default_factory=default_processes_dir)
+    forms_dir: Path = field(default_factory=default_forms_dir)
+    instance_dir: Path = field(default_factory=default_instance_dir)
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
     # SQLite only. In WAL mode NORMAL keeps every commit through a crash of the
     # app (a SIGKILL included) and skips the fsync per commit; only a power loss
@@ -33,12 +60,12 @@ class Settings:
     def from_env(cls, env: dict | None = None) -> "Settings":
         """Settings from ALUR_* variables; the default database is SQLite in the instance folder."""
         env = os.environ if env is None else env
-        instance_dir = Path(env.get("ALUR_INSTANCE_DIR", PROJECT_ROOT / "instance"))
+        instance_dir = Path(env["ALUR_INSTANCE_DIR"]) if env.get("ALUR_INSTANCE_DIR") else default_instance_dir()
         url = env.get("ALUR_DATABASE_URL") or f"sqlite:///{instance_dir / 'alur.sqlite3'}"
         return cls(
             database_url=url,
-            processes_dir=Path(env.get("ALUR_PROCESSES_DIR", PROJECT_ROOT / "processes")),
-            forms_dir=Path(env.get("ALUR_FORMS_DIR", PROJECT_ROOT / "forms")),
+            processes_dir=Path(env["ALUR_PROCESSES_DIR"]) if env.get("ALUR_PROCESSES_DIR") else default_processes_dir(),
+            forms_dir=Path(env["ALUR_FORMS_DIR"]) if env.get("ALUR_FORMS_DIR") else default_forms_dir(),
             instance_dir=instance_dir,
             calendar=WorkingCalendar(timezone=env.get("ALUR_TIMEZONE", "Asia/Jakarta")),
             sqlite_synchronous=env.get("ALUR_SQLITE_SYNCHRONOUS", "NORMAL"),

@@ -7,7 +7,7 @@ merging gateway) to the step that produced the document. The output carries
 the mutu baku as spiffworkflow properties and BPMN DI for every element, so
 that it opens laid out in bpmn.io / Camunda Modeler.
 
-Usage: python -m runtime.sopgen SOURCE.toml [--out FILE.bpmn]
+Usage: python -m alur.runtime.sopgen SOURCE.toml [--out FILE.bpmn]
 """
 from __future__ import annotations
 

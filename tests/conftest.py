@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from runtime import directory
-from runtime.engine import Alur
-from runtime.settings import PROJECT_ROOT, Settings
+from alur.runtime import directory
+from alur.runtime.engine import Alur
+from alur.runtime.settings import Settings
 
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = PROJECT_ROOT / "processes"
 FORMS = PROJECT_ROOT / "forms"
 POSTGRES_URL = os.environ.get("ALUR_TEST_POSTGRES_URL")

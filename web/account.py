@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from runtime import tokens
-from runtime.engine import InvalidData, NotFound
+from alur.runtime import tokens
+from alur.runtime.engine import InvalidData, NotFound
 
 from .auth import login_required
 from .services import engine

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from runtime import accounts, directory
-from runtime.engine import InvalidData
+from alur.runtime import accounts, directory
+from alur.runtime.engine import InvalidData
 
 from .permissions import role_required
 from .services import engine

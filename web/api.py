@@ -13,10 +13,10 @@ import functools
 
 from flask import Blueprint, abort, g, jsonify, request, session, url_for
 
-from runtime import accounts, tokens, views
-from runtime.attachments import Upload
-from runtime.inbox import MAX_PAGE_SIZE
-from runtime.inbox import inbox as inbox_page
+from alur.runtime import accounts, tokens, views
+from alur.runtime.attachments import Upload
+from alur.runtime.inbox import MAX_PAGE_SIZE
+from alur.runtime.inbox import inbox as inbox_page
 
 from .services import attachment_store, engine
 
@@ -95,7 +95,7 @@ def _count_arg(name: str, default: int, least: int) -> int:
 @api_login_required
 def tasks():
     """A page of the user's ready tasks, newest first; the total is in X-Total-Count (or, past
-    runtime.inbox.COUNT_CAP, X-Total-Count-At-Least), the next page in Link."""
+    alur.runtime.inbox.COUNT_CAP, X-Total-Count-At-Least), the next page in Link."""
     limit = min(_count_arg("limit", API_PAGE_SIZE, 1), MAX_PAGE_SIZE)
     offset = _count_arg("offset", 0, 0)
     process_id = request.args.get("process_id") or None

@@ -15,10 +15,10 @@ from pathlib import Path
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from runtime.attachments import MAX_BYTES, Attachments
-from runtime.engine import Alur, AlurError, InvalidData
-from runtime.settings import Settings
-from runtime.standard_time import format_minutes
+from alur.runtime.attachments import MAX_BYTES, Attachments
+from alur.runtime.engine import Alur, AlurError, InvalidData
+from alur.runtime.settings import Settings
+from alur.runtime.standard_time import format_minutes
 
 from . import csrf
 

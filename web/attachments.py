@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, request, send_file, url_for
 
-from runtime.attachments import Upload
-from runtime.engine import InvalidData
+from alur.runtime.attachments import Upload
+from alur.runtime.engine import InvalidData
 
 from .auth import login_required
 from .services import attachment_store

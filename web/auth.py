@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 
-from runtime import accounts
+from alur.runtime import accounts
 
 from .csrf import csrf_token
 from .services import engine

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from runtime.cli import build_parser, run
+from alur.runtime.cli import build_parser, run
 
 
 def cmd_serve(args) -> int:

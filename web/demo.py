@@ -15,9 +15,9 @@ from pathlib import Path
 
 from werkzeug.security import generate_password_hash
 
-from runtime import accounts, directory
-from runtime.engine import Alur
-from runtime.settings import Settings
+from alur.runtime import accounts, directory
+from alur.runtime.engine import Alur
+from alur.runtime.settings import Settings
 
 CREDENTIALS_FILE = "demo-users.txt"
 # The roles that perform no lane, with the display names of their demo users.

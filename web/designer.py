@@ -12,9 +12,9 @@ from datetime import datetime
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from runtime import accounts
-from runtime.engine import DeployRefused
-from runtime.versions import diff_versions, element_names, list_versions, migrate_instances
+from alur.runtime import accounts
+from alur.runtime.engine import DeployRefused
+from alur.runtime.versions import diff_versions, element_names, list_versions, migrate_instances
 
 from .permissions import own_process, role_required
 from .services import engine

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from runtime.attachments import ATTACHMENT_FORMAT, Upload
+from alur.runtime.attachments import ATTACHMENT_FORMAT, Upload
 
 LONG_TEXT_FROM = 500
 

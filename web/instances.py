@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, abort, g, render_template
 
-from runtime import accounts, views
+from alur.runtime import accounts, views
 
 from .auth import login_required
 from .diagram import render_svg

@@ -6,7 +6,7 @@ import functools
 
 from flask import abort, g
 
-from runtime import accounts
+from alur.runtime import accounts
 
 from .auth import login_required
 from .services import engine

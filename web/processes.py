@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask import Blueprint, flash, g, redirect, render_template, url_for
 
-from runtime import views
+from alur.runtime import views
 
 from .auth import login_required
 from .services import engine

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import current_app
 
-from runtime.attachments import Attachments
-from runtime.engine import Alur
+from alur.runtime.attachments import Attachments
+from alur.runtime.engine import Alur
 
 
 def engine() -> Alur:

@@ -5,10 +5,10 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from runtime import accounts, views
-from runtime.inbox import PAGE_SIZE
-from runtime.inbox import inbox as inbox_page
-from runtime.engine import Conflict, InvalidData
+from alur.runtime import accounts, views
+from alur.runtime.inbox import PAGE_SIZE
+from alur.runtime.inbox import inbox as inbox_page
+from alur.runtime.engine import Conflict, InvalidData
 
 from . import formrender
 from .auth import login_required

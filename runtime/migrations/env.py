@@ -1,8 +1,8 @@
-"""Alembic environment: runs against the connection Alur passes in (runtime.db.upgrade)."""
+"""Alembic environment: runs against the connection Alur passes in (alur.runtime.db.upgrade)."""
 from alembic import context
 from sqlalchemy import create_engine
 
-from runtime.models import Base
+from alur.runtime.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -4,8 +4,8 @@ Run as `python -m tests.runtime.crash_worker DATABASE_URL`; it is killed with SI
 """
 import sys
 
-from runtime.engine import Alur
-from runtime.settings import Settings
+from alur.runtime.engine import Alur
+from alur.runtime.settings import Settings
 from tests.conftest import FORMS, PROCESSES
 from tests.runtime.test_kalbar_pengumpulan_skp import DATA, PERFORMER
 

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from runtime.backup import BackupError, export_database, import_database
-from runtime.engine import Alur
+from alur.runtime.backup import BackupError, export_database, import_database
+from alur.runtime.engine import Alur
 from tests.conftest import PROCESSES, make_settings, seed_lane_users
 from tests.runtime.test_kalbar_pengumpulan_skp import DATA, KASUBBAG, PERFORMER, PROCESS, RETURN, only_ready
 
@@ -74,7 +74,7 @@ def test_import_refuses_foreign_documents(alur):
 
 
 def test_cli_export_and_import(tmp_path, monkeypatch, capsys):
-    from runtime.cli import main
+    from alur.runtime.cli import main
 
     monkeypatch.setenv("ALUR_DATABASE_URL", f"sqlite:///{tmp_path / 'a.sqlite3'}")
     assert main(["deploy", str(PROCESSES / f"{PROCESS}.bpmn")]) == 0

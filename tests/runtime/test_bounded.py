@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.bounded import BoundedDict
+from alur.runtime.bounded import BoundedDict
 
 
 def test_storing_a_new_key_when_full_drops_the_oldest_stored():

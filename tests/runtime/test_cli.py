@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from runtime.cli import main
+from alur.runtime.cli import main
 from tests.conftest import PROCESSES, PROJECT_ROOT
 
 PROCESS = "kalbar-pengumpulan-skp"
@@ -88,7 +88,7 @@ def test_cli_errors_are_clear_and_exit_non_zero(alur_cli):
 def test_validate_prints_file_and_line_and_exits_1(tmp_path):
     bad = tmp_path / "bad.bpmn"
     bad.write_text((PROCESSES / f"{PROCESS}.bpmn").read_text().replace("<bpmn:flowNodeRef>Step_03</bpmn:flowNodeRef>", ""))
-    result = subprocess.run([sys.executable, "-m", "runtime.cli", "validate", str(bad)], cwd=PROJECT_ROOT,
+    result = subprocess.run([sys.executable, "-m", "alur.runtime.cli", "validate", str(bad)], cwd=PROJECT_ROOT,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert f"{bad}:" in result.stderr and "outside every lane" in result.stderr
@@ -97,7 +97,7 @@ def test_validate_prints_file_and_line_and_exits_1(tmp_path):
 
 
 def test_validate_accepts_every_sop():
-    result = subprocess.run([sys.executable, "-m", "runtime.cli", "validate", *map(str, PROCESSES.glob("*.bpmn"))],
+    result = subprocess.run([sys.executable, "-m", "alur.runtime.cli", "validate", *map(str, PROCESSES.glob("*.bpmn"))],
                             cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count(": ok (") == 11

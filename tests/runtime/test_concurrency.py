@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
-from runtime.engine import Conflict
-from runtime.models import AuditEntry, HumanTask
+from alur.runtime.engine import Conflict
+from alur.runtime.models import AuditEntry, HumanTask
 from tests.runtime.test_kalbar_pengumpulan_skp import DATA, KASUBBAG, PERFORMER, PROCESS, only_ready
 
 RACERS = 50
@@ -42,8 +42,8 @@ def test_fifty_threads_completing_the_same_task_exactly_one_wins(sop):
     assert len(completions) == 1 and ready == 1
     # The winner's data is the data in the state: the next step sees it.
     winner = completions[0].data["isi_disposisi"]
-    from runtime import state
-    from runtime.models import Instance
+    from alur.runtime import state
+    from alur.runtime.models import Instance
 
     with sop.sessions() as session:
         stored = state.state_json(session.get(Instance, view.id).state)

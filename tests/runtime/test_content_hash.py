@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 
-from runtime.content_hash import version_hash
+from alur.runtime.content_hash import version_hash
 
 
 def test_the_hash_is_sha256_of_the_text_then_each_form_in_name_order():

@@ -10,8 +10,8 @@ import time
 
 from sqlalchemy import select
 
-from runtime import state
-from runtime.models import AuditEntry, HumanTask, Instance, ProcessVersion
+from alur.runtime import state
+from alur.runtime.models import AuditEntry, HumanTask, Instance, ProcessVersion
 from SpiffWorkflow.util.task import TaskState
 from tests.conftest import PROCESSES, PROJECT_ROOT, seed_lane_users
 from tests.runtime.test_kalbar_pengumpulan_skp import KASUBBAG, PROCESS

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, text
 
-from runtime import db
+from alur.runtime import db
 from tests.conftest import POSTGRES_URL
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="ALUR_TEST_POSTGRES_URL is not set")

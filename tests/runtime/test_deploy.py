@@ -7,9 +7,9 @@ import shutil
 import pytest
 from sqlalchemy import func, select
 
-from runtime import directory
-from runtime.engine import DeployRefused
-from runtime.models import ProcessVersion
+from alur.runtime import directory
+from alur.runtime.engine import DeployRefused
+from alur.runtime.models import ProcessVersion
 from tests.conftest import FORMS, PROCESSES
 
 SOURCE = PROCESSES / "kalbar-pengumpulan-skp.bpmn"
@@ -111,7 +111,7 @@ def test_an_invalid_form_schema_is_refused(alur, tmp_path):
 
 
 def test_a_condition_that_escapes_at_run_time_is_stopped(tmp_path):
-    from runtime.expressions import RestrictedEnvironment, UnsafeExpression
+    from alur.runtime.expressions import RestrictedEnvironment, UnsafeExpression
 
     env = RestrictedEnvironment()
     assert env.evaluate('keputusan == "kembalikan"', {"keputusan": "kembalikan"}) is True
@@ -121,7 +121,7 @@ def test_a_condition_that_escapes_at_run_time_is_stopped(tmp_path):
 
 
 def test_a_runaway_script_is_stopped():
-    from runtime.expressions import ExpressionTimeout, RestrictedEnvironment
+    from alur.runtime.expressions import ExpressionTimeout, RestrictedEnvironment
 
     env = RestrictedEnvironment(time_limit=0.2)
     with pytest.raises(ExpressionTimeout):
@@ -134,9 +134,9 @@ def test_a_runaway_script_is_stopped():
     ("nomor_agenda = ().__class__", "not allowed"),  # refused at deploy; here slipped into the cached spec
 ])
 def test_a_script_that_fails_at_run_time_fails_the_task_cleanly(alur, tmp_path, script, message):
-    from runtime.engine import ProcessFailed
-    from runtime.expressions import check_source
-    from runtime.models import Instance
+    from alur.runtime.engine import ProcessFailed
+    from alur.runtime.expressions import check_source
+    from alur.runtime.models import Instance
 
     deployable = not check_source(script, "exec")
     source = (PROCESSES.parent / "tests" / "fixtures" / "spiff-arena-disposisi.bpmn").read_text()

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from runtime import forms
+from alur.runtime import forms
 from tests.conftest import FORMS
 
 SCHEMAS = {p.name: json.loads(p.read_text()) for p in sorted(FORMS.glob("*.schema.json"))}

@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from runtime import directory, state
-from runtime.inbox import MAX_PAGE_SIZE, Count, inbox
-from runtime.models import HumanTask, utcnow
-from runtime.views import start_role
+from alur.runtime import directory, state
+from alur.runtime.inbox import MAX_PAGE_SIZE, Count, inbox
+from alur.runtime.models import HumanTask, utcnow
+from alur.runtime.views import start_role
 from tests.conftest import PROCESSES, seed_lane_users
 
 SKP = "kalbar-pengumpulan-skp"
@@ -90,7 +90,7 @@ def test_no_workflow_state_is_loaded(two_sops, monkeypatch):
 
 def test_counts_stop_at_their_caps(two_sops, monkeypatch):
     alur, task_ids, role, _ = two_sops
-    monkeypatch.setattr("runtime.inbox.COUNT_CAP", 4)
+    monkeypatch.setattr("alur.runtime.inbox.COUNT_CAP", 4)
     page = inbox(alur, role, limit=3)
     # Per SOP: counted among the first 5 rows, so a lower bound once there are more than 4.
     assert (page.total, page.by_process[SKP], page.overdue) == (Count(4, True), Count(5, True), Count(3))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from runtime import directory
-from runtime.models import Instance
+from alur.runtime import directory
+from alur.runtime.models import Instance
 from tests.conftest import PROJECT_ROOT
 
 PARALLEL = PROJECT_ROOT / "tests" / "fixtures" / "parallel-periksa.bpmn"

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from runtime.engine import Conflict, Forbidden, InvalidData, NotFound
-from runtime import directory, state
-from runtime.models import AuditEntry, HumanTask, Instance
+from alur.runtime.engine import Conflict, Forbidden, InvalidData, NotFound
+from alur.runtime import directory, state
+from alur.runtime.models import AuditEntry, HumanTask, Instance
 
 PROCESS = "kalbar-pengumpulan-skp"
 KASUBBAG = "kasubbag-umum-aparatur"
@@ -62,9 +62,9 @@ def test_each_task_is_due_by_its_standard_time(sop, monkeypatch):
     """Due times computed by hand from a frozen clock, not by the code under test."""
     from datetime import datetime, timedelta, timezone
 
-    import runtime.engine
+    from alur.runtime import engine as runtime_engine
     clock = {"now": datetime(2026, 11, 20, 8, 58, tzinfo=timezone.utc)}  # Friday 15:58 WIB
-    monkeypatch.setattr(runtime.engine, "utcnow", lambda: clock["now"])
+    monkeypatch.setattr(runtime_engine, "utcnow", lambda: clock["now"])
     view = sop.start(PROCESS, KASUBBAG)
     task = only_ready(view)
     assert task.standard_minutes == 5  # "5 Menit": 2 minutes on Friday, 3 on Monday from 08:00 WIB

@@ -5,8 +5,8 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from runtime import db
-from runtime.models import Base
+from alur.runtime import db
+from alur.runtime.models import Base
 
 
 def schema_differences(alur) -> list:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from runtime import accounts, directory
-from runtime.engine import DeployRefused, NotFound
+from alur.runtime import accounts, directory
+from alur.runtime.engine import DeployRefused, NotFound
 from tests.conftest import FORMS, PROCESSES, seed_lane_users
 from tests.runtime.test_kalbar_pengumpulan_skp import DATA, KASUBBAG, PROCESS, only_ready
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from runtime import directory
-from runtime.models import HumanTask
+from alur.runtime import directory
+from alur.runtime.models import HumanTask
 from tests.conftest import PROJECT_ROOT
 
 FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "parallel-periksa.bpmn"

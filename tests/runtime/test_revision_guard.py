@@ -12,10 +12,10 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import func, select, update
 
-import runtime.db
-import runtime.state
-from runtime.engine import Conflict
-from runtime.models import AuditEntry, HumanTask, Instance
+from alur.runtime import db as runtime_db
+from alur.runtime import state as runtime_state
+from alur.runtime.engine import Conflict
+from alur.runtime.models import AuditEntry, HumanTask, Instance
 from tests.runtime.test_kalbar_pengumpulan_skp import DATA, KASUBBAG, PEMROSES, PROCESS, only_ready
 
 
@@ -34,7 +34,7 @@ def write_hook(monkeypatch):
     """Run `hook(connection)` inside the completion's transaction, right before it writes the new state."""
     hooks = []
     current = threading.local()
-    original = runtime.db.write_connection
+    original = runtime_db.write_connection
 
     @contextmanager
     def recording(engine):
@@ -42,7 +42,7 @@ def write_hook(monkeypatch):
             current.connection = connection
             yield connection
 
-    real_dump = runtime.state.dump_state
+    real_dump = runtime_state.dump_state
 
     def dump_then_hook(workflow):
         data = real_dump(workflow)
@@ -50,8 +50,8 @@ def write_hook(monkeypatch):
             hooks.pop(0)(current.connection)
         return data
 
-    monkeypatch.setattr(runtime.db, "write_connection", recording)
-    monkeypatch.setattr(runtime.state, "dump_state", dump_then_hook)
+    monkeypatch.setattr(runtime_db, "write_connection", recording)
+    monkeypatch.setattr(runtime_state, "dump_state", dump_then_hook)
     return hooks
 
 

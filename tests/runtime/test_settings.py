@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from runtime.engine import Alur
-from runtime.settings import Settings
+from alur.runtime.engine import Alur
+from alur.runtime.settings import Settings
 
 
 @pytest.mark.parametrize("value, pragma", [(None, 1), ("FULL", 2), ("normal", 1), ("EXTRA", 3)])

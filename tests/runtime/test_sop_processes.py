@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from runtime.bpmn_check import NS, check_file
-from runtime.simulate import simulate
+from alur.runtime.bpmn_check import NS, check_file
+from alur.runtime.simulate import simulate
 from tests.conftest import FORMS, PROCESSES
 
 SULTENG = [

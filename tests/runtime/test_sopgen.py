@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from runtime import sopgen
-from runtime.settings import PROJECT_ROOT
+from alur.runtime import sopgen
+from tests.conftest import PROJECT_ROOT
 from tests.conftest import FORMS, PROCESSES
 
 SOURCES = sorted((PROCESSES / "sources").glob("*.toml"))
@@ -115,7 +115,7 @@ def test_the_cli_writes_into_a_new_folder_and_reports_bad_sources(tmp_path):
     bad = tmp_path / "rusak.toml"
     bad.write_text(MINIMAL.replace('id = "contoh"\n', ""), encoding="utf-8")
     out = tmp_path / "baru" / "proses"
-    result = subprocess.run([sys.executable, "-m", "runtime.cli", "generate", str(bad), str(good), "--out", str(out)],
+    result = subprocess.run([sys.executable, "-m", "alur.runtime.cli", "generate", str(bad), str(good), "--out", str(out)],
                             capture_output=True, text=True, cwd=PROJECT_ROOT)
     assert result.returncode == 1
     assert "missing field 'id'" in result.stderr

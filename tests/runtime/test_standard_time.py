@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from runtime.standard_time import MAX_STANDARD_MINUTES, WorkingCalendar, format_minutes, parse_waktu
+from alur.runtime.standard_time import MAX_STANDARD_MINUTES, WorkingCalendar, format_minutes, parse_waktu
 
 WIB = ZoneInfo("Asia/Jakarta")
 

@@ -8,16 +8,16 @@ import sys
 
 from sqlalchemy import func, select
 
-from runtime import directory
-from runtime.engine import Alur
-from runtime.models import ProcessVersion
-from runtime.settings import PROJECT_ROOT
+from alur.runtime import directory
+from alur.runtime.engine import Alur
+from alur.runtime.models import ProcessVersion
+from tests.conftest import PROJECT_ROOT
 from tests.conftest import make_settings
 
 WORKERS = 4
 START = """
 import sys
-from web.app import create_app
+from alur.web.app import create_app
 app = create_app()
 print(app.secret_key)
 app.extensions["alur"].close()

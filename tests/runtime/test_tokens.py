@@ -6,9 +6,9 @@ import json
 import pytest
 from sqlalchemy import select
 
-from runtime import cli, directory, tokens
-from runtime.engine import InvalidData, NotFound
-from runtime.models import ApiToken, AuditEntry
+from alur.runtime import cli, directory, tokens
+from alur.runtime.engine import InvalidData, NotFound
+from alur.runtime.models import ApiToken, AuditEntry
 
 
 @pytest.fixture

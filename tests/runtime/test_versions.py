@@ -5,9 +5,9 @@ import copy
 
 import pytest
 
-from runtime import directory, sopgen
-from runtime.engine import NotFound
-from runtime.versions import diff_versions, list_versions, migrate_instances
+from alur.runtime import directory, sopgen
+from alur.runtime.engine import NotFound
+from alur.runtime.versions import diff_versions, list_versions, migrate_instances
 from tests.conftest import PROCESSES, PROJECT_ROOT
 from tests.runtime.test_kalbar_pengumpulan_skp import APPROVE, DATA, KASUBBAG, PERFORMER, PROCESS, only_ready
 
@@ -131,7 +131,7 @@ def test_files_saved_by_other_modelers_deploy_as_they_are_and_run(alur, fixture,
 def test_version_commands_on_the_cli(tmp_path, monkeypatch, capsys, v2_file):
     import json
 
-    from runtime.cli import main
+    from alur.runtime.cli import main
 
     monkeypatch.setenv("ALUR_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
     assert main(["deploy", str(PROCESSES / f"{PROCESS}.bpmn")]) == 0

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from runtime import state
-from runtime.engine import Alur, InvalidData
+from alur.runtime import state
+from alur.runtime.engine import Alur, InvalidData
 from tests.runtime.test_kalbar_pengumpulan_skp import DATA, KASUBBAG, PERFORMER, PROCESS, only_ready, step
 
 

@@ -7,10 +7,10 @@ import re
 import pytest
 from werkzeug.security import generate_password_hash
 
-from runtime import directory, forms, views
-from runtime.settings import Settings
+from alur.runtime import directory, forms, views
+from alur.runtime.settings import Settings
 from tests.conftest import POSTGRES_URL, reset_postgres
-from web.app import create_app
+from alur.web.app import create_app
 
 SOP = "sulteng-pengumpulan-data-kinerja"
 ORG = "sulteng-diskukm"  # the organisation the SOP belongs to (its BPMN's `org` property)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from runtime import tokens
+from alur.runtime import tokens
 
 SOP = "sulteng-pengumpulan-data-kinerja"
 

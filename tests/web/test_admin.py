@@ -8,11 +8,11 @@ import re
 import pytest
 from sqlalchemy import select
 
-from runtime import accounts, directory
-from runtime.engine import Alur
-from runtime.models import AuditEntry
+from alur.runtime import accounts, directory
+from alur.runtime.engine import Alur
+from alur.runtime.models import AuditEntry
 from tests.web.conftest import ORG, PASSWORD, PASSWORD_HASH, SOP, _text_of
-from web.demo import demo_username, setup_demo
+from alur.web.demo import demo_username, setup_demo
 
 OTHER_ORG = "kalbar-diskukm"
 OTHER_SOP = "kalbar-pengumpulan-skp"

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from runtime.attachments import MAX_BYTES
+from alur.runtime.attachments import MAX_BYTES
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -94,7 +94,7 @@ def test_a_file_with_invalid_form_data_is_not_kept(client, login, post, alur, dr
     assert response.status_code == 422
     assert "Perihal / judul dokumen: wajib diisi" in text_of(response)
     assert stored_files(alur) == []
-    from runtime.attachments import Attachments
+    from alur.runtime.attachments import Attachments
 
     assert Attachments(alur).for_instance(draft.instance_id) == []
 

@@ -1,5 +1,5 @@
 """Masuk / Keluar, the login guard, and CSRF on every form."""
-from runtime import accounts
+from alur.runtime import accounts
 
 
 def test_login_page_is_in_bahasa_indonesia(client):
@@ -77,7 +77,7 @@ def test_passwords_are_stored_hashed(alur):
     accounts.set_password(alur, "sekretaris", "kata-sandi-baru", method="pbkdf2:sha256:1000")
     from sqlalchemy import select
 
-    from runtime.models import User
+    from alur.runtime.models import User
 
     with alur.sessions() as session:
         stored = session.scalars(select(User.password_hash).where(User.username == "sekretaris")).one()

@@ -28,9 +28,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from runtime import directory, sopgen, tokens
-from runtime.attachments import Upload
-from runtime.settings import Settings
+from alur.runtime import directory, sopgen, tokens
+from alur.runtime.attachments import Upload
+from alur.runtime.settings import Settings
 from tests.conftest import PROCESSES
 from tests.web.conftest import (
     ORG,
@@ -43,7 +43,7 @@ from tests.web.conftest import (
     _post,
     _run_until,
 )
-from web.app import create_app
+from alur.web.app import create_app
 
 OTHER_ORG = "kalbar-diskukm"
 OTHER = "kalbar.semua"  # of OTHER_ORG, holding every role name the actors of ORG hold

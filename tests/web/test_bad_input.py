@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from runtime import directory
-from runtime.backup import export_database
+from alur.runtime import directory
+from alur.runtime.backup import export_database
 from tests.web.conftest import ORG, PASSWORD, SOP
 
 

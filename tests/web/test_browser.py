@@ -15,10 +15,10 @@ import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-from runtime import forms, views
-from runtime.settings import PROJECT_ROOT
-from web.app import create_app
-from web.demo import demo_username, setup_demo
+from alur.runtime import forms, views
+from tests.conftest import PROJECT_ROOT
+from alur.web.app import create_app
+from alur.web.demo import demo_username, setup_demo
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"

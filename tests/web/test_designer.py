@@ -9,11 +9,11 @@ import re
 
 import pytest
 
-from runtime import directory, sopgen
-from runtime.versions import list_versions
+from alur.runtime import directory, sopgen
+from alur.runtime.versions import list_versions
 from tests.conftest import PROCESSES
 from tests.web.conftest import ORG, PASSWORD_HASH, SOP
-from web.app import create_app
+from alur.web.app import create_app
 
 FIXTURES = PROCESSES.parent / "tests" / "fixtures"
 OTHER_SOP = "kalbar-pengumpulan-skp"  # belongs to kalbar-diskukm

@@ -1,7 +1,7 @@
 """The instance page: diagram with completed/current/not-reached steps, history, time against the standard."""
 import re
 
-from web.diagram import render_svg
+from alur.web.diagram import render_svg
 
 
 def _node(html: str, element_id: str) -> str:

@@ -6,8 +6,8 @@ import time
 
 from sqlalchemy import select
 
-from runtime.accounts import MAX_LOGIN_FAILURES
-from runtime.models import AuditEntry, User
+from alur.runtime.accounts import MAX_LOGIN_FAILURES
+from alur.runtime.models import AuditEntry, User
 from tests.web.conftest import PASSWORD
 
 

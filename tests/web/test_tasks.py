@@ -4,8 +4,8 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import update
 
-from runtime import directory
-from runtime.models import HumanTask
+from alur.runtime import directory
+from alur.runtime.models import HumanTask
 from tests.web.conftest import ORG
 
 
@@ -69,7 +69,7 @@ def test_inbox_filters_by_sop(client, login, alur, started):
 
 
 def test_inbox_pages_and_counts(client, login, alur, started, text_of, monkeypatch):
-    monkeypatch.setattr("web.tasks.PAGE_SIZE", 2)
+    monkeypatch.setattr("alur.web.tasks.PAGE_SIZE", 2)
     later = [alur.start("sulteng-pengumpulan-data-kinerja", "kepala-dinas") for _ in range(2)]
     other = alur.start("sulteng-penyusunan-iki", "kepala-dinas")
     _overdue(alur, started.ready_tasks[0].id)

@@ -6,9 +6,7 @@ Create Date: 2026-11-23 10:00:00
 """
 from alembic import op
 import sqlalchemy as sa
-import runtime.models
-
-
+import alur.runtime.models
 revision = '0002'
 down_revision = '0001'
 branch_labels = None
@@ -26,7 +24,7 @@ def upgrade() -> None:
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('uploaded_by', sa.String(length=200), nullable=False),
-    sa.Column('uploaded_at', runtime.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('uploaded_at', alur.runtime.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['instance_id'], ['instances.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name', name='uq_attachments_name')

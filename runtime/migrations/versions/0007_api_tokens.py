@@ -7,7 +7,7 @@ Create Date: 2026-11-23 14:00:00
 import sqlalchemy as sa
 from alembic import op
 
-from runtime.models import UTCDateTime
+from alur.runtime.models import UTCDateTime
 
 revision = "0007"
 down_revision = "0006"
