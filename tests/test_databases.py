@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
+from tests.conftest import make_settings
 from tests.databases import POSTGRES_URL, PREFIX, PostgresServer
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="ALUR_TEST_POSTGRES_URL is not set")
@@ -36,9 +37,8 @@ def test_only_databases_of_this_session_are_dropped():
         server.close()
 
 
-def test_the_database_named_in_the_url_is_left_as_it_was(alur, backend):
-    if backend != "postgres":
-        pytest.skip("PostgreSQL only")
-    assert alur.settings.database_url != POSTGRES_URL
-    assert "process_versions" in _tables(alur.settings.database_url)
+def test_the_database_named_in_the_url_is_left_as_it_was(tmp_path):
+    url = make_settings("postgres", tmp_path, "deployed").database_url
+    assert url != POSTGRES_URL
+    assert "process_versions" in _tables(url)
     assert "process_versions" not in _tables(POSTGRES_URL)
