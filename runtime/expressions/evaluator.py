@@ -28,6 +28,8 @@ def evaluate(tree: ast.expr, data: dict, external: dict):
         return _Evaluation(data, external).value(tree)
     except ExpressionError:
         raise
+    except OverflowError:
+        raise ExpressionError("the number is too large", getattr(tree, "lineno", 1)) from None
     except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError) as exc:
         # What the plain-data operations themselves refuse: comparing a str with an int,
         # an unhashable set item, int("x"), comparing data nested thousands deep.

@@ -58,7 +58,7 @@ def syntax_tree(source: str, mode: str) -> ast.AST:
             warnings.simplefilter("ignore")
             return ast.parse(source, mode=mode)
     except SyntaxError as exc:
-        raise ExpressionError(f"syntax error: {exc.msg}", exc.lineno) from None
+        raise ExpressionError(f"syntax error: {exc.msg}", exc.lineno or 1) from None
     except (ValueError, RecursionError, MemoryError) as exc:  # a NUL byte; nesting past the parser's stack
         raise ExpressionError(f"cannot be parsed ({type(exc).__name__})", 1) from None
 
@@ -143,7 +143,7 @@ class _Checker:
         if type(value) not in SCALARS:
             self.refuse(node, f"a {type(value).__name__} literal")
         elif type(value) is int and abs(value) > MAX_INT:
-            self.refuse(node, f"an integer beyond 10**18 ({str(value)[:20]}...)")
+            self.refuse(node, "an integer literal beyond 10**18")
         elif type(value) is float and not math.isfinite(value):
             self.refuse(node, "an infinite number")
 

@@ -83,7 +83,7 @@ def _parse_script(text: str) -> tuple[Assignment, ...]:
 def _assignment(line: str, number: int) -> Assignment:
     first_word = line.split(maxsplit=1)[0].rstrip(":")
     if keyword.iskeyword(first_word) and first_word not in _EXPRESSION_KEYWORDS:
-        raise ExpressionError(f"a '{first_word}' statement is not allowed; a script line must be 'name = expression'")
+        raise ExpressionError(f"the statement '{first_word}' is not allowed; a script line must be 'name = expression'")
     module = syntax_tree(line, "exec")
     if len(module.body) != 1:
         raise ExpressionError("one assignment per line")
@@ -125,7 +125,7 @@ def _assign(scope: dict, target: ast.expr, value) -> None:
     keys.reverse()
     if node.id not in scope:
         raise ExpressionError(f"'{node.id}' is not in the task data")
-    container = scope[node.id] = _copy(scope[node.id], node.id)
+    container = scope[node.id] = _copy(scope[node.id], f"'{node.id}'")
     for key in keys[:-1]:
         child = _copy(_item(container, key), repr(key))
         container[key] = child
