@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import reprlib
 
 from .limits import (MAX_INT, MAX_LENGTH, MAX_POWER_EXPONENT, MAX_ROUND_DIGITS, METHODS, SCALARS, VALUE_TYPES,
                      ExpressionError)
@@ -36,10 +37,13 @@ def evaluate(tree: ast.expr, data: dict, external: dict):
         raise ExpressionError(f"cannot be evaluated: {exc}", getattr(tree, "lineno", 1)) from None
 
 
+_SHORT = reprlib.Repr()
+_SHORT.maxstring, _SHORT.maxother = 40, 40
+
+
 def describe(value) -> str:
-    """A short description of a value for messages: `the str 'abc'`."""
-    text = repr(value) if type(value) in VALUE_TYPES else "..."
-    return f"the {type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
+    """A short description of a value for messages, `the str 'abc'`, in bounded time whatever its size."""
+    return f"the {type(value).__name__} {_SHORT.repr(value) if type(value) in VALUE_TYPES else '...'}"
 
 
 def checked_input(value, where: str):
@@ -52,19 +56,27 @@ def checked_input(value, where: str):
 class _Evaluation:
     def __init__(self, data: dict, external: dict):
         self.data, self.external = data, external
-        self.handlers = {
-            ast.Constant: lambda n: n.value, ast.Name: self.name,
-            ast.List: lambda n: [self.value(e) for e in n.elts],
-            ast.Tuple: lambda n: tuple(self.value(e) for e in n.elts),
-            ast.Set: lambda n: {self.value(e) for e in n.elts},
-            ast.Dict: lambda n: {self.value(k): self.value(v) for k, v in zip(n.keys, n.values)},
-            ast.BoolOp: self.bool_op, ast.UnaryOp: self.unary_op, ast.BinOp: self.bin_op,
-            ast.Compare: self.compare, ast.Subscript: self.subscript, ast.Call: self.call,
-            ast.IfExp: lambda n: self.value(n.body) if self.value(n.test) else self.value(n.orelse),
-        }
 
     def value(self, node: ast.expr):
-        return self.handlers[type(node)](node)
+        return _HANDLERS[type(node)](self, node)
+
+    def constant(self, node: ast.Constant):
+        return node.value
+
+    def list_display(self, node: ast.List):
+        return [self.value(e) for e in node.elts]
+
+    def tuple_display(self, node: ast.Tuple):
+        return tuple(self.value(e) for e in node.elts)
+
+    def set_display(self, node: ast.Set):
+        return {self.value(e) for e in node.elts}
+
+    def dict_display(self, node: ast.Dict):
+        return {self.value(k): self.value(v) for k, v in zip(node.keys, node.values)}
+
+    def if_exp(self, node: ast.IfExp):
+        return self.value(node.body) if self.value(node.test) else self.value(node.orelse)
 
     def name(self, node: ast.Name):
         for scope in (self.data, self.external):
@@ -132,6 +144,15 @@ class _Evaluation:
         if type(node.func) is ast.Name:
             return _FUNCTIONS[node.func.id](args, node)
         return _call_method(node.func.attr, self.value(node.func.value), args, node)
+
+
+_HANDLERS = {
+    ast.Constant: _Evaluation.constant, ast.Name: _Evaluation.name, ast.List: _Evaluation.list_display,
+    ast.Tuple: _Evaluation.tuple_display, ast.Set: _Evaluation.set_display, ast.Dict: _Evaluation.dict_display,
+    ast.BoolOp: _Evaluation.bool_op, ast.UnaryOp: _Evaluation.unary_op, ast.BinOp: _Evaluation.bin_op,
+    ast.Compare: _Evaluation.compare, ast.Subscript: _Evaluation.subscript, ast.Call: _Evaluation.call,
+    ast.IfExp: _Evaluation.if_exp,
+}
 
 
 def is_number(value) -> bool:

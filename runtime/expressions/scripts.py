@@ -67,7 +67,7 @@ def run_script(text: str, data: dict, external: dict | None = None) -> None:
 @lru_cache(maxsize=512)
 def _parse_script(text: str) -> tuple[Assignment, ...]:
     assignments = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.split("\n"), start=1):  # the lines of the file, as XML counts them
         line = raw.strip()
         if not line or line.startswith("#"):
             continue

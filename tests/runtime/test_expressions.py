@@ -264,6 +264,43 @@ def test_a_script_that_would_leave_a_generator_in_the_task_data_is_refused(alur,
     assert versions(alur) == 0
 
 
+SCRIPT_AT_START = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="D" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="skrip-awal" isExecutable="true">
+    <bpmn:laneSet id="LaneSet"><bpmn:lane id="Lane_Staf" name="Staf"><bpmn:flowNodeRef>Mulai</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>Skrip</bpmn:flowNodeRef><bpmn:flowNodeRef>Arsip</bpmn:flowNodeRef>
+      <bpmn:flowNodeRef>Selesai</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="Mulai" />
+    <bpmn:scriptTask id="Skrip"><bpmn:script>nomor = belum_ada + 1</bpmn:script></bpmn:scriptTask>
+    <bpmn:userTask id="Arsip"><bpmn:extensionElements><spiffworkflow:properties>
+      <spiffworkflow:property name="formJsonSchemaFilename" value="pengarsipan.schema.json" />
+      <spiffworkflow:property name="standardMinutes" value="5" />
+    </spiffworkflow:properties></bpmn:extensionElements></bpmn:userTask>
+    <bpmn:endEvent id="Selesai" />
+    <bpmn:sequenceFlow id="F1" sourceRef="Mulai" targetRef="Skrip" />
+    <bpmn:sequenceFlow id="F2" sourceRef="Skrip" targetRef="Arsip" />
+    <bpmn:sequenceFlow id="F3" sourceRef="Arsip" targetRef="Selesai" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_script_failing_right_after_the_start_fails_the_start_cleanly(alur, tmp_path):
+    path = tmp_path / "skrip-awal.bpmn"
+    path.write_text(SCRIPT_AT_START)
+    alur.deploy(path)
+    directory.add_user(alur, "staf", ["staf"])
+    entries = audit_entries(alur)
+    with pytest.raises(ProcessFailed) as failed:
+        alur.start("skrip-awal", "staf")
+    assert failed.value.status == 422
+    assert str(failed.value) == "script of 'Skrip': line 1: 'belum_ada' is not in the task data"
+    with alur.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Instance)) == 0
+    assert audit_entries(alur) == entries
+
+
 def test_the_spiff_arena_script_runs_and_stores_its_value(alur):
     alur.deploy(SPIFF)
     directory.add_user(alur, "pimpinan", ["pimpinan"])
