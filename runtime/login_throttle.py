@@ -50,7 +50,7 @@ _pair = (select(func.count(), func.max(_failures.c.at))
 # The CLIENT_FAILURES-th newest failure of a client within the window: while there is one, the
 # client is over its limit, until that failure leaves the window.
 _client_limit_reached_at = (
-    select(_failures.c.at).where(_failures.c.client == bindparam("client"), _failures.c.at >= bindparam("since"))
+    select(_failures.c.at).where(_failures.c.client == bindparam("client"), _failures.c.at > bindparam("since"))
     .order_by(_failures.c.at.desc()).limit(1).offset(CLIENT_FAILURES - 1)
 )
 
