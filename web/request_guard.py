@@ -123,10 +123,21 @@ def _position(exc: ValueError) -> str:
     return "isi tidak terbaca"
 
 
+_GUARDED_JSON = SimpleNamespace(loads=loads, dumps=json.dumps)
+
+
 class GuardedRequest(Request):
     """Flask's request, parsing JSON bodies with the guard's `loads`."""
 
-    json_module = SimpleNamespace(loads=loads, dumps=json.dumps)
+    # Flask's request context assigns the app's JSON provider to every request's json_module;
+    # request bodies keep the guard's parser (the provider still serves responses).
+    @property
+    def json_module(self):
+        return _GUARDED_JSON
+
+    @json_module.setter
+    def json_module(self, _provider) -> None:
+        pass
 
     def on_json_loading_failed(self, e: ValueError | None):
         if e is None:
