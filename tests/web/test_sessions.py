@@ -269,3 +269,14 @@ def test_a_session_of_a_user_who_is_gone_is_refused(app, client, alur, login):
 
 def test_resume_of_an_unknown_id_is_ended(alur):
     assert sessions.resume(alur, "tidak-ada").state is sessions.SessionState.ENDED
+
+
+def test_backups_leave_out_sessions_and_failed_logins(client, alur, login):
+    from alur.runtime.backup import NOT_BACKED_UP, export_database
+
+    login(client, "kepala-dinas")
+    login(client, "sekretaris", "salah-sekali")
+    exported = export_database(alur)
+    assert NOT_BACKED_UP == {"user_sessions", "login_failures"}
+    assert not NOT_BACKED_UP & set(exported["tables"])
+    assert {"users", "api_tokens", "attachments", "audit_entries"} <= set(exported["tables"])
