@@ -257,15 +257,10 @@ def organisation_roles(alur: Alur, org: str) -> dict[str, list[str]]:
 
 
 def namespaced_username(org: str, name: str) -> str:
-    """The full user name of the name an admin of `org` types: "<org>.<name>" ("budi" in
-    sulteng-diskukm is "sulteng-diskukm.budi"); a name already starting with "<org>." stays as it is.
-
-    User names are unique over all organisations (a user logs in with the name alone), so a
-    refusal of a name another organisation holds would tell that it exists there. The admin page
-    therefore only makes names in the organisation's own namespace, which no other organisation's
-    users can be in (directory.add_user keeps that true for the CLI too): a name already taken
-    there is one of the admin's own users.
-    """
+    """The full user name of the name an admin of `org` types: "budi" in sulteng-diskukm is
+    "sulteng-diskukm.budi" (a name already starting with "<org>." stays). No other organisation's
+    user can be in that namespace (directory.add_user), so refusing a taken name there reveals
+    nothing about other organisations."""
     name = name.strip()
     return name if name.startswith(org + ".") else f"{org}.{name}"
 

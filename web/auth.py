@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
-from flask_login import login_required as login_required  # the guard the other blueprints import
+from flask_login import login_required as login_required  # noqa: F401 (the guard the blueprints import)
 
 from alur.runtime import accounts, login_throttle, sessions
 from alur.runtime.accounts import Account
