@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -18,12 +18,6 @@ from . import db, directory
 from . import statements as sql
 from .engine import Alur, InvalidData, NotFound
 from .models import AuditEntry, HumanTask, Instance, LaneRole, ProcessVersion, User, UserRole, utcnow
-
-# Login throttling: after this many failed logins of one user name within the
-# window, further attempts are refused (even with the right password) until the
-# window has passed. Failures and logins are audit entries, so every worker sees them.
-MAX_LOGIN_FAILURES = 5
-LOGIN_WINDOW = timedelta(minutes=15)
 
 # Checked against when the user does not exist, so that a wrong user name
 # takes as long as a wrong password and does not reveal which names exist.
@@ -98,17 +92,6 @@ def authenticate(alur: Alur, username: str, password: str) -> Account | None:
         return _account(session, user)
 
 
-def login_blocked(alur: Alur, username: str) -> bool:
-    """True when `username` had MAX_LOGIN_FAILURES failed logins within the last LOGIN_WINDOW."""
-    since = utcnow() - LOGIN_WINDOW
-    with alur.sessions() as session:
-        failures = session.scalar(
-            select(func.count()).select_from(AuditEntry).where(
-                AuditEntry.actor == username, AuditEntry.action == "login_failed", AuditEntry.at >= since)
-        )
-    return failures >= MAX_LOGIN_FAILURES
-
-
 def record_login(alur: Alur, username: str, succeeded: bool, address: str | None) -> None:
     """Write a login or failed login to the audit log (with the client address)."""
     with db.transaction(alur.sessions) as session:
@@ -123,7 +106,8 @@ def list_users(alur: Alur) -> list[Account]:
 
 
 def set_password(alur: Alur, username: str, password: str, method: str | None = None) -> None:
-    """Store a new password for an existing user (NotFound if there is none).
+    """Store a new password for an existing user (NotFound if there is none) and end the user's
+    sessions on every device.
 
     `method` is a werkzeug hash method; leave it None for werkzeug's default.
     """
@@ -132,7 +116,32 @@ def set_password(alur: Alur, username: str, password: str, method: str | None = 
         user = session.scalars(select(User).where(User.username == username)).first()
         if user is None:
             raise NotFound(f"user '{username}' does not exist")
-        user.password_hash = password_hash
+        _replace_password(session, user, password_hash)
+
+
+def change_own_password(alur: Alur, username: str, current: str, new: str, method: str | None = None) -> None:
+    """A user changes their own password, giving the current one; their sessions on every device end.
+
+    Raises InvalidData (current_password: the current password is wrong; password: the new one
+    is too short or too long) and changes nothing.
+    """
+    errors: dict[str, str] = {}
+    _check_password(new, errors)
+    if authenticate(alur, username, current) is None:
+        errors = {"current_password": "kata sandi saat ini salah", **errors}
+    if errors:
+        raise InvalidData(errors)
+    password_hash = generate_password_hash(new, method) if method else generate_password_hash(new)
+    with db.transaction(alur.sessions) as session:
+        user = session.scalars(select(User).where(User.username == username)).one()
+        _replace_password(session, user, password_hash)
+        _audit(session, username, "password_change", {"username": username})
+
+
+def _replace_password(session, user: User, password_hash: str) -> None:
+    """Store a new password hash, and end every session opened with the old password."""
+    user.password_hash = password_hash
+    session.execute(sql.end_sessions_of_user, {"owner_id": user.id, "now": utcnow()})
 
 
 def display_names(alur: Alur) -> dict[str, str]:
@@ -184,7 +193,9 @@ def visible_instances(alur: Alur, username: str, limit: int = 200) -> list[Insta
 ADMIN_ROLE = "admin"
 DESIGNER_ROLE = "perancang"
 MIN_PASSWORD_LENGTH = 10
-_USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,99}")
+MAX_USERNAME_LENGTH = 100  # users.username
+# What an admin types: the user name within the organisation, which is put after "<org>.".
+_LOCAL_NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
 _ROLE = re.compile(r"[a-z0-9][a-z0-9-]{0,199}")
 
 
@@ -245,14 +256,26 @@ def organisation_roles(alur: Alur, org: str) -> dict[str, list[str]]:
     return {**dict(sorted(roles.items())), DESIGNER_ROLE: [], ADMIN_ROLE: []}
 
 
+def namespaced_username(org: str, name: str) -> str:
+    """The full user name of the name an admin of `org` types: "budi" in sulteng-diskukm is
+    "sulteng-diskukm.budi" (a name already starting with "<org>." stays). No other organisation's
+    user can be in that namespace (directory.add_user), so refusing a taken name there reveals
+    nothing about other organisations."""
+    name = name.strip()
+    return name if name.startswith(org + ".") else f"{org}.{name}"
+
+
 def new_user_problems(alur: Alur, org: str, username: str, display_name: str, password: str,
                       roles: list[str]) -> dict[str, str]:
     """What is wrong with a user `create_user` would make: field (username, display_name,
-    password, roles) -> message; empty when nothing is."""
-    username, display_name = username.strip(), display_name.strip()
+    password, roles) -> message; empty when nothing is. `username` is taken within `org`'s
+    namespace (see namespaced_username)."""
+    full, display_name = namespaced_username(org, username), display_name.strip()
+    local = full[len(org) + 1:]
     errors: dict[str, str] = {}
-    if not _USERNAME.fullmatch(username):
-        errors["username"] = ("2-100 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung, "
+    room = MAX_USERNAME_LENGTH - len(org) - 1
+    if not _LOCAL_NAME.fullmatch(local) or len(local) > room:
+        errors["username"] = (f"1-{room} karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung, "
                               "diawali huruf kecil atau angka")
     if not display_name:
         errors["display_name"] = "wajib diisi"
@@ -263,22 +286,27 @@ def new_user_problems(alur: Alur, org: str, username: str, display_name: str, pa
     unknown = sorted(set(roles) - set(allowed))
     if unknown:
         errors["roles"] = "peran tidak dikenal di organisasi ini: " + ", ".join(unknown)
-    if "username" not in errors and get_user(alur, username) is not None:
-        errors["username"] = "nama pengguna sudah dipakai"
+    if "username" not in errors and get_user(alur, full) is not None:
+        errors["username"] = TAKEN
     return errors
+
+
+# Only ever said of a name in the admin's own organisation's namespace.
+TAKEN = "nama pengguna sudah dipakai di organisasi ini"
 
 
 def create_user(alur: Alur, org: str, username: str, display_name: str, password: str, roles: list[str],
                 actor: str, method: str | None = None) -> Account:
-    """Create a user of `org` with a password and roles chosen from `organisation_roles(org)`.
+    """Create the user "<org>.<username>" (see namespaced_username) of `org` with a password and
+    roles chosen from `organisation_roles(org)`.
 
     Raises InvalidData naming each bad field (see `new_user_problems`) and changes
-    nothing; a user name already taken (in any organisation) is a bad username.
+    nothing; a user name already taken in the organisation is a bad username.
     """
     errors = new_user_problems(alur, org, username, display_name, password, roles)
     if errors:
         raise InvalidData(errors)
-    username, display_name = username.strip(), display_name.strip()
+    username, display_name = namespaced_username(org, username), display_name.strip()
     password_hash = generate_password_hash(password, method) if method else generate_password_hash(password)
     try:
         with db.transaction(alur.sessions) as session:
@@ -291,7 +319,7 @@ def create_user(alur: Alur, org: str, username: str, display_name: str, password
             session.flush()
             return _account(session, user)
     except IntegrityError as exc:  # the same name was taken between the check and the insert
-        raise InvalidData({"username": "nama pengguna sudah dipakai"}) from exc
+        raise InvalidData({"username": TAKEN}) from exc
 
 
 def add_role(alur: Alur, org: str, username: str, role: str, actor: str) -> None:
@@ -321,14 +349,15 @@ def remove_role(alur: Alur, org: str, username: str, role: str, actor: str) -> N
 
 def reset_password(alur: Alur, org: str, username: str, password: str, actor: str,
                    method: str | None = None) -> None:
-    """Give a user of `org` a new password (at least MIN_PASSWORD_LENGTH characters)."""
+    """Give a user of `org` a new password (at least MIN_PASSWORD_LENGTH characters); the user's
+    sessions on every device end."""
     errors: dict[str, str] = {}
     _check_password(password, errors)
     if errors:
         raise InvalidData(errors)
     password_hash = generate_password_hash(password, method) if method else generate_password_hash(password)
     with db.transaction(alur.sessions) as session:
-        _member(session, org, username).password_hash = password_hash
+        _replace_password(session, _member(session, org, username), password_hash)
         _audit(session, actor, "password_reset", {"username": username})
 
 

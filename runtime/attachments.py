@@ -15,13 +15,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from . import accounts, db, directory, forms, views
 from .engine import Alur, Conflict, Forbidden, InstanceView, InvalidData, NotFound
 from .models import Attachment, utcnow
 
 MAX_BYTES = 10 * 1024 * 1024
+
+
+def _mib(size: int) -> str:
+    """A size in MiB as people read it here: "50 MiB", "12,5 MiB"."""
+    text = f"{size / (1024 * 1024):.1f}".replace(".", ",").removesuffix(",0")
+    return f"{text} MiB"
 
 # Extension -> (content type, leading bytes the file must start with).
 ALLOWED_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
@@ -80,6 +86,8 @@ def upload_problem(upload: Upload) -> str | None:
     extension = Path(upload.filename or "").suffix.lower()
     if not upload.filename:
         return "pilih berkas yang akan diunggah"
+    if not upload.filename.isprintable() or len(upload.filename) > 500:
+        return "nama berkas tidak sah (karakter kendali, atau lebih dari 500 karakter)"
     if extension not in ALLOWED_TYPES:
         return "jenis berkas tidak diizinkan (hanya pdf, doc, docx, xls, xlsx, odt, ods, png, jpg)"
     content = upload.content()
@@ -102,17 +110,19 @@ class Attachments:
     # ------------------------------------------------------------- writing
 
     def store(self, task_id: str, user: str, upload: Upload, field: str = "berkas") -> AttachmentView:
-        """Store an upload on a ready task the user may work on.
+        """Store an upload on a ready task the user may work on, as a document of the instance
+        (kept whether or not a completion names it).
 
         Refuses with InvalidData({field: message}) a file of a type not
-        allowed, larger than 10 MiB, empty, or whose content does not match its
-        extension; Forbidden/Conflict/NotFound as for completing the task.
+        allowed, larger than 10 MiB, empty, whose content does not match its
+        extension, or that would pass the task's or the instance's quota
+        (settings.attachment_limits); Forbidden/Conflict/NotFound as for completing the task.
         """
         task = self._workable_task(task_id, user)
         problem = upload_problem(upload)
         if problem:
             raise InvalidData({field: problem})
-        return self._write(task.instance_id, task.id, user, upload)
+        return self._write(task.instance_id, task.id, user, upload, field=field)
 
     def complete(self, task_id: str, user: str, data: dict, uploads: dict[str, Upload] | None = None,
                  expected_revision: int | None = None) -> InstanceView:
@@ -138,6 +148,10 @@ class Attachments:
                 errors[name] = "isian ini tidak menerima berkas"
             elif problem := upload_problem(upload):
                 errors[name] = problem
+        with self.alur.sessions() as session:  # all the files together, before any is stored
+            adding = [len(u.content()) for name, u in uploads.items() if name not in errors]
+            if adding and (problem := self._quota_problem(session, task.instance_id, task.id, adding)):
+                errors.update({name: problem for name in uploads if name not in errors})
         data = dict(data)
         with self.alur.sessions() as session:
             errors.update(self._references_problems(session, task, schema,
@@ -154,7 +168,7 @@ class Attachments:
         stored = []
         try:
             for name, upload in uploads.items():
-                view = self._write(task.instance_id, task.id, user, upload)
+                view = self._write(task.instance_id, task.id, user, upload, field=name, form_field=name)
                 stored.append(view)
                 data[name] = view.name
             return self.alur.complete(task_id, user, data, expected_revision=expected_revision)
@@ -221,27 +235,56 @@ class Attachments:
             raise Forbidden(f"task {task_id} is claimed by {task.claimed_by}")
         return task
 
-    def _write(self, instance_id: int, task_id: str | None, user: str, upload: Upload) -> AttachmentView:
+    def _quota_problem(self, session, instance_id: int, task_id: str | None, adding: list[int]) -> str | None:
+        """Why files of these sizes may not be added to the task and instance (or None)."""
+        limits = self.alur.settings.attachment_limits
+        on_task, task_bytes = session.execute(
+            select(func.count(), func.coalesce(func.sum(Attachment.size), 0))
+            .where(Attachment.instance_id == instance_id, Attachment.task_id == task_id)).one()
+        instance_bytes = session.scalar(select(func.coalesce(func.sum(Attachment.size), 0))
+                                        .where(Attachment.instance_id == instance_id))
+        if on_task + len(adding) > limits.files_per_task:
+            return (f"tugas ini sudah memiliki {on_task} lampiran; batasnya {limits.files_per_task} berkas per tugas")
+        if task_bytes + sum(adding) > limits.bytes_per_task:
+            return (f"lampiran tugas ini akan melebihi batas {_mib(limits.bytes_per_task)} per tugas "
+                    f"(sudah {_mib(task_bytes)})")
+        if instance_bytes + sum(adding) > limits.bytes_per_instance:
+            return (f"lampiran proses ini akan melebihi batas {_mib(limits.bytes_per_instance)} per proses "
+                    f"(sudah {_mib(instance_bytes)})")
+        return None
+
+    def _write(self, instance_id: int, task_id: str | None, user: str, upload: Upload, field: str = "berkas",
+               form_field: str | None = None) -> AttachmentView:
+        """Store one checked upload: the row and the file in one transaction, under the instance's
+        quota (checked under a lock per instance, so workers cannot together pass it)."""
         content = upload.content()
         extension = Path(upload.filename).suffix.lower()
         name = uuid.uuid4().hex + extension
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / name
         partial = path.with_name(name + ".part")
-        partial.write_bytes(content)
-        os.replace(partial, path)
         try:
             with db.transaction(self.alur.sessions) as session:
+                db.lock(session, f"alur:attachments:{instance_id}")
+                if problem := self._quota_problem(session, instance_id, task_id, [len(content)]):
+                    raise InvalidData({field: problem})
                 row = Attachment(
                     name=name, instance_id=instance_id, task_id=task_id,
                     original_name=Path(upload.filename.replace("\\", "/")).name[:500],
                     content_type=ALLOWED_TYPES[extension][0], size=len(content),
                     sha256=hashlib.sha256(content).hexdigest(), uploaded_by=user, uploaded_at=utcnow(),
+                    form_field=form_field,
                 )
                 session.add(row)
                 session.flush()
-                return AttachmentView.of(row)
+                view = AttachmentView.of(row)
+                # The bytes are in place before the row commits: a kill in between leaves a file
+                # without a row (or a .part file), which `alur attachments cleanup` removes.
+                partial.write_bytes(content)
+                os.replace(partial, path)
+            return view
         except BaseException:
+            partial.unlink(missing_ok=True)
             path.unlink(missing_ok=True)
             raise
 

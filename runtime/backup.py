@@ -2,7 +2,8 @@
 
 The export holds every table (organisations, users, process versions with
 their BPMN and forms, instances with their state, the task index, the audit
-log, attachment records) and the schema revision it was taken at. An import
+log, attachment records, API tokens) but the open sessions and recent failed
+logins, and the schema revision it was taken at. An import
 goes into an empty database of the same schema revision, in one transaction,
 so that export -> import -> export gives the same document.
 """
@@ -19,6 +20,9 @@ from .engine import Alur, AlurError
 from .models import Base, UTCDateTime
 
 FORMAT = "alur-backup/1"
+# Who is logged in where, and recent failed logins, are not kept: after an import everyone logs
+# in again and throttling starts afresh.
+NOT_BACKED_UP = {"user_sessions", "login_failures"}
 
 
 class BackupError(AlurError):
@@ -26,7 +30,7 @@ class BackupError(AlurError):
 
 
 def _tables():
-    return [t for t in Base.metadata.sorted_tables]
+    return [t for t in Base.metadata.sorted_tables if t.name not in NOT_BACKED_UP]
 
 
 def _schema_revision(alur: Alur) -> str | None:

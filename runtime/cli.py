@@ -246,6 +246,27 @@ def cmd_import(args) -> int:
     return 0
 
 
+def cmd_attachments_cleanup(args) -> int:
+    from dataclasses import asdict
+    from datetime import timedelta
+
+    from .attachments_cleanup import clean_attachments
+
+    alur = _engine(args)
+    folder = Path(alur.settings.instance_dir) / "attachments"
+    report = clean_attachments(alur, folder, timedelta(hours=args.older_than), dry_run=args.dry_run)
+    verb = "akan dihapus" if args.dry_run else "dihapus"
+    lines = [f"berkas tanpa catatan {verb}: {len(report.files_without_row)}",
+             *(f"  {name}" for name in report.files_without_row),
+             f"unggahan yang tidak dipakai penyelesaian tugas mana pun {verb}: {len(report.unused_uploads)}",
+             *(f"  {name}" for name in report.unused_uploads),
+             f"catatan yang berkasnya hilang (dibiarkan; pulihkan berkasnya dari cadangan): "
+             f"{len(report.rows_without_file)}",
+             *(f"  {name}" for name in report.rows_without_file)]
+    _print(args, {**asdict(report), "dry_run": args.dry_run}, "\n".join(lines))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="alur", description="Alur: SOP pemerintahan sebagai proses BPMN")
     common = argparse.ArgumentParser(add_help=False)
@@ -314,6 +335,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("user")
     p.add_argument("token_id", type=int)
     p.set_defaults(func=cmd_tokens)
+
+    attachment_commands = sub.add_parser("attachments", help="attachment files").add_subparsers(
+        dest="attachments_command", required=True)
+    p = attachment_commands.add_parser(
+        "cleanup", parents=[common],
+        help="remove files no record names and uploads no completion used (see runtime/attachments_cleanup.py)")
+    p.add_argument("--older-than", type=float, default=24, metavar="HOURS",
+                   help="only what is older than this many hours (default 24, at least 1)")
+    p.add_argument("--dry-run", action="store_true", help="only list what would be removed")
+    p.set_defaults(func=cmd_attachments_cleanup)
 
     p = sub.add_parser("orgs", parents=[common], help="list organisations, or add one: alur orgs SLUG NAME")
     p.add_argument("slug", nargs="?")

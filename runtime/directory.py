@@ -15,7 +15,7 @@ from sqlalchemy import select
 from . import db
 from . import statements as sql
 from .errors import Conflict, NotFound
-from .models import DEFAULT_ORG, Instance, LaneRole, Organisation, User, UserRole
+from .models import DEFAULT_ORG, Instance, LaneRole, Organisation, User, UserRole, utcnow
 
 if TYPE_CHECKING:
     from .engine import Alur
@@ -38,14 +38,29 @@ def organisations(alur: Alur) -> list[dict]:
                 for o in session.scalars(select(Organisation).order_by(Organisation.slug))]
 
 
+def namespace_owner(session, username: str) -> str | None:
+    """The organisation whose namespace `username` is in: the one whose slug comes before the
+    name's first "." ("sulteng-diskukm.budi"); None for a name outside every organisation's."""
+    prefix, dot, _ = username.partition(".")
+    if not dot:
+        return None
+    return prefix if session.get(Organisation, prefix) is not None else None
+
+
 def add_user(alur: Alur, username: str, roles: list[str], display_name: str | None = None,
              password_hash: str | None = None, org: str = DEFAULT_ORG) -> None:
-    """Create a user of organisation `org` (or add roles to an existing one of that organisation)."""
+    """Create a user of organisation `org` (or add roles to an existing one of that organisation;
+    a new password hash then ends the user's sessions). A name in another organisation's
+    namespace ("kalbar-diskukm.x" for org sulteng-diskukm) is refused (Conflict)."""
     with db.transaction(alur.sessions) as session:
         if session.get(Organisation, org) is None:
             if org != DEFAULT_ORG:
                 raise NotFound(f"organisation '{org}' does not exist")
             session.add(Organisation(slug=DEFAULT_ORG, name="Organisasi bawaan"))
+            session.flush()
+        owner = namespace_owner(session, username)
+        if owner not in (None, org):
+            raise Conflict(f"user name '{username}' is in the namespace of organisation '{owner}', not '{org}'")
         user = session.scalars(select(User).where(User.username == username)).first()
         if user is None:
             user = User(username=username, display_name=display_name or username, password_hash=password_hash,
@@ -54,8 +69,9 @@ def add_user(alur: Alur, username: str, roles: list[str], display_name: str | No
             session.flush()
         elif user.org != org:
             raise Conflict(f"user '{username}' belongs to organisation '{user.org}', not '{org}'")
-        elif password_hash:
+        elif password_hash and password_hash != user.password_hash:
             user.password_hash = password_hash
+            session.execute(sql.end_sessions_of_user, {"owner_id": user.id, "now": utcnow()})
         have = set(session.scalars(select(UserRole.role).where(UserRole.user_id == user.id)))
         for role in roles:
             if role not in have:

@@ -204,3 +204,44 @@ class Attachment(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_by: Mapped[str] = mapped_column(String(200))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The form field a completion uploaded the file for; NULL for a document uploaded on its own
+    # (the task page's Lampiran button, POST /api/tasks/<id>/attachments), which stays with the
+    # instance whether or not a completion names it. An upload for a form field that no completion
+    # names after a grace period is an orphan (runtime/attachments_cleanup.py).
+    form_field: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class UserSession(Base):
+    """A browser session: the cookie carries only a random session id, stored here as its SHA-256.
+
+    Ends on logout, on "keluar dari semua perangkat", when the user's password changes, after
+    30 minutes without a request and 10 hours after login (runtime/sessions.py).
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)  # created_at + the absolute lifetime
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    user_agent: Mapped[str] = mapped_column(String(200))  # shortened, to tell the user's devices apart
+    address: Mapped[str] = mapped_column(String(100))
+
+
+class LoginFailure(Base):
+    """A failed login of a user name from a client (network address or trusted device), for throttling."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_pair", "username", "client", "at"),
+        Index("ix_login_failures_client", "client", "at"),
+        Index("ix_login_failures_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(200))
+    client: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

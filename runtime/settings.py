@@ -38,6 +38,41 @@ def default_instance_dir() -> Path:
     return Path.cwd() / "instance"
 
 
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class AttachmentLimits:
+    """How much may be attached: per task (files and bytes, over every upload on that task) and per
+    instance (bytes over all its tasks). One file is at most 10 MiB (runtime/attachments.MAX_BYTES)."""
+
+    files_per_task: int = 20
+    bytes_per_task: int = 50 * MIB
+    bytes_per_instance: int = 200 * MIB
+
+    def __post_init__(self):
+        for name in ("files_per_task", "bytes_per_task", "bytes_per_instance"):
+            if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
+                raise ValueError(f"attachment limit {name} must be a whole number of at least 1")
+
+    @classmethod
+    def from_env(cls, env) -> "AttachmentLimits":
+        """ALUR_ATTACHMENT_FILES_PER_TASK, ALUR_ATTACHMENT_MIB_PER_TASK, ALUR_ATTACHMENT_MIB_PER_INSTANCE."""
+        defaults = cls()
+        values = {}
+        for variable, name, unit in (("ALUR_ATTACHMENT_FILES_PER_TASK", "files_per_task", 1),
+                                     ("ALUR_ATTACHMENT_MIB_PER_TASK", "bytes_per_task", MIB),
+                                     ("ALUR_ATTACHMENT_MIB_PER_INSTANCE", "bytes_per_instance", MIB)):
+            raw = env.get(variable)
+            if raw is None or raw == "":
+                values[name] = getattr(defaults, name)
+            elif raw.strip().isdigit() and int(raw) >= 1:
+                values[name] = int(raw) * unit
+            else:
+                raise ValueError(f"{variable} must be a whole number of at least 1, not {raw!r}")
+        return cls(**values)
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -50,6 +85,7 @@ class Settings:
     # or OS crash may undo the last commits. FULL also survives those, at about
     # 1 ms per commit.
     sqlite_synchronous: str = "NORMAL"
+    attachment_limits: AttachmentLimits = field(default_factory=AttachmentLimits)
 
     def __post_init__(self):
         if self.sqlite_synchronous.upper() not in SQLITE_SYNCHRONOUS:
@@ -69,4 +105,5 @@ class Settings:
             instance_dir=instance_dir,
             calendar=WorkingCalendar(timezone=env.get("ALUR_TIMEZONE", "Asia/Jakarta")),
             sqlite_synchronous=env.get("ALUR_SQLITE_SYNCHRONOUS", "NORMAL"),
+            attachment_limits=AttachmentLimits.from_env(env),
         )

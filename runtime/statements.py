@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import bindparam, exists, func, insert, select, update
 
-from .models import ApiToken, AuditEntry, HumanTask, Instance, LaneRole, User, UserRole
+from .models import ApiToken, AuditEntry, HumanTask, Instance, LaneRole, User, UserRole, UserSession
 
 tasks = HumanTask.__table__
 instances = Instance.__table__
@@ -78,4 +78,11 @@ account_by_name = account_rows.where(User.username == bindparam("username"))
 account_by_token = (
     account_rows.join(ApiToken, ApiToken.user_id == User.id)
     .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+)
+
+# End every open browser session of a user (logout everywhere, a password change). Params: owner_id, now.
+end_sessions_of_user = (
+    update(UserSession.__table__)
+    .where(UserSession.user_id == bindparam("owner_id"), UserSession.revoked_at.is_(None))
+    .values(revoked_at=bindparam("now"))
 )

@@ -7,6 +7,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from alur.runtime import accounts, directory
 from alur.runtime.engine import InvalidData
 
+from .auth import start_session
 from .permissions import role_required
 from .services import engine
 
@@ -108,6 +109,8 @@ def reset_password(username):
         accounts.reset_password(engine(), g.user.org, username, form["password"], actor=g.user.username)
     except InvalidData as exc:
         return _user_page(username, exc.errors, 422)
+    if username == g.user.username:  # the admin's own sessions ended with the old password: keep this one
+        start_session(accounts.get_user(engine(), username))
     flash(f"Kata sandi {username} diganti. Sampaikan kata sandi baru kepadanya secara langsung.")
     return redirect(url_for(".user", username=username))
 

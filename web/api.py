@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import functools
 
-from flask import Blueprint, abort, g, jsonify, request, session, url_for
+from flask import Blueprint, abort, g, jsonify, request, url_for
 
-from alur.runtime import accounts, tokens, views
+from alur.runtime import accounts, login_throttle, tokens, views
 from alur.runtime.attachments import Upload
 from alur.runtime.inbox import MAX_PAGE_SIZE
 from alur.runtime.inbox import inbox as inbox_page
 
+from .auth import check_password
 from .services import attachment_store, engine
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -38,17 +39,17 @@ def api_login_required(view):
                 if account is None:
                     return jsonify(error="token tidak berlaku"), 401
             elif credentials.type == "basic" and credentials.username and credentials.password:
-                if accounts.login_blocked(engine(), credentials.username):
-                    return jsonify(error="terlalu banyak percobaan masuk yang gagal; coba lagi nanti"), 429
-                account = accounts.authenticate(engine(), credentials.username, credentials.password)
+                account, verdict = check_password(credentials.username, credentials.password)
+                if not verdict.allowed:
+                    wait = login_throttle.describe_wait(verdict.wait_seconds)
+                    return jsonify(error=f"terlalu banyak percobaan masuk yang gagal; coba lagi dalam {wait}"), \
+                        429, {"Retry-After": str(verdict.wait_seconds)}
                 if account is None:
                     accounts.record_login(engine(), credentials.username, False, request.remote_addr)
             if account is None:
                 return jsonify(error="kredensial salah"), 401
             g.user = account
-        elif session.get("username") and g.get("user") is not None:
-            pass
-        else:
+        elif g.get("user") is None:
             return jsonify(error="belum masuk: gunakan HTTP Basic atau sesi"), 401
         return view(**kwargs)
 

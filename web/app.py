@@ -14,13 +14,15 @@ from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from alur.runtime.attachments import MAX_BYTES, Attachments
 from alur.runtime.engine import Alur, AlurError, InvalidData
+from alur.runtime.sessions import ABSOLUTE_TIMEOUT
 from alur.runtime.settings import Settings
 from alur.runtime.standard_time import format_minutes
 
-from . import csrf
+from . import auth, csrf, request_guard
 
 BULAN = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
 ERROR_TITLES = {
@@ -50,9 +52,16 @@ def create_app(config: dict | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("ALUR_SECURE_COOKIES") == "1",  # set behind HTTPS
+        PERMANENT_SESSION_LIFETIME=ABSOLUTE_TIMEOUT,  # the browser drops the cookie when the record expires
         ALUR_DEPLOY_ON_STARTUP=True,
+        ALUR_TRUSTED_PROXIES=os.environ.get("ALUR_TRUSTED_PROXIES", "0"),
     )
     app.config.update(config)
+    proxies = _trusted_proxies(app.config["ALUR_TRUSTED_PROXIES"])
+    if proxies:
+        # Behind that many reverse proxies, the client address (for login throttling and the
+        # session list) is read from X-Forwarded-For, as the last proxy saw it; never otherwise.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     alur = Alur(settings)
     if app.config["ALUR_DEPLOY_ON_STARTUP"]:
@@ -60,12 +69,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["alur"] = alur
     app.extensions["alur_attachments"] = Attachments(alur)
 
+    request_guard.init_app(app)
     csrf.init_app(app)
+    auth.init_app(app)
     app.after_request(_security_headers)
     _register_filters(app, settings)
     _register_errors(app)
 
-    from . import account, admin, api, attachments, auth, designer, instances, processes, tasks
+    from . import account, admin, api, attachments, designer, instances, processes, tasks
 
     for module in (auth, tasks, instances, processes, designer, admin, account, attachments, api):
         app.register_blueprint(module.bp)
@@ -79,6 +90,14 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
+
+
+def _trusted_proxies(value) -> int:
+    """ALUR_TRUSTED_PROXIES: how many reverse proxies in front of the app set X-Forwarded-For (default 0)."""
+    text = str(value).strip()
+    if not text.isdigit():
+        raise ValueError(f"ALUR_TRUSTED_PROXIES must be a whole number of proxies (0 for none), not {value!r}")
+    return int(text)
 
 
 def _secret_key(instance_dir: Path) -> str:
@@ -154,7 +173,10 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if _wants_json():
-            return jsonify(error=exc.description), exc.code
+            body = {"error": exc.description}
+            if isinstance(exc, request_guard.BadInput):
+                body["fields"] = exc.fields
+            return jsonify(body), exc.code
         return _error_page(exc.code, exc.description if exc.code in (400, 403, 404, 413) else "")
 
 

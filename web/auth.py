@@ -1,93 +1,150 @@
-"""Masuk / Keluar: username + password, a session cookie, and the login_required guard."""
+"""Masuk / Keluar with Flask-Login over server-side sessions (runtime/sessions.py).
+
+Flask-Login's "alternative tokens" pattern: the user object's id is the random
+session id, not the user's, so the signed cookie carries only that, and the
+user loader resumes the session record on every request. Logging out, "keluar
+dari semua perangkat" and a password change end the record, and every worker
+refuses the cookie from then on. `g.user` is the account acting in a request
+(the session's user here; web/api.py sets it from a token or HTTP Basic).
+"""
 from __future__ import annotations
 
-import functools
-import time
-from datetime import timedelta
-
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from flask_login import login_required as login_required  # noqa: F401 (the guard the blueprints import)
 
-from alur.runtime import accounts
+from alur.runtime import accounts, login_throttle, sessions
+from alur.runtime.accounts import Account
 
+from . import device_cookie
 from .csrf import csrf_token
-from .services import engine
+from .redirects import safe_next
+from .services import engine, now
 
 bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+# Sessions are checked against the database on every request; Flask-Login's own "session
+# protection" (a hash of address and browser) would only add a cookie rewrite per request.
+login_manager.session_protection = None
+
+EXPIRED_MESSAGE = "Sesi Anda berakhir karena lama tidak aktif. Silakan masuk kembali."
+ENDED_MESSAGE = ("Sesi Anda telah diakhiri (keluar dari semua perangkat atau kata sandi diganti). "
+                 "Silakan masuk kembali.")
+WRONG_MESSAGE = "Nama pengguna atau kata sandi salah."
 
 
-# A session ends after this long without a request, and at the latest this long after login.
-IDLE_TIMEOUT = timedelta(minutes=30)
-ABSOLUTE_TIMEOUT = timedelta(hours=10)
+class SessionUser(UserMixin):
+    """The logged-in user of a request: the account and the id of the session it came with."""
+
+    def __init__(self, session_id: str, account: Account):
+        self.session_id = session_id
+        self.account = account
+
+    def get_id(self) -> str:
+        return self.session_id
 
 
-@bp.before_app_request
-def load_logged_in_user() -> None:
-    username = session.get("username")
-    g.user = None
-    if not username:
-        return
-    now = time.time()
-    seen, logged_in = session.get("seen_at", 0), session.get("logged_in_at", 0)
-    if now - seen > IDLE_TIMEOUT.total_seconds() or now - logged_in > ABSOLUTE_TIMEOUT.total_seconds():
+@login_manager.user_loader
+def _resume(session_id: str) -> SessionUser | None:
+    resumed = sessions.resume(engine(), session_id, now())
+    if resumed.account is None:
+        g.session_end = EXPIRED_MESSAGE if resumed.state is sessions.SessionState.EXPIRED else ENDED_MESSAGE
         session.clear()
-        g.session_expired = True
-        return
-    if now - seen > 60:  # refresh the idle clock at most once a minute (fewer cookie rewrites)
-        session["seen_at"] = now
-    g.user = accounts.get_user(engine(), username)
+        return None
+    return SessionUser(session_id, resumed.account)
 
 
-def login_required(view):
+@login_manager.unauthorized_handler
+def _to_login():
     """Send visitors who are not logged in to the login page, then back."""
-
-    @functools.wraps(view)
-    def wrapped(**kwargs):
-        if g.user is None:
-            if g.get("session_expired"):
-                flash("Sesi Anda berakhir karena lama tidak aktif. Silakan masuk kembali.")
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        return view(**kwargs)
-
-    return wrapped
+    if g.get("session_end"):
+        flash(g.session_end)
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
-def _safe_next(target: str | None) -> str:
-    # Only paths on this site: never "//host" or "https://host".
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("tasks.inbox")
+def _set_actor() -> None:
+    g.user = current_user.account if current_user.is_authenticated else None
+
+
+def init_app(app) -> None:
+    login_manager.init_app(app)
+    app.before_request(_set_actor)
+
+
+def client_key(username: str) -> str:
+    """Who is trying to log in, for throttling: this browser's device if its device cookie was
+    issued to `username`, else its network address (see runtime/login_throttle.py)."""
+    device = device_cookie.trusted_device(username)
+    if device is not None:
+        return login_throttle.device_client(device)
+    return login_throttle.client_of_address(request.remote_addr)
+
+
+def throttle_message(verdict: login_throttle.Verdict) -> str:
+    """The 429 message of a refused login attempt, with the wait."""
+    wait = login_throttle.describe_wait(verdict.wait_seconds)
+    if verdict.reason == "client":
+        return f"Terlalu banyak percobaan masuk yang gagal dari jaringan ini. Coba lagi dalam {wait}."
+    return f"Terlalu banyak percobaan masuk yang gagal untuk nama pengguna ini. Coba lagi dalam {wait}."
+
+
+def check_password(username: str, password: str) -> tuple[Account | None, login_throttle.Verdict]:
+    """Throttle, then check a password: (the account or None, the throttle's verdict).
+
+    A refused attempt checks no password and counts no failure; a wrong password counts one
+    for (username, this client); a right one clears that pair's failures.
+    """
+    client = client_key(username)
+    verdict = login_throttle.check(engine(), username, client, now())
+    if not verdict.allowed:
+        return None, verdict
+    account = accounts.authenticate(engine(), username, password)
+    if account is None:
+        login_throttle.record_failure(engine(), username, client, now())
+    elif verdict.pair_failures:
+        login_throttle.record_success(engine(), username, client)
+    return account, verdict
+
+
+def start_session(account: Account) -> None:
+    """Log `account` in on this browser: a fresh cookie session (and CSRF token) over a new record."""
+    session.clear()
+    session_id = sessions.open_session(engine(), account.username, request.user_agent.string,
+                                       request.remote_addr, now())
+    login_user(SessionUser(session_id, account))
+    session.permanent = True
+    g.user = account
+    csrf_token()
 
 
 @bp.route("/masuk", methods=("GET", "POST"))
 def login():
-    error = None
     username = ""
     if request.method == "POST":
         username = request.form.get("username", "").strip()
         password = request.form.get("password", "")
-        if username and accounts.login_blocked(engine(), username):
-            error = ("Terlalu banyak percobaan masuk yang gagal untuk nama pengguna ini. "
-                     f"Coba lagi dalam {accounts.LOGIN_WINDOW.seconds // 60} menit.")
-            return render_template("auth/login.html", error=error, username=username), 429
-        account = accounts.authenticate(engine(), username, password) if username and password else None
-        if username:
-            accounts.record_login(engine(), username, account is not None, request.remote_addr)
+        if not username or not password:
+            return render_template("auth/login.html", error=WRONG_MESSAGE, username=username), 401
+        account, verdict = check_password(username, password)
+        if not verdict.allowed:
+            return render_template("auth/login.html", error=throttle_message(verdict), username=username), 429, \
+                {"Retry-After": str(verdict.wait_seconds)}
+        accounts.record_login(engine(), username, account is not None, request.remote_addr)
         if account is None:
-            error = "Nama pengguna atau kata sandi salah."
-        else:
-            session.clear()  # a fresh session (and CSRF token) on every login
-            session.permanent = True
-            session["username"] = account.username
-            session["logged_in_at"] = session["seen_at"] = time.time()
-            csrf_token()
-            flash(f"Selamat datang, {account.display_name}.")
-            return redirect(_safe_next(request.args.get("next")))
-    status = 401 if error else 200
-    return render_template("auth/login.html", error=error, username=username), status
+            return render_template("auth/login.html", error=WRONG_MESSAGE, username=username), 401
+        start_session(account)
+        flash(f"Selamat datang, {account.display_name}.")
+        response = redirect(safe_next(request.args.get("next"), url_for("tasks.inbox")))
+        device_cookie.remember_device(response, account.username)
+        return response
+    return render_template("auth/login.html", error=None, username=username)
 
 
 @bp.route("/keluar", methods=("POST",))
 def logout():
+    if current_user.is_authenticated:
+        sessions.end_session(engine(), current_user.session_id, now())
+    logout_user()
     session.clear()
     flash("Anda telah keluar.")
     return redirect(url_for("auth.login"))

@@ -10,6 +10,7 @@ import hmac
 import secrets
 
 from flask import Flask, abort, request, session
+from flask_login import current_user
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 HEADER = "X-CSRF-Token"
@@ -26,7 +27,7 @@ def csrf_token() -> str:
 def _check() -> None:
     if request.method in SAFE_METHODS:
         return
-    if request.blueprint == "api" and (request.authorization is not None or "username" not in session):
+    if request.blueprint == "api" and (request.authorization is not None or not current_user.is_authenticated):
         # Basic credentials: the API then authenticates by them only, never by the cookie.
         # No session user: nothing a forged request could ride on; the API answers 401.
         return

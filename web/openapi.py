@@ -11,9 +11,13 @@ def _json(schema: dict, description: str) -> dict:
 
 
 ERRORS = {
+    "400": _json(_ref("Error"), "Permintaan tidak sah (mis. NUL atau surrogate tanpa pasangan dalam teks, JSON "
+                                "bersarang lebih dari 32 tingkat); `fields` menyebut isiannya"),
     "401": _json(_ref("Error"), "Belum masuk atau kredensial salah"),
     "403": _json(_ref("Error"), "Peran pengguna tidak mencakup lane ini"),
     "404": _json(_ref("Error"), "Tidak ada, atau tidak terlihat oleh pengguna ini"),
+    "429": _json(_ref("Error"), "Terlalu banyak percobaan masuk HTTP Basic yang gagal; tunggu selama "
+                                "header Retry-After (detik)"),
 }
 CONFLICT = {"409": _json(_ref("Error"), "Tugas atau proses sudah berubah; muat ulang dan coba lagi")}
 INVALID = {"422": _json(_ref("InvalidData"), "Isian tidak sah; `fields` menyebut isian dan pesannya")}

@@ -12,6 +12,7 @@ from alur.runtime.engine import Conflict, InvalidData
 
 from . import formrender
 from .auth import login_required
+from .redirects import safe_next
 from .services import attachment_store, engine
 
 bp = Blueprint("tasks", __name__)
@@ -42,8 +43,7 @@ def inbox():
 
 
 def _back_to(default: str) -> str:
-    target = request.form.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return safe_next(request.form.get("next"), default)
 
 
 @bp.route("/tugas/<task_id>/ambil", methods=("POST",))

@@ -3,6 +3,7 @@ one user per role of the data-collection SOP, and helpers to log in and walk the
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from werkzeug.security import generate_password_hash
@@ -144,3 +145,24 @@ def run_until(alur):
 def started(alur):
     """A fresh instance of the data-collection SOP, started by the Kepala Dinas."""
     return alur.start(SOP, "kepala-dinas")
+
+
+class Clock:
+    """A controlled clock for the app (its ALUR_CLOCK): stands still until moved on."""
+
+    def __init__(self, at: datetime):
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+    def advance(self, **delta) -> None:
+        self.at += timedelta(**delta)
+
+
+@pytest.fixture
+def clock(app):
+    """The app's clock, frozen at 24 Nov 2026 09:00 WIB until a test moves it on."""
+    frozen = Clock(datetime(2026, 11, 24, 2, 0, tzinfo=timezone.utc))
+    app.config["ALUR_CLOCK"] = frozen
+    return frozen

@@ -28,6 +28,9 @@ def admins(alur):
                        password_hash=PASSWORD_HASH, org=OTHER_ORG)
     directory.add_user(alur, "kalbar.admin", ["admin"], display_name="Admin Kalbar", password_hash=PASSWORD_HASH,
                        org=OTHER_ORG)
+    directory.add_user(alur, "kalbar-diskukm.budi", [], display_name="Budi Kalbar", password_hash=PASSWORD_HASH,
+                       org=OTHER_ORG)
+    directory.add_user(alur, "sulteng-diskukm.ani", [], display_name="Ani", password_hash=PASSWORD_HASH, org=ORG)
 
 
 def page_of(response) -> str:
@@ -67,19 +70,24 @@ def test_the_new_user_form_offers_the_organisations_lane_roles_and_the_two_staff
     assert "pegawai" not in offered  # held by a user, but performs no lane here
 
 
-def test_admin_creates_a_user_who_can_log_in(client, login, post, alur, admins, text_of):
+@pytest.mark.parametrize("typed", ["budi", "sulteng-diskukm.budi", "  budi "])
+def test_admin_creates_a_user_who_can_log_in(client, login, post, alur, admins, text_of, typed):
+    """The name is put in the organisation's namespace: "budi" becomes "sulteng-diskukm.budi"
+    (although Kalbar has a "kalbar-diskukm.budi")."""
     login(client, "admin")
     response = post(client, "/admin/pengguna", {
-        "username": "sulteng.budi", "display_name": "Budi Santoso", "password": NEW_PASSWORD,
+        "username": typed, "display_name": "Budi Santoso", "password": NEW_PASSWORD,
         "password_confirm": NEW_PASSWORD, "roles": ["sekretaris", "perancang"]})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/admin/pengguna/sulteng.budi")
-    assert "Pengguna sulteng.budi dibuat dengan peran: perancang, sekretaris." in text_of(
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/admin/pengguna/sulteng-diskukm.budi"
+    assert "Pengguna sulteng-diskukm.budi dibuat dengan peran: perancang, sekretaris." in text_of(
         client.get(response.headers["Location"]))
-    account = accounts.get_user(alur, "sulteng.budi")
+    account = accounts.get_user(alur, "sulteng-diskukm.budi")
     assert (account.org, account.roles, account.display_name) == (ORG, {"sekretaris", "perancang"}, "Budi Santoso")
-    assert ("user_create", {"username": "sulteng.budi", "org": ORG, "roles": ["perancang", "sekretaris"]}) in \
-        audit_actions(alur)
-    login(client, "sulteng.budi", NEW_PASSWORD)
+    assert ("user_create", {"username": "sulteng-diskukm.budi", "org": ORG, "roles": ["perancang", "sekretaris"]}) \
+        in audit_actions(alur)
+    assert accounts.get_user(alur, "kalbar-diskukm.budi").org == OTHER_ORG  # Kalbar's Budi is untouched
+    login(client, "sulteng-diskukm.budi", NEW_PASSWORD)
     assert "Selamat datang, Budi Santoso" in text_of(client.get("/"))
     assert client.get("/sop/pasang").status_code == 200  # the perancang role took effect
 
@@ -87,15 +95,19 @@ def test_admin_creates_a_user_who_can_log_in(client, login, post, alur, admins, 
 @pytest.mark.parametrize("changes, message", [
     ({"password": "pendek-12", "password_confirm": "pendek-12"}, "Kata sandi: minimal 10 karakter"),
     ({"password_confirm": "lain-lagi-123"}, "Ulangi kata sandi: tidak sama dengan kata sandi"),
-    ({"username": "Budi Santoso"}, "Nama pengguna: 2-100 karakter"),
-    ({"username": "sekretaris"}, "Nama pengguna: nama pengguna sudah dipakai"),
-    ({"username": "kalbar.staf"}, "Nama pengguna: nama pengguna sudah dipakai"),
+    # 100 characters in all, with "sulteng-diskukm." (16) in front: 84 for the name.
+    ({"username": "Budi Santoso"}, "Nama pengguna: 1-84 karakter: huruf kecil"),
+    ({"username": "b" * 85}, "Nama pengguna: 1-84 karakter: huruf kecil"),
+    ({"username": ""}, "Nama pengguna: 1-84 karakter: huruf kecil"),
+    ({"username": ".budi"}, "Nama pengguna: 1-84 karakter: huruf kecil"),
+    ({"username": "ani"}, "Nama pengguna: nama pengguna sudah dipakai di organisasi ini"),
+    ({"username": "sulteng-diskukm.ani"}, "Nama pengguna: nama pengguna sudah dipakai di organisasi ini"),
     ({"display_name": "   "}, "Nama tampilan: wajib diisi"),
     ({"roles": ["kasubbag-umum-aparatur"]}, "Peran: peran tidak dikenal di organisasi ini: kasubbag-umum-aparatur"),
 ])
 def test_bad_new_user_input_names_the_field_and_creates_nobody(client, login, post, alur, admins, changes,
                                                                message):
-    form = {"username": "sulteng.budi", "display_name": "Budi Santoso", "password": NEW_PASSWORD,
+    form = {"username": "budi", "display_name": "Budi Santoso", "password": NEW_PASSWORD,
             "password_confirm": NEW_PASSWORD, "roles": ["sekretaris"], **changes}
     users_before = [(a.username, a.roles) for a in accounts.list_users(alur)]
     login(client, "admin")
@@ -135,6 +147,33 @@ def test_bad_role_changes_are_refused_and_change_nothing(client, login, post, al
     assert response.status_code == 422
     assert message in page_of(response) and "Tidak ada yang diubah" in page_of(response)
     assert {u: roles_of(alur, u) for u in ("fungsional", "admin")} == before
+
+
+@pytest.mark.parametrize("typed", ["kalbar.staf", "kalbar-diskukm.budi", "staf"])
+def test_a_name_another_organisation_holds_is_answered_like_a_free_one(client, login, post, alur, admins, typed):
+    """Whatever name the admin types, the answer does not tell whether another organisation has it:
+    the user is made in the admin's own namespace, exactly as for a name nobody holds."""
+    login(client, "admin")
+    response = post(client, "/admin/pengguna", {
+        "username": typed, "display_name": "Staf", "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/admin/pengguna/sulteng-diskukm.{typed}"
+    assert accounts.get_user(alur, f"sulteng-diskukm.{typed}").org == ORG
+    assert roles_of(alur, "kalbar.staf") == {"kasubbag-umum-aparatur"}
+    assert accounts.get_user(alur, "kalbar-diskukm.budi").display_name == "Budi Kalbar"
+
+
+def test_no_one_can_be_put_in_another_organisations_namespace(alur, admins):
+    """The CLI's way (directory.add_user) refuses a name in another organisation's namespace, so a
+    name "sulteng-diskukm.*" can only ever be Sulteng's (and the admin's "taken" is about their own)."""
+    from alur.runtime.errors import Conflict
+
+    before = [(a.username, a.org) for a in accounts.list_users(alur)]
+    with pytest.raises(Conflict, match="namespace of organisation 'sulteng-diskukm'"):
+        directory.add_user(alur, "sulteng-diskukm.penyusup", [], org=OTHER_ORG)
+    assert [(a.username, a.org) for a in accounts.list_users(alur)] == before
+    directory.add_user(alur, "sulteng.lama", [], org=OTHER_ORG)  # "sulteng" is no organisation: no namespace
+    assert accounts.get_user(alur, "sulteng.lama").org == OTHER_ORG
 
 
 def test_another_admin_may_take_the_admin_role(client, login, post, alur, admins):
@@ -254,7 +293,7 @@ def test_refusals(client, login, post, alur, admins, text_of):
     login(client, "admin")  # the admin, but without the CSRF token
     for url, data in ADMIN_POSTS:
         assert client.post(url, data=data).status_code == 400, url
-    assert accounts.get_user(alur, "x.baru") is None
+    assert accounts.get_user(alur, "x.baru") is None and accounts.get_user(alur, f"{ORG}.x.baru") is None
     assert roles_of(alur, "sekretaris") == {"sekretaris"}
     assert directory.lane_roles(alur, SOP)["Sekretaris"] == "sekretaris"
     assert login(client, "sekretaris").status_code == 302
