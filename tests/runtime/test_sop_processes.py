@@ -56,12 +56,18 @@ def test_steps_and_lanes_match_the_sop(checked):
         assert task.properties["kelengkapan"] is not None and task.properties["output"] is not None
 
 
-def test_header_facts_are_documented(checked):
+def test_identity_sheet_is_in_process_properties_and_readings_in_the_documentation(checked):
     root = etree.fromstring(checked.bpmn_text.encode())
-    doc = root.xpath("./bpmn:process/bpmn:documentation", namespaces=NS)[0].text
-    for label in ("Nomor SOP", "Disahkan oleh", "Dasar Hukum", "Keterkaitan", "Peringatan",
-                  "Pencatatan dan Pendataan", "Catatan pembacaan SOP"):
-        assert label in doc
+    process = root.xpath("./bpmn:process", namespaces=NS)[0]
+    names = [p.get("name") for p in process.xpath(
+        "./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", namespaces=NS)]
+    for name in ("nomorSop", "tanggalPembuatan", "tanggalRevisi", "tanggalEfektif", "disahkanOlehJabatan",
+                 "disahkanOlehNama", "disahkanOlehNip", "namaSop", "dasarHukum.1", "kualifikasiPelaksana.1",
+                 "keterkaitan.1", "peralatanPerlengkapan.1", "peringatan.1"):
+        assert name in names
+    doc = process.xpath("./bpmn:documentation", namespaces=NS)[0].text
+    assert "Catatan pembacaan SOP" in doc and "Sumber: seeds/" in doc
+    assert "Dasar Hukum" not in doc  # moved into the properties
 
 
 def _step_lanes(process_id: str) -> dict[str, tuple[str, bool]]:
