@@ -246,6 +246,39 @@ def cmd_import(args) -> int:
     return 0
 
 
+def _write(path: str, content: bytes) -> None:
+    try:
+        Path(path).write_bytes(content)
+    except OSError as exc:
+        raise AlurError(f"{path}: tidak dapat ditulis ({exc.strerror or exc})") from exc
+
+
+def cmd_sop_print(args) -> int:
+    from .sopdoc import service
+
+    deployed = service.deployed_version(_engine(args), args.process_id, args.version, args.org)
+    printed = service.printed(deployed)
+    target = args.pdf or args.html
+    _write(target, printed.pdf if args.pdf else printed.html.encode("utf-8"))
+    _print(args, {"process_id": deployed.process_id, "version": deployed.version, "file": target,
+                  "pages": printed.pages},
+           f"SOP {deployed.process_id} versi {deployed.version}: {printed.pages} halaman -> {target}")
+    return 0
+
+
+def _add_sop_commands(sub, common) -> None:
+    sop = sub.add_parser("sop", help="the official SOP document (Permenpan RB 35/2012): print, Word out and in")
+    commands = sop.add_subparsers(dest="sop_command", required=True)
+    p = commands.add_parser("print", parents=[common], help="print a deployed version as PDF or HTML")
+    p.add_argument("process_id")
+    p.add_argument("--version", type=int, help="version number (default: the newest)")
+    p.add_argument("--org", help="organisation of the process")
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--pdf", metavar="FILE")
+    target.add_argument("--html", metavar="FILE")
+    p.set_defaults(func=cmd_sop_print)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="alur", description="Alur: SOP pemerintahan sebagai proses BPMN")
     common = argparse.ArgumentParser(add_help=False)
@@ -361,6 +394,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("target", help="process id (deployed or in processes/) or BPMN file")
     p.add_argument("--max-returns", type=int, default=1, help="times each return loop is taken (default 1)")
     p.set_defaults(func=cmd_simulate)
+
+    _add_sop_commands(sub, common)
     return parser
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from ..errors import AlurError
 from ..standard_time import format_minutes, parse_waktu
 from .fields import IDENTITY_FIELDS, KETERANGAN_PROPERTY, LIST_FIELDS, SCALAR_FIELDS, STEP_PROPERTY
 
@@ -35,8 +36,10 @@ _TASKS = {"userTask", "task", "manualTask", "serviceTask", "scriptTask", "sendTa
 _NUMBERED_NAME = re.compile(r"^\s*(\d+)\s*[.)]\s*")
 
 
-class SopReadError(ValueError):
+class SopReadError(AlurError):
     """The text is not a BPMN file with a process; the message says why."""
+
+    status = 422
 
 
 @dataclass
