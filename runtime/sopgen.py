@@ -95,6 +95,12 @@ def load_source(path: Path) -> dict:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise SourceError(f"{path}: {exc}") from exc
+    return check_source(data, path)
+
+
+def check_source(data: dict, path: Path | str) -> dict:
+    """Check a transcription's data (as a TOML file gives it, or the Word importer builds it);
+    raise SourceError naming `path` and the field."""
     for key in ("id", "name", "lanes", "steps"):
         if key not in data:
             raise SourceError(f"{path}: missing field '{key}'")

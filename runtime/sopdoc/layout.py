@@ -225,7 +225,7 @@ def connectors(document: SopDocument, measured: Measured) -> dict[int, Overlay]:
     sides = _return_sides(returns, rows, lane_of)
     channels = _allocate_channels(returns, measured, lane_of, sides)
     for (d, t) in returns:
-        _return(d, t, rows, measured, lane_of, overlay, letters, channels.get((d, t), 0), sides[(d, t)])
+        _return(d, t, rows, measured, lane_of, overlay, letters, channels.get((d, t), (0, 1)), sides[(d, t)])
     return overlays
 
 
@@ -284,9 +284,9 @@ def _return_sides(returns, rows, lane_of) -> dict[tuple[int, int], tuple[str, st
     return sides
 
 
-def _allocate_channels(returns, measured: Measured, lane_of, sides) -> dict[tuple[int, int], int]:
-    """A channel number per same-page return: returns that share a column side over
-    overlapping rows get different channels, the longer ones nearer the column's edge."""
+def _allocate_channels(returns, measured: Measured, lane_of, sides) -> dict[tuple[int, int], tuple[int, int]]:
+    """(channel number, channels in its column side) per same-page return: returns that share a
+    column side over overlapping rows get different channels, the longer ones nearer the edge."""
     groups: dict[tuple, list[tuple[int, int]]] = {}
     for d, t in returns:
         if measured.row_page[d] != measured.row_page[t]:
@@ -302,10 +302,14 @@ def _allocate_channels(returns, measured: Measured, lane_of, sides) -> dict[tupl
                 k += 1
             taken.append((t, d, k))
             result[(d, t)] = k
+        channels = 1 + max(result[m] for m in members)
+        for m in members:
+            result[m] = (result[m], channels)
     return result
 
 
-def _return(d, t, rows, measured: Measured, lane_of, overlay, letters, channel: int, sides: tuple[str, str]):
+def _return(d, t, rows, measured: Measured, lane_of, overlay, letters, channel: tuple[int, int],
+            sides: tuple[str, str]):
     decision, target = measured.symbols[d], measured.symbols[t]
     exit_side, channel_side = sides
     entry_side = channel_side
@@ -324,10 +328,14 @@ def _return(d, t, rows, measured: Measured, lane_of, overlay, letters, channel: 
             left, right = measured.lanes[lane]
         else:
             left, right = target.left - 3 * MM, target.right + 3 * MM
-        offset = (CHANNEL_FIRST + channel * CHANNEL_STEP) * MM
+        # Channels stay between the column's edge and the symbol: closer together when many
+        # returns share the room.
+        k, count = channel
+        room = ((target.left - left) if channel_side == "left" else (right - target.right)) - 0.4 * MM
+        first = min(CHANNEL_FIRST * MM, room * 0.45)
+        step = min(CHANNEL_STEP * MM, (room - first) / max(1, count - 1))
+        offset = first + k * step
         x = left + offset if channel_side == "left" else right - offset
-        # A channel must stay between the column's edge and the symbol.
-        x = min(x, target.left - 0.4 * MM) if channel_side == "left" else max(x, target.right + 0.4 * MM)
         overlay(page_d).lines.append(Line(_dedupe([(exit_x, exit_y), (x, exit_y), (x, entry_y), (entry_x, entry_y)])))
         return
     letter = next(letters)
