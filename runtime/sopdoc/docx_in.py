@@ -128,12 +128,14 @@ def _paragraph_text(paragraph) -> str:
     for node in paragraph.iter(f"{{{W}}}t", f"{{{W}}}tab", f"{{{W}}}br"):
         if any(etree.QName(a).localname == "txbxContent" for a in node.iterancestors()):
             continue
-        parts.append(node.text or "" if etree.QName(node).localname == "t" else " ")
+        local = etree.QName(node).localname
+        parts.append(node.text or "" if local == "t" else ("\n" if local == "br" else " "))
     return "".join(parts)
 
 
 def _cell_lines(tc) -> list[str]:
-    return [" ".join(_paragraph_text(p).split()) for p in _paragraphs(tc)]
+    """The cell's lines: its paragraphs, split at manual line breaks, whitespace collapsed."""
+    return [" ".join(line.split()) for p in _paragraphs(tc) for line in _paragraph_text(p).split("\n")]
 
 
 def _cell_text(tc) -> str:
@@ -200,7 +202,7 @@ def import_docx(docx_bytes: bytes, process_id: str | None = None) -> ImportResul
     if chart is None:
         raise DocxReadError("tidak ada tabel bagan alur: butuh baris judul dengan 'Pelaksana' dan 'Kegiatan' "
                             "(atau 'Uraian Prosedur'/'Aktivitas')")
-    identity = _read_identity([t for t in tables if t is not chart], warnings)
+    identity = _read_identity([t for t in tables if t is not chart], warnings, _heading(body))
     lanes, steps = _read_chart(chart, warnings)
     name = identity.pop("nama", "") or "SOP tanpa nama"
     data = {
@@ -212,6 +214,18 @@ def import_docx(docx_bytes: bytes, process_id: str | None = None) -> ImportResul
         "steps": steps,
     }
     return ImportResult(data, warnings)
+
+
+def _heading(body) -> list[str]:
+    """The text lines before the document's first table (an agency's letterhead)."""
+    lines = []
+    for element in body if body is not None else []:
+        local = etree.QName(element).localname
+        if local == "tbl":
+            break
+        if local == "p":
+            lines += [" ".join(x.split()) for x in _paragraph_text(element).split("\n") if x.strip()]
+    return lines
 
 
 def _slug(text: str) -> str:
@@ -618,7 +632,7 @@ LIST_LABELS = [
 ]
 
 
-def _read_identity(tables, warnings: list[str]) -> dict:
+def _read_identity(tables, warnings: list[str], heading: list[str] | None = None) -> dict:
     found: dict = {}
     for tbl in tables:
         grid = _grid(tbl)
@@ -646,10 +660,14 @@ def _read_identity(tables, warnings: list[str]) -> dict:
                         found[key] = [NUMBERING.sub("", x).strip() for x in items]
     result: dict = {}
     for key in ("nomor", "tanggal_pembuatan", "tanggal_revisi", "tanggal_efektif", "nama"):
-        result[key] = " ".join(x for x in found.get(key, []) if x)
+        value = " ".join(x for x in found.get(key, []) if x)
+        result[key] = "" if value in ("-", "–", "—") else value  # "-" is how a table says "none"
     for key, _ in LIST_LABELS:
         result[key] = found.get(key, [])
     agency = found.get("agency", [])
+    if not agency and heading:
+        agency = heading
+        warnings.append(f"identitas: nama instansi dibaca dari teks di atas tabel ('{heading[0]}')")
     result["organisation"] = agency[0] if agency else ""
     result["unit"] = ", ".join(agency[1:])
     if len(agency) > 2:

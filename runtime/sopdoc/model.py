@@ -19,7 +19,7 @@ from lxml import etree
 
 from ..errors import AlurError
 from ..standard_time import format_minutes, parse_waktu
-from .fields import IDENTITY_FIELDS, KETERANGAN_PROPERTY, LIST_FIELDS, SCALAR_FIELDS, STEP_PROPERTY
+from .fields import KETERANGAN_PROPERTY, LIST_FIELDS, SCALAR_FIELDS, STEP_PROPERTY
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 NS = {
@@ -327,8 +327,3 @@ def _minutes(properties: dict[str, str]) -> int | None:
     if value.isdigit():
         return int(value)
     return parse_waktu(properties.get("waktu", ""))
-
-
-def identity_items(identity: Identity) -> list[tuple[str, str | list[str]]]:
-    """(label, value) of every identity field, in print order."""
-    return [(item.label, getattr(identity, item.key)) for item in IDENTITY_FIELDS]

@@ -96,7 +96,7 @@ def _measure(document: SopDocument, pages: list[ChartPage]):
             index = int(element_id.removeprefix("baris-"))
             if index not in rows:
                 row_page[index], rows[index] = page_index, _border_box(box)
-        elif element_id.startswith("simbol-") and index_is_new(symbols, element_id):
+        elif element_id.startswith("simbol-") and int(element_id.removeprefix("simbol-")) not in symbols:
             symbols[int(element_id.removeprefix("simbol-"))] = layout.Box(
                 box.content_box_x(), box.content_box_y(), box.width, box.height)
         elif element_id.startswith("pelaksana-") and kind == "TableCellBox":
@@ -106,10 +106,6 @@ def _measure(document: SopDocument, pages: list[ChartPage]):
             sections[element_id] = (page_index, _border_box(box))
     measured = layout.Measured(row_page, rows, symbols, [lanes[k] for k in sorted(lanes)])
     return result, measured, sections
-
-
-def index_is_new(found: dict[int, object], element_id: str) -> bool:
-    return int(element_id.split("-")[1]) not in found
 
 
 def print_pdf(document: SopDocument) -> PrintedSop:
@@ -128,8 +124,3 @@ def print_pdf(document: SopDocument) -> PrintedSop:
     pdf = final.write_pdf()
     heights = {index: box.h for index, box in measured.rows.items()}
     return PrintedSop(pdf, render_html(document, pages, heights), len(final.pages))
-
-
-def print_html(document: SopDocument) -> str:
-    """The document as one HTML file: the PDF's pages, drawing and row heights."""
-    return print_pdf(document).html
