@@ -267,6 +267,87 @@ def cmd_attachments_cleanup(args) -> int:
     return 0
 
 
+def _write(path: str, content: bytes) -> None:
+    try:
+        Path(path).write_bytes(content)
+    except OSError as exc:
+        raise AlurError(f"{path}: tidak dapat ditulis ({exc.strerror or exc})") from exc
+
+
+def cmd_sop_print(args) -> int:
+    from .sopdoc import service
+
+    deployed = service.deployed_version(_engine(args), args.process_id, args.version, args.org)
+    printed = service.printed(deployed)
+    target = args.pdf or args.html
+    _write(target, printed.pdf if args.pdf else printed.html.encode("utf-8"))
+    _print(args, {"process_id": deployed.process_id, "version": deployed.version, "file": target,
+                  "pages": printed.pages},
+           f"SOP {deployed.process_id} versi {deployed.version}: {printed.pages} halaman -> {target}")
+    return 0
+
+
+def cmd_sop_export(args) -> int:
+    from .sopdoc import service
+    from .sopdoc.docx_out import export_docx
+
+    deployed = service.deployed_version(_engine(args), args.process_id, args.version, args.org)
+    _write(args.docx, export_docx(service.document_of(deployed)))
+    _print(args, {"process_id": deployed.process_id, "version": deployed.version, "file": args.docx},
+           f"SOP {deployed.process_id} versi {deployed.version} -> {args.docx}")
+    return 0
+
+
+def cmd_sop_import(args) -> int:
+    from .sopdoc.docx_in import DocxReadError, import_to_bpmn
+
+    source = Path(args.file)
+    try:
+        content = source.read_bytes()
+    except OSError as exc:
+        raise DocxReadError(f"{source}: tidak dapat dibaca ({exc.strerror or exc})") from exc
+    target = Path(args.output) if args.output else source.with_suffix(".bpmn")
+    forms_dir = Settings.from_env().forms_dir
+    try:
+        bpmn, result = import_to_bpmn(content, target.stem, forms_dir)
+    except DocxReadError as exc:
+        raise DocxReadError(f"{source}: {exc}") from exc
+    _write(str(target), bpmn)
+    warnings = [f"{source}: peringatan: {w}" for w in result.warnings]
+    if args.json:
+        _print(args, {"file": str(target), "process_id": result.data["id"], "steps": len(result.data["steps"]),
+                      "lanes": result.data["lanes"], "warnings": result.warnings}, "")
+    else:
+        for line in warnings:
+            print(line, file=sys.stderr)
+        print(f"{source} -> {target}: {len(result.data['steps'])} langkah, {len(result.data['lanes'])} pelaksana, "
+              f"{len(warnings)} peringatan")
+    return 0
+
+
+def _add_sop_commands(sub, common) -> None:
+    sop = sub.add_parser("sop", help="the official SOP document (Permenpan RB 35/2012): print, Word out and in")
+    commands = sop.add_subparsers(dest="sop_command", required=True)
+    p = commands.add_parser("print", parents=[common], help="print a deployed version as PDF or HTML")
+    p.add_argument("process_id")
+    p.add_argument("--version", type=int, help="version number (default: the newest)")
+    p.add_argument("--org", help="organisation of the process")
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--pdf", metavar="FILE")
+    target.add_argument("--html", metavar="FILE")
+    p.set_defaults(func=cmd_sop_print)
+    p = commands.add_parser("export", parents=[common], help="write a deployed version as a Word file")
+    p.add_argument("process_id")
+    p.add_argument("--version", type=int, help="version number (default: the newest)")
+    p.add_argument("--org", help="organisation of the process")
+    p.add_argument("--docx", metavar="FILE", required=True)
+    p.set_defaults(func=cmd_sop_export)
+    p = commands.add_parser("import", parents=[common], help="read a Word SOP table into a BPMN file")
+    p.add_argument("file", help="the .docx file")
+    p.add_argument("-o", "--output", metavar="FILE.bpmn", help="default: the .docx name with .bpmn")
+    p.set_defaults(func=cmd_sop_import)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="alur", description="Alur: SOP pemerintahan sebagai proses BPMN")
     common = argparse.ArgumentParser(add_help=False)
@@ -392,6 +473,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("target", help="process id (deployed or in processes/) or BPMN file")
     p.add_argument("--max-returns", type=int, default=1, help="times each return loop is taken (default 1)")
     p.set_defaults(func=cmd_simulate)
+
+    _add_sop_commands(sub, common)
     return parser
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from .sopdoc.fields import KETERANGAN_PROPERTY, LIST_FIELDS, SCALAR_FIELDS, list_property
 from .standard_time import format_minutes, parse_waktu
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -94,9 +95,16 @@ def load_source(path: Path) -> dict:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise SourceError(f"{path}: {exc}") from exc
+    return check_source(data, path)
+
+
+def check_source(data: dict, path: Path | str) -> dict:
+    """Check a transcription's data (as a TOML file gives it, or the Word importer builds it);
+    raise SourceError naming `path` and the field."""
     for key in ("id", "name", "lanes", "steps"):
         if key not in data:
             raise SourceError(f"{path}: missing field '{key}'")
+    _check_header(path, data)
     numbers = [step.get("no") for step in data["steps"]]
     for index, step in enumerate(data["steps"]):
         where = f"{path}: steps[{index}] (no {step.get('no')})"
@@ -118,6 +126,56 @@ def load_source(path: Path) -> dict:
     return data
 
 
+SIGNATORY_KEYS = ("jabatan", "nama", "pangkat", "nip")
+
+
+def _check_header(path: Path, data: dict) -> None:
+    """The identity-sheet fields: strings, lists of strings, and `disahkan_oleh` as a table."""
+    for item in SCALAR_FIELDS:
+        if item.key.startswith("disahkan_") or item.key == "nama":
+            continue
+        if not isinstance(data.get(item.key, ""), str):
+            raise SourceError(f"{path}: field '{item.key}' must be a string")
+    for item in LIST_FIELDS:
+        value = data.get(item.key, [])
+        if isinstance(value, str) and item.key == "peringatan":
+            continue
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise SourceError(f"{path}: field '{item.key}' must be a list of strings")
+    signatory = data.get("disahkan_oleh", "")
+    if isinstance(signatory, dict):
+        unknown = sorted(set(signatory) - set(SIGNATORY_KEYS))
+        if unknown:
+            raise SourceError(f"{path}: disahkan_oleh: unknown field '{unknown[0]}' "
+                              f"(known: {', '.join(SIGNATORY_KEYS)})")
+        if not all(isinstance(v, str) for v in signatory.values()):
+            raise SourceError(f"{path}: disahkan_oleh: every field must be a string")
+    elif not isinstance(signatory, str):
+        raise SourceError(f"{path}: field 'disahkan_oleh' must be a table (jabatan, nama, pangkat, nip) or a string")
+
+
+def identity_properties(data: dict) -> dict[str, str]:
+    """The identity sheet as process properties (names in sopdoc.fields): every scalar field,
+    empty when the SOP leaves it blank (so a designer finds the slot to fill), and each list
+    as numbered items."""
+    signatory = data.get("disahkan_oleh") or {}
+    if isinstance(signatory, str):
+        signatory = {"jabatan": signatory}
+    values = {
+        **{item.key: data.get(item.key) or "" for item in SCALAR_FIELDS},
+        "nama": data["name"],
+        **{f"disahkan_{key}": signatory.get(key, "") for key in SIGNATORY_KEYS},
+    }
+    properties = {item.property: values[item.key] for item in SCALAR_FIELDS}
+    for item in LIST_FIELDS:
+        items = data.get(item.key) or []
+        if isinstance(items, str):
+            items = [items]
+        for index, value in enumerate(items, 1):
+            properties[list_property(item.property, index)] = value
+    return properties
+
+
 def step_id(no: int) -> str:
     return f"Step_{no:02d}"
 
@@ -127,33 +185,18 @@ def lane_id(index: int) -> str:
 
 
 def documentation(data: dict) -> str:
-    """The SOP's header facts as the process documentation (plain text)."""
-    lines = [f"SOP {data['name']}", f"Organisasi: {data.get('organisation', '')}"]
-    if data.get("unit"):
-        lines.append(f"Unit: {data['unit']}")
-    for label, key in (
-        ("Nomor SOP", "nomor"),
-        ("Tanggal Pembuatan", "tanggal_pembuatan"),
-        ("Tanggal Revisi", "tanggal_revisi"),
-        ("Tanggal Efektif", "tanggal_efektif"),
-        ("Disahkan oleh", "disahkan_oleh"),
-        ("Peringatan", "peringatan"),
-        ("Total waktu (SOP)", "total_waktu"),
-    ):
-        lines.append(f"{label}: {data.get(key) or '-'}")
-    for label, key in (
-        ("Dasar Hukum", "dasar_hukum"),
-        ("Kualifikasi Pelaksana", "kualifikasi"),
-        ("Peralatan/Perlengkapan", "peralatan"),
-        ("Keterkaitan", "keterkaitan"),
-        ("Pencatatan dan Pendataan", "pencatatan"),
-        ("Catatan pembacaan SOP (readings)", "readings"),
-    ):
-        items = data.get(key) or []
-        lines.append(f"{label}:")
-        lines.extend(f"  {i}. {item}" for i, item in enumerate(items, 1))
-        if not items:
-            lines.append("  -")
+    """The process documentation (plain text): what the SOP is, where it was read from and the
+    readings made of its text. The identity sheet itself is in the process properties."""
+    lines = [f"SOP {data['name']}", f"Organisasi: {data.get('organisation', '')}",
+             "Identitas SOP (nomor, tanggal, pengesahan, dasar hukum, kualifikasi, keterkaitan, peralatan, "
+             "peringatan, pencatatan): properti proses."]
+    if data.get("total_waktu"):
+        lines.append(f"Total waktu tertulis di SOP: {data['total_waktu']}")
+    lines.append("Catatan pembacaan SOP (readings):")
+    readings = data.get("readings") or []
+    lines.extend(f"  {i}. {item}" for i, item in enumerate(readings, 1))
+    if not readings:
+        lines.append("  -")
     lines.append(f"Sumber: seeds/{data.get('seed', '')}")
     return "\n".join(lines)
 
@@ -266,10 +309,7 @@ def generate(data: dict, forms_dir: Path | None = None) -> bytes:
     process = etree.SubElement(root, q("bpmn", "process"), id=process_id, name=data["name"], isExecutable="true")
     doc = etree.SubElement(process, q("bpmn", "documentation"))
     doc.text = documentation(data)
-    add_properties(
-        process,
-        {k: v for k, v in {"organisation": data.get("organisation", ""), "org": data.get("org", "")}.items() if v},
-    )
+    add_properties(process, {**({"org": data["org"]} if data.get("org") else {}), **identity_properties(data)})
     lane_set = etree.SubElement(process, q("bpmn", "laneSet"), id="LaneSet_Pelaksana")
     for index, lane_name in enumerate(data["lanes"]):
         lane = etree.SubElement(lane_set, q("bpmn", "lane"), id=lane_id(index), name=lane_name)
@@ -298,6 +338,7 @@ def generate(data: dict, forms_dir: Path | None = None) -> bytes:
                     "waktu": step.get("waktu", ""),
                     "kelengkapan": step.get("kelengkapan", ""),
                     "output": step.get("output", ""),
+                    **({KETERANGAN_PROPERTY: step["keterangan"]} if step.get("keterangan") else {}),
                 }
             )
             doc = etree.Element(q("bpmn", "documentation"))

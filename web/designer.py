@@ -1,19 +1,22 @@
 """Process designer pages: deploy a new version from an uploaded BPMN file, the versions of a
-process, the difference between two versions, and moving running instances between them.
+process, the difference between two versions, moving running instances between them, and the
+official SOP document (PDF) of a version.
 
 Open to users holding `perancang`, for the processes of their own organisation only.
 An upload goes through the same runtime verb as `alur deploy` and the processes/ folder.
 """
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import replace
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 
 from alur.runtime import accounts
-from alur.runtime.engine import DeployRefused
+from alur.runtime.engine import DeployRefused, NotFound
+from alur.runtime.sopdoc import service as sopdoc
 from alur.runtime.versions import diff_versions, element_names, list_versions, migrate_instances
 
 from .permissions import own_process, role_required
@@ -140,6 +143,20 @@ def migrate(process_id):
     result = migrate_instances(engine(), process_id, source, target, g.user.username, instance_ids)
     return render_template("designer/migrated.html", process_id=process_id, source=source, target=target,
                            result=result)
+
+
+@bp.route("/<process_id>/versi/<int:version>/cetak")
+@designer_only
+def print_version(process_id, version):
+    """The SOP document of a version as a PDF (Permenpan RB 35/2012 layout)."""
+    own_process(process_id)
+    try:
+        deployed = sopdoc.deployed_version(engine(), process_id, version, g.user.org)
+    except NotFound:
+        abort(404)
+    printed = sopdoc.printed(deployed)
+    return send_file(io.BytesIO(printed.pdf), mimetype="application/pdf", as_attachment=False,
+                     download_name=f"SOP-{deployed.process_id}-versi-{deployed.version}.pdf")
 
 
 def _version_number(text: str | None, numbers: list[int]) -> int | None:

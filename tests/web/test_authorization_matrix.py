@@ -185,6 +185,7 @@ MATRIX = [
          body=lambda s, a: {"berkas": (io.BytesIO(s.v3), f"{SOP}.bpmn")}, changes=("process_versions",)),
     Call("designer.versions", "GET", "/sop/{sop}/versi", DESIGNER_OF_SOP),
     Call("designer.diff", "GET", "/sop/{sop}/versi/beda?dari=1&ke=2", DESIGNER_OF_SOP),
+    Call("designer.print_version", "GET", "/sop/{sop}/versi/1/cetak", DESIGNER_OF_SOP),
     Call("designer.migrate", "POST", "/sop/{sop}/versi/pindahkan", DESIGNER_OF_SOP,
          body=lambda s, a: {"dari": "1", "ke": "2", "proses": str(s.instance)}, changes=("instances",)),
     # Admin: the user list and lanes are the admin's own organisation's; a user of ORG is ORG's.
