@@ -158,7 +158,7 @@ def test_passwords_set_by_the_operator_end_sessions_too(app, client, alur, login
     assert client.get("/api/me").status_code == 401
     login(client, "kabid")
     directory.add_user(alur, "kabid", ["pegawai"], org=ORG)  # roles only: the session goes on
-    assert client.get("/api/me").get_json()["roles"] == ["kepala-bidang-upt-balai-pelatihan", "pegawai"]
+    assert client.get("/api/me").get_json()["roles"] == ["bidang-upt-balai-pelatihan", "pegawai"]
 
 
 def test_keluar_dari_semua_perangkat_ends_every_session_this_one_included(app, client, alur, login, post,
