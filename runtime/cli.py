@@ -187,6 +187,24 @@ def cmd_simulate(args) -> int:
     return 0 if report.ok else 1
 
 
+def cmd_test(args) -> int:
+    from .scenarios import html, junit, suite
+
+    settings = Settings.from_env()
+    forms_dir = Path(args.forms) if args.forms else settings.forms_dir
+    targets = args.targets or suite.default_targets(settings.processes_dir)
+    if not targets:
+        print(f"no scenario files (*{suite.SUFFIX}) in {settings.processes_dir}", file=sys.stderr)
+        return 1
+    reports = [suite.run_target(t, settings.processes_dir, forms_dir, settings.calendar) for t in targets]
+    if args.junit:
+        junit.write_junit(reports, Path(args.junit))
+    if args.html:
+        html.write_html(reports, Path(args.html))
+    _print(args, [r.to_dict() for r in reports], "\n".join(r.summary() for r in reports))
+    return 0 if all(r.ok for r in reports) else 1
+
+
 def cmd_versions(args) -> int:
     from .versions import list_versions
 
@@ -361,6 +379,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("target", help="process id (deployed or in processes/) or BPMN file")
     p.add_argument("--max-returns", type=int, default=1, help="times each return loop is taken (default 1)")
     p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("test", parents=[common], help="run the SOPs' scenario files (*.test.yaml); exit 1 on a failure")
+    p.add_argument("targets", nargs="*", metavar="PROCESS|FILE",
+                   help="process ids (in processes/), scenario files or BPMN files (default: every processes/*.test.yaml)")
+    p.add_argument("--forms", help="forms folder (default: forms/)")
+    p.add_argument("--junit", metavar="FILE", help="also write the results as JUnit XML")
+    p.add_argument("--html", metavar="DIR", help="also write a report page per SOP, with its coverage diagram")
+    p.set_defaults(func=cmd_test)
     return parser
 
 
