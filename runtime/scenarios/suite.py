@@ -120,8 +120,9 @@ def run_target(target: str, processes_dir: Path, forms_dir: Path,
         text = scenario_path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        return ProcessReport(str(scenario_path), str(bpmn_path), checked.process_id,
-                             [Problem(str(scenario_path), None, f"cannot read the scenario file: {why}")])
+        bpmn_problems = [p for p in checked.problems if p.severity == "error"]
+        return ProcessReport(str(scenario_path), str(bpmn_path), checked.process_id, [
+            *bpmn_problems, Problem(str(scenario_path), None, f"cannot read the scenario file: {why}")])
     return run_checked(checked, text, str(scenario_path), calendar)
 
 
