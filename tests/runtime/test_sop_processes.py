@@ -10,7 +10,7 @@ from tests.conftest import FORMS, PROCESSES
 
 SULTENG = [
     "Kepala Dinas", "Sekretaris", "Kepala Sub Bagian Program, Keuangan dan Aset", "Fungsional Umum",
-    "Kepala Bidang/UPT Balai Pelatihan", "Perangkat Daerah Terkait (Bappeda, BPKAD dan Biro Organisasi)",
+    "Bidang/UPT Balai Pelatihan", "Perangkat Daerah Terkait (BAPPEDA dan Biro Organisasi)",
 ]
 # process id: (steps, lanes, reviews, happy-path standard minutes), read off the SOP tables.
 SOPS = {
@@ -19,7 +19,7 @@ SOPS = {
     "kotim-pemrosesan-skp": (6, ["Pengelola kepegawaian", "Pegawai", "Atasan langsung Pegawai"], 2, 1205),
     # Seed 002 states its own total: 2 hari kerja + 1 jam 5 menit.
     "sungaipenuh-skp": (6, ["Staf", "Kasubbag/ Kasubbid", "Kabid", "Sekretaris", "Kaban"], 0, 2 * 480 + 65),
-    "tanjabbar-penyusunan-skp": (8, ["PNS", "Staf", "Kasubbag", "Sekretaris", "Kadis"], 2, 1445),
+    "tanjabbar-penyusunan-skp": (8, ["PNS", "Staf", "Kasubbag", "Sekretaris", "Kadis"], 1, 1445),
     "sulteng-pengumpulan-data-kinerja": (24, SULTENG, 6, 5090),
     "sulteng-penetapan-perjanjian-kinerja": (30, SULTENG, 8, 5840),
     "sulteng-penyusunan-lkjip": (22, [*SULTENG[:4], "Tim Penyusun LKjIP", SULTENG[5]], 7, 12580),
@@ -62,6 +62,30 @@ def test_header_facts_are_documented(checked):
     for label in ("Nomor SOP", "Disahkan oleh", "Dasar Hukum", "Keterkaitan", "Peringatan",
                   "Pencatatan dan Pendataan", "Catatan pembacaan SOP"):
         assert label in doc
+
+
+def _step_lanes(process_id: str) -> dict[str, tuple[str, bool]]:
+    """task id -> (lane, followed by a review gateway) as the committed BPMN has it."""
+    checked = check_file(PROCESSES / f"{process_id}.bpmn", FORMS)
+    root = etree.fromstring(checked.bpmn_text.encode())
+    gateways = {g.get("id") for g in root.xpath("//bpmn:exclusiveGateway", namespaces=NS)}
+    return {t.id: (t.lane, f"{t.id}_Keputusan" in gateways) for t in checked.user_tasks}
+
+
+def test_tanjabbar_rows_follow_the_seed_marks():
+    """Seed 003: row 4 is the PNS's hand-over with no Ya/Tidak; row 6's only mark is in the
+    Kasubbag column; row 7's diamond in the Kadis column is the one decision."""
+    lanes = _step_lanes("tanjabbar-penyusunan-skp")
+    assert lanes["Step_04"] == ("PNS", False)
+    assert lanes["Step_06"] == ("Kasubbag", False)
+    assert lanes["Step_07"] == ("Kadis", True)
+    assert [task for task, (_, review) in lanes.items() if review] == ["Step_07"]
+
+
+def test_sungaipenuh_filing_cabinet_is_read_from_its_context():
+    checked = check_file(PROCESSES / "sungaipenuh-skp.bpmn", FORMS)
+    step5 = next(t for t in checked.user_tasks if t.id == "Step_05")
+    assert step5.properties["kelengkapan"] == "Jaringan Internet, Filing Kabinet"
 
 
 def test_every_shape_edge_and_lane_has_di(checked):

@@ -23,8 +23,8 @@ USERS = {
     "sekretaris": ["sekretaris"],
     "kasubbag": ["kepala-sub-bagian-program-keuangan-dan-aset"],
     "fungsional": ["fungsional-umum"],
-    "kabid": ["kepala-bidang-upt-balai-pelatihan"],
-    "bappeda": ["perangkat-daerah-terkait-bappeda-bpkad-dan-biro-organisasi"],
+    "kabid": ["bidang-upt-balai-pelatihan"],
+    "bappeda": ["perangkat-daerah-terkait-bappeda-dan-biro-organisasi"],
     "pegawai-lain": ["pegawai"],  # holds no lane of the SOP
     "tanpa-peran": [],
 }
