@@ -174,3 +174,22 @@ def test_the_repository_run_collects_the_sops_scenarios():
                           cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"processes/{KALBAR}.test.yaml::dikembalikan sekali oleh Kasubbag" in done.stdout.splitlines()
+
+
+def test_every_sop_has_its_happy_path_a_scenario_per_return_and_a_lateness_scenario():
+    from alur.runtime.inmemory import InMemoryProcess
+    from alur.runtime.scenarios.load import AdvanceStep, load
+    from tests.runtime.test_sop_processes import SOPS
+
+    assert sorted(p.name for p in PROCESSES.glob("*.test.yaml")) == sorted(f"{p}.test.yaml" for p in SOPS)
+    for process_id, (_, _, reviews, happy_minutes) in SOPS.items():
+        process = InMemoryProcess(check_file(PROCESSES / f"{process_id}.bpmn", FORMS))
+        path = PROCESSES / f"{process_id}.test.yaml"
+        scenarios = load(path.read_text(), str(path), process).scenarios
+        happy, *returns, lateness = scenarios
+        assert (happy.end, happy.standard_minutes) == (True, happy_minutes), process_id
+        returned = [next(s.task for s in scenario.steps if (s.data or {}).get("keputusan") == "kembalikan")
+                    for scenario in returns]
+        assert sorted(returned) == sorted(process.reviews), process_id
+        assert all(scenario.end and scenario.standard_minutes > happy_minutes for scenario in returns)
+        assert any(isinstance(s, AdvanceStep) and s.late for s in lateness.steps), process_id
