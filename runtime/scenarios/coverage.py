@@ -27,9 +27,7 @@ class Coverage:
 
     def flow_classes(self) -> dict[str, str]:
         """For the diagram: "taken" for flows the scenarios cover, "simulated" for those only simulate does."""
-        classes = {f: "simulated" for f in self.by_simulation}
-        classes.update({f: "taken" for f in self.by_scenarios})
-        return classes
+        return flow_classes(self.to_dict())
 
     def to_dict(self) -> dict:
         return {
@@ -41,6 +39,8 @@ class Coverage:
             "gateways_by_scenarios": len(self.gateways_covered(self.by_scenarios)),
             "gateways_by_simulation": len(self.gateways_covered(self.by_simulation)),
             "gateways_not_by_scenarios": sorted(set(self.gateways) - set(self.gateways_covered(self.by_scenarios))),
+            "flows_scenarios": sorted(self.by_scenarios),
+            "flows_simulation": sorted(self.by_simulation),
         }
 
     def summary_line(self) -> str:
@@ -49,6 +49,13 @@ class Coverage:
                 f"{d['flows_by_simulation']}/{d['flows_total']} by simulate; splitting gateways fully covered: "
                 f"{d['gateways_by_scenarios']}/{d['gateways_total']} by scenarios, "
                 f"{d['gateways_by_simulation']}/{d['gateways_total']} by simulate")
+
+
+def flow_classes(coverage: dict) -> dict[str, str]:
+    """The diagram's flow classes from a coverage as `Coverage.to_dict` writes it (also a stored one)."""
+    classes = {f: "simulated" for f in coverage.get("flows_simulation", [])}
+    classes.update({f: "taken" for f in coverage.get("flows_scenarios", [])})
+    return classes
 
 
 def coverage_of(process: InMemoryProcess, results: list[ScenarioResult],

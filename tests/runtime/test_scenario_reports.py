@@ -46,7 +46,10 @@ def test_coverage_of_the_happy_path_beside_simulate(checked):
         "flows_not_by_scenarios": RETURNS,
         "gateways_total": 3, "gateways_by_scenarios": 0, "gateways_by_simulation": 3,
         "gateways_not_by_scenarios": ["Step_05_Keputusan", "Step_06_Keputusan", "Step_07_Keputusan"],
+        "flows_scenarios": sorted(set(report.coverage.flows) - set(RETURNS)),
+        "flows_simulation": report.coverage.flows,
     }
+    assert len(report.coverage.flows) == 19
 
 
 def test_the_shipped_kalbar_scenarios_cover_every_flow():
