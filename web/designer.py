@@ -14,8 +14,11 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from alur.runtime import accounts
 from alur.runtime.engine import DeployRefused
+from alur.runtime.scenarios.coverage import flow_classes
+from alur.runtime.scenarios.runs import last_runs, newest_run_with_diagram
 from alur.runtime.versions import diff_versions, element_names, list_versions, migrate_instances
 
+from .diagram import render_svg
 from .permissions import own_process, role_required
 from .services import engine
 
@@ -91,8 +94,13 @@ def _versions_page(process_id: str, errors: dict | None = None, form: dict | Non
     # The version to migrate from, preselected: the oldest one with running instances.
     default_from = next((r["version"] for r in rows[:-1] if r["running_instances"]), max(1, len(rows) - 1))
     names = {**accounts.display_names(engine()), "system": "Sistem (folder processes/)"}
+    runs = last_runs(engine(), process_id)
+    tested = newest_run_with_diagram(engine(), process_id)
+    coverage = (tested["report"].get("coverage") or {}) if tested else {}
+    diagram = render_svg(tested["bpmn_xml"], flow_classes=flow_classes(coverage)) if coverage else None
     return render_template("designer/versions.html", process=process, versions=rows, default_from=default_from,
-                           names=names, errors=errors or {}, form=form or {}), status
+                           names=names, errors=errors or {}, form=form or {}, runs=runs, tested=tested,
+                           coverage=coverage, diagram=diagram), status
 
 
 @bp.route("/<process_id>/versi/beda")

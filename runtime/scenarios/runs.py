@@ -45,13 +45,29 @@ def newest_run(session, process_id: str) -> ScenarioRun | None:
                            .order_by(ScenarioRun.id.desc()).limit(1)).first()
 
 
+def _summary(run: ScenarioRun, number: int) -> dict:
+    return {"version": number, "passed": run.passed, "failed": run.failed, "forced": run.forced,
+            "source": run.source_name, "ran_by": run.ran_by, "ran_at": run.ran_at, "report": run.report}
+
+
 def last_runs(alur, process_id: str) -> dict[int, dict]:
-    """Version number -> its last scenario run (passed, failed, forced, file, who, when, report)."""
+    """Version number -> its last scenario run (version, passed, failed, forced, file, who, when, report)."""
     with alur.sessions() as session:
         rows = session.execute(
             select(ScenarioRun, ProcessVersion.version).join(ProcessVersion, ScenarioRun.version_id == ProcessVersion.id)
             .where(ScenarioRun.process_id == process_id).order_by(ScenarioRun.id)
         ).all()
-        return {number: {"passed": run.passed, "failed": run.failed, "forced": run.forced,
-                         "source": run.source_name, "ran_by": run.ran_by, "ran_at": run.ran_at, "report": run.report}
-                for run, number in rows}
+        return {number: _summary(run, number) for run, number in rows}
+
+
+def newest_run_with_diagram(alur, process_id: str) -> dict | None:
+    """The last run of a process (see `last_runs`) with the BPMN of the version it tested, or None."""
+    with alur.sessions() as session:
+        row = session.execute(
+            select(ScenarioRun, ProcessVersion).join(ProcessVersion, ScenarioRun.version_id == ProcessVersion.id)
+            .where(ScenarioRun.process_id == process_id).order_by(ScenarioRun.id.desc()).limit(1)
+        ).first()
+        if row is None:
+            return None
+        run, version = row
+        return {**_summary(run, version.version), "bpmn_xml": version.bpmn_xml}
