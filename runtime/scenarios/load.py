@@ -21,6 +21,7 @@ from ..inmemory import InMemoryProcess
 from ..standard_time import MAX_STANDARD_MINUTES, parse_waktu
 
 MAX_FILE_BYTES = 1024 * 1024
+MAX_DEPTH = 32  # a scenario file nests 8 levels deep (data of a form a few more)
 SCHEMA = json.loads(resources.files(__package__).joinpath("scenario.schema.json").read_text(encoding="utf-8"))
 _validator = Draft202012Validator(SCHEMA)
 # A working time as the SOP's Waktu column writes it: "2 hari", "1 jam 30 menit", "2 Hari Kerja + 5 Menit".
@@ -97,6 +98,11 @@ _Loader.yaml_implicit_resolvers = {
 _MAP, _SEQ, _STR = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:str"
 
 
+class _TooDeep(Exception):
+    def __init__(self, line: int):
+        self.line = line
+
+
 class _Document:
     """A YAML document as plain data, with the line of every value and every mapping key."""
 
@@ -110,9 +116,15 @@ class _Document:
         try:
             node = loader.get_single_node()
             self.data = self._build(loader, node, ()) if node is not None else None
+        except _TooDeep as exc:
+            self.problem(exc.line, f"nested more than {MAX_DEPTH} levels deep")
+            self.data = None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             self.problem(mark.line + 1 if mark else None, f"not valid YAML: {exc.problem or exc.context}")
+            self.data = None
+        except RecursionError:  # PyYAML composes nested collections recursively
+            self.problem(None, f"nested more than {MAX_DEPTH} levels deep")
             self.data = None
         finally:
             loader.dispose()
@@ -131,6 +143,8 @@ class _Document:
     def _build(self, loader, node, path: tuple):
         line = node.start_mark.line + 1
         self.lines[path] = line
+        if len(path) > MAX_DEPTH:
+            raise _TooDeep(line)
         if id(node) in self._seen:
             # An alias repeats a node: refused, so that a small file cannot unfold into a huge one.
             self.problem(line, "YAML anchors and aliases (&name, *name) are not supported; write the value out")
@@ -199,6 +213,8 @@ def _schema_message(error) -> tuple[str, bool]:
         return f"must be {_TYPE_WORDS.get(value, value)}", False
     if kind == "minItems":
         return f"must list at least {value}", False
+    if kind == "maxItems":
+        return f"must list at most {value}", False
     if kind == "minLength":
         return "must not be empty", False
     if kind == "maxLength":

@@ -15,13 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from ..bpmn_check import check_file
-from ..inmemory import InMemoryProcess
-from ..settings import default_forms_dir
-from .load import ScenarioFileError, load
-from .run import ScenarioResult, run_scenario
-from .suite import SUFFIX
-
+# Alur's engine is imported only when a scenario file is collected: the plugin loads in every
+# pytest run of an environment Alur is installed in.
+SUFFIX = ".test.yaml"
 PROCESSES_FOLDER = "processes"
 
 
@@ -33,6 +29,8 @@ def pytest_collect_file(parent, file_path: Path):
 
 
 def _forms_dir(scenario_path: Path) -> Path:
+    from ..settings import default_forms_dir
+
     if os.environ.get("ALUR_FORMS_DIR"):
         return Path(os.environ["ALUR_FORMS_DIR"])
     folder = scenario_path.parent
@@ -47,13 +45,17 @@ class ScenarioFileProblem(Exception):
 
 
 class ScenarioFailed(Exception):
-    def __init__(self, result: ScenarioResult):
+    def __init__(self, result):
         super().__init__(result.message())
         self.result = result
 
 
 class ScenarioFile(pytest.File):
     def collect(self):
+        from ..bpmn_check import check_file
+        from ..inmemory import InMemoryProcess
+        from .load import ScenarioFileError, load
+
         name = self._display_path()
         bpmn_path = self.path.with_name(self.path.name[: -len(SUFFIX)] + ".bpmn")
         checked = check_file(bpmn_path, _forms_dir(self.path))
@@ -87,6 +89,8 @@ class ScenarioItem(pytest.Item):
         self.process, self.scenario, self.filename = process, scenario, filename
 
     def runtest(self):
+        from .run import run_scenario
+
         result = run_scenario(self.process, self.scenario, self.filename)
         if not result.ok:
             raise ScenarioFailed(result)

@@ -123,6 +123,18 @@ def test_yaml_that_is_not_a_scenario_file(kalbar):
         "k.test.yaml:1: error: unsupported YAML tag tag:yaml.org,2002:python/object:os.system"]
 
 
+def test_a_file_cannot_make_the_reader_work_without_bound(kalbar):
+    # Nested deeper than any scenario file needs, in PyYAML's recursion and in ours.
+    assert problems(kalbar, "x: " + "[" * 5000 + "]" * 5000 + "\n") == [
+        "k.test.yaml: error: nested more than 32 levels deep"]
+    assert problems(kalbar, "x:\n" + "".join("  " * i + "- \n" for i in range(40))) == [
+        "k.test.yaml:34: error: nested more than 32 levels deep"]
+    many = "scenarios:\n" + "".join(f"  - {{name: s{i}, steps: []}}\n" for i in range(201))
+    assert problems(kalbar, many) == ["k.test.yaml:2: error: scenarios: must list at most 200"]
+    long = "scenarios:\n  - name: a\n    steps:\n" + "      - advance: 1 menit\n" * 501
+    assert problems(kalbar, long) == ["k.test.yaml:4: error: scenario 'a', steps: must list at most 500"]
+
+
 def test_what_does_not_fit_the_process_is_named_with_its_line(kalbar):
     tasks = "Step_01, Step_02, Step_03, Step_04, Step_05, Step_06, Step_07, Step_08, Step_09"
     assert problems(kalbar, """\
