@@ -106,3 +106,55 @@ def test_the_last_deploys_scenarios_test_the_next_upload_of_the_same_organisatio
     # Another organisation deploying this id is not tested with this organisation's scenarios.
     other = before_deploy(alur, CONTENT, f"{KALBAR}.bpmn", org="sulteng-diskukm")
     assert other.source.name == f"processes/{KALBAR}.test.yaml"
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch, capsys):
+    """A folder with Kalbar's SOP and scenario file, and a database of its own, for `alur deploy`."""
+    import shutil
+
+    (tmp_path / "processes").mkdir()
+    shutil.copy(PROCESSES / f"{KALBAR}.bpmn", tmp_path / "processes")
+    shutil.copy(PROCESSES / f"{KALBAR}.test.yaml", tmp_path / "processes")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ALUR_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    monkeypatch.setenv("ALUR_PROCESSES_DIR", str(tmp_path / "processes"))
+    return tmp_path
+
+
+def test_alur_deploy_runs_the_scenario_file_beside_the_bpmn(folder, capsys):
+    from alur.runtime.cli import main
+
+    assert main(["deploy", f"processes/{KALBAR}.bpmn"]) == 0
+    out = capsys.readouterr().out.strip()
+    assert out.startswith(f"processes/{KALBAR}.bpmn: {KALBAR} deployed as version 1 (")
+    assert out.endswith(f"); scenarios processes/{KALBAR}.test.yaml: 5/5 passed")
+
+
+def test_alur_deploy_refuses_failing_scenarios_unless_forced(folder, capsys):
+    from alur.runtime.cli import main
+
+    (folder / "processes" / f"{KALBAR}.test.yaml").write_text(FAILING.text)
+    assert main(["deploy", f"processes/{KALBAR}.bpmn"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"{KALBAR}.bpmn: not deployed: 1 of 2 scenarios failed (processes/{KALBAR}.test.yaml)",
+        f"  processes/{KALBAR}.test.yaml:9: scenario 'salah arah': Step_06: next [Step_04] expected, got [Step_05]",
+        "  (alur deploy --force deploys it anyway; the override is written to the audit log)",
+    ]
+    assert main(["processes", "--json"]) == 0
+    assert capsys.readouterr().out.strip() == "[]"
+    assert main(["deploy", f"processes/{KALBAR}.bpmn", "--force", "--user", "perancang"]) == 0
+    assert capsys.readouterr().out.strip().endswith(
+        "scenarios processes/kalbar-pengumpulan-skp.test.yaml: 1/2 passed (forced; the override is in the audit log)")
+    from alur.runtime.engine import Alur
+    from alur.runtime.settings import Settings
+
+    alur = Alur(Settings.from_env())
+    try:
+        with alur.sessions() as session:
+            entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "deploy-override")).one()
+            assert (entry.actor, entry.process_id, entry.version, entry.data["failed"]) == \
+                ("perancang", KALBAR, 1, 1)
+    finally:
+        alur.close()
