@@ -49,11 +49,14 @@ def cmd_validate(args) -> int:
 
 
 def cmd_deploy(args) -> int:
+    from .scenarios.deploy import ScenariosFailed, deploy_file
+
     alur = _engine(args)
     status = 0
     for path in args.files:
         try:
-            result = alur.deploy(path, Path(args.forms) if args.forms else None, user=args.user, org=args.org)
+            result, check = deploy_file(alur, Path(path), Path(args.forms) if args.forms else None, user=args.user,
+                                        org=args.org, force=args.force)
         except DeployRefused as exc:
             if args.json:
                 _print(args, {"file": path, "deployed": False,
@@ -62,10 +65,30 @@ def cmd_deploy(args) -> int:
                 print(str(exc), file=sys.stderr)
             status = 1
             continue
+        except ScenariosFailed as exc:
+            _print_refused_scenarios(args, path, exc)
+            status = 1
+            continue
         word = "deployed as" if result.created else "unchanged, still"
-        _print(args, vars(result), f"{path}: {result.process_id} {word} version {result.version} "
-                                   f"({result.content_hash[:12]})")
+        tested = ""
+        if check.report is not None:
+            tested = f"; scenarios {check.source.name}: {len(check.report.results) - len(check.report.failed)}" \
+                     f"/{len(check.report.results)} passed"
+            if check.forced:
+                tested += " (forced; the override is in the audit log)"
+        _print(args, {**vars(result), "scenarios": check.report.to_dict() if check.report else None,
+                      "forced": check.forced},
+               f"{path}: {result.process_id} {word} version {result.version} ({result.content_hash[:12]}){tested}")
     return status
+
+
+def _print_refused_scenarios(args, path: str, exc) -> None:
+    if args.json:
+        _print(args, {"file": path, "deployed": False, "scenarios": exc.report.to_dict()}, "")
+        return
+    lines = [str(exc), *(f"  {m}" for m in exc.report.messages()),
+             "  (alur deploy --force deploys it anyway; the override is written to the audit log)"]
+    print("\n".join(lines), file=sys.stderr)
 
 
 def cmd_processes(args) -> int:
@@ -185,6 +208,24 @@ def cmd_simulate(args) -> int:
     report = simulate_target(args.target, Settings.from_env(), max_returns=args.max_returns)
     _print(args, report.to_dict(), report.summary())
     return 0 if report.ok else 1
+
+
+def cmd_test(args) -> int:
+    from .scenarios import html, junit, suite
+
+    settings = Settings.from_env()
+    forms_dir = Path(args.forms) if args.forms else settings.forms_dir
+    targets = args.targets or suite.default_targets(settings.processes_dir)
+    if not targets:
+        print(f"no scenario files (*{suite.SUFFIX}) in {settings.processes_dir}", file=sys.stderr)
+        return 1
+    reports = [suite.run_target(t, settings.processes_dir, forms_dir, settings.calendar) for t in targets]
+    if args.junit:
+        junit.write_junit(reports, Path(args.junit))
+    if args.html:
+        html.write_html(reports, Path(args.html))
+    _print(args, [r.to_dict() for r in reports], "\n".join(r.summary() for r in reports))
+    return 0 if all(r.ok for r in reports) else 1
 
 
 def cmd_versions(args) -> int:
@@ -364,6 +405,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--forms")
     p.add_argument("--user", default="system")
     p.add_argument("--org", help="organisation the process belongs to (default: the file's 'org' property)")
+    p.add_argument("--force", action="store_true",
+                   help="deploy even if its scenarios (<process-id>.test.yaml beside the file) fail; audited")
     p.set_defaults(func=cmd_deploy)
 
     p = sub.add_parser("processes", parents=[common], help="list deployed processes")
@@ -475,6 +518,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_simulate)
 
     _add_sop_commands(sub, common)
+    p = sub.add_parser("test", parents=[common], help="run the SOPs' scenario files (*.test.yaml); exit 1 on a failure")
+    p.add_argument("targets", nargs="*", metavar="PROCESS|FILE",
+                   help="process ids (in processes/), scenario files or BPMN files (default: every processes/*.test.yaml)")
+    p.add_argument("--forms", help="forms folder (default: forms/)")
+    p.add_argument("--junit", metavar="FILE", help="also write the results as JUnit XML")
+    p.add_argument("--html", metavar="DIR", help="also write a report page per SOP, with its coverage diagram")
+    p.set_defaults(func=cmd_test)
     return parser
 
 

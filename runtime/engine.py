@@ -201,8 +201,13 @@ class Alur:
         return self.deploy_bytes(content, path.name, forms_dir, user, org, skip_known)
 
     def deploy_bytes(self, content: bytes, filename: str, forms_dir: Path | None = None,
-                     user: str = "system", org: str | None = None, skip_known: bool = False) -> DeployResult:
-        """Deploy BPMN `content` (as from an upload); see `deploy`."""
+                     user: str = "system", org: str | None = None, skip_known: bool = False,
+                     on_stored=None) -> DeployResult:
+        """Deploy BPMN `content` (as from an upload); see `deploy`.
+
+        `on_stored(session, version)` runs in the deploy's transaction with the version stored, or
+        the newest one when it has the same content (the scenario run is kept with it that way).
+        """
         checked = check_bytes(content, filename, forms_dir or self.settings.forms_dir)
         if not checked.ok:
             raise DeployRefused(checked.problems)
@@ -217,6 +222,8 @@ class Alur:
             if session.get(Organisation, org) is None:
                 session.add(Organisation(slug=org, name=checked.organisation or org))
             if latest is not None and latest.content_hash == content_hash:
+                if on_stored is not None:
+                    on_stored(session, latest)
                 return DeployResult(checked.process_id, latest.version, content_hash, False)
             if skip_known:
                 known_version = session.scalars(
@@ -252,6 +259,8 @@ class Alur:
             session.flush()
             self._audit(session, user, "deploy", version=version,
                         data={"content_hash": content_hash, "source": filename})
+            if on_stored is not None:
+                on_stored(session, version)
             return DeployResult(checked.process_id, version.version, content_hash, True)
 
     def deploy_directory(self, processes_dir: Path | None = None, user: str = "system") -> list[DeployResult]:

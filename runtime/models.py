@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -74,6 +74,31 @@ class ProcessVersion(Base):
     source_name: Mapped[str] = mapped_column(String(500))
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deployed_by: Mapped[str] = mapped_column(String(200))
+
+
+class ScenarioRun(Base):
+    """The designer's scenarios (processes/<id>.test.yaml) as run against a version when it was deployed.
+
+    Scenarios are not part of a version's content (nor of its hash): changing only the
+    scenarios makes no new version, and a re-deploy of the same BPMN with new scenarios
+    adds a run to the version it already is. The newest run of a process also holds the
+    scenarios an upload without a scenario file is tested with.
+    """
+
+    __tablename__ = "scenario_runs"
+    __table_args__ = (Index("ix_scenario_runs_process", "process_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
+    process_id: Mapped[str] = mapped_column(String(200))
+    source_name: Mapped[str] = mapped_column(String(500))  # the scenario file's name
+    scenarios_text: Mapped[str] = mapped_column(Text)
+    passed: Mapped[int] = mapped_column(Integer)
+    failed: Mapped[int] = mapped_column(Integer)  # failed scenarios, or 1 for a file that could not run
+    forced: Mapped[bool] = mapped_column(Boolean, default=False)  # deployed although scenarios failed
+    report: Mapped[dict] = mapped_column(JSON)  # suite.ProcessReport.to_dict()
+    ran_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ran_by: Mapped[str] = mapped_column(String(200))
 
 
 class Instance(Base):

@@ -4,28 +4,19 @@ Paths: the happy path (every review approves), for each review and each
 k in 1..K a path on which that review returns the document k times and every
 other review approves, and the longest path, on which every review returns K
 times. Together they take every gateway branch and every return loop up to K
-times. Each path runs on SpiffWorkflow with Alur's restricted script engine,
-form data a user would enter (validated against the task's form), and a
-serialize/restore round trip after every step, as the web app does.
+times. Each path runs in memory as the engine runs it (runtime/inmemory.py): SpiffWorkflow
+with Alur's restricted script engine, form data a user would enter (validated against
+the task's form), and a serialize/restore round trip after every step.
 """
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from lxml import etree
-from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.util.task import TaskState
-
-from . import forms, state
-from .bpmn_check import NS, CheckedFile, check_bytes, check_file, standard_minutes_of
-from .script_engine import restricted_script_engine
+from .bpmn_check import CheckedFile, check_bytes, check_file
+from .inmemory import InMemoryProcess
 from .settings import Settings
-
-# A path longer than this many user-task steps per task is taken to be looping forever.
-STEPS_PER_TASK_LIMIT = 10
 
 
 @dataclass
@@ -88,70 +79,31 @@ class SimulationReport:
         return "\n".join(lines)
 
 
-class _Process:
-    """What the simulator needs to know of a checked file."""
-
-    def __init__(self, checked: CheckedFile, form_texts: dict[str, str]):
-        self.checked = checked
-        self.forms = {name: json.loads(text) for name, text in form_texts.items()}
-        self.script_engine = restricted_script_engine()
-        self.spec_json = state.dump_spec(checked.spec, checked.subprocess_specs)
-        root = etree.fromstring(checked.bpmn_text.encode("utf-8"))
-        process = root.xpath(f"./bpmn:process[@id='{checked.process_id}']", namespaces=NS)[0]
-        self.flows = {
-            (f.get("sourceRef"), f.get("targetRef")): f.get("id")
-            for f in process.xpath(".//bpmn:sequenceFlow", namespaces=NS)
-        }
-        self.reviews = [t.id for t in checked.user_tasks if self._is_review(t.form)]
-        self.step_limit = STEPS_PER_TASK_LIMIT * max(len(checked.user_tasks), 1)
-        self.properties = {t.id: t.properties for t in checked.user_tasks}
-
-    def _is_review(self, form_name: str | None) -> bool:
-        schema = self.forms.get(form_name or "", {})
-        return "keputusan" in schema.get("properties", {})
-
-    def run_path(self, label: str, decide) -> tuple[PathResult, set[str]]:
-        """Run one path; `decide(task_spec, visit)` returns "setuju" or "kembalikan" for a review."""
-        spec, subprocess_specs = state.load_spec(self.spec_json)
-        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
-        steps: list[str] = []
-        minutes = 0
-        visits: Counter[str] = Counter()
-        try:
-            workflow.do_engine_steps()
-            for _ in range(self.step_limit):
-                ready = workflow.get_tasks(state=TaskState.READY, manual=True)
-                if not ready:
-                    break
-                task = ready[0]
-                name = task.task_spec.name
-                properties = self.properties.get(name, {})
-                schema = self.forms.get(properties.get(forms.FORM_PROPERTY, ""), {"type": "object"})
-                visits[name] += 1
-                decision = decide(name, visits[name]) if name in self.reviews else None
-                data = forms.validate(schema, forms.sample_data(schema, decision))
-                task.set_data(**data)
-                task.run()
-                workflow.do_engine_steps()
-                steps.append(name if decision is None else f"{name}:{decision}")
-                minutes += standard_minutes_of(properties) or 0
-                workflow = state.load_state(state.dump_state(workflow), spec, subprocess_specs, self.script_engine)
-            done = workflow.is_completed()
-            result = PathResult(label, done, steps, minutes,
-                                None if done else f"stopped after {len(steps)} steps without reaching the end")
-        except Exception as exc:  # a path that breaks is reported, not raised
-            result = PathResult(label, False, steps, minutes, f"{type(exc).__name__}: {exc}")
-        return result, self._flows_taken(workflow)
-
-    def _flows_taken(self, workflow) -> set[str]:
-        taken = set()
-        for task in workflow.get_tasks(state=TaskState.COMPLETED):
-            parent = task.parent
-            if parent is not None and parent.state == TaskState.COMPLETED:
-                flow = self.flows.get((parent.task_spec.name, task.task_spec.name))
-                if flow:
-                    taken.add(flow)
-        return taken
+def _run_path(process: InMemoryProcess, label: str, decide) -> tuple[PathResult, set[str]]:
+    """Run one path; `decide(task_id, visit)` returns "setuju" or "kembalikan" for a review."""
+    steps: list[str] = []
+    minutes = 0
+    visits: Counter[str] = Counter()
+    instance = None
+    try:
+        instance = process.start()
+        for _ in range(process.step_limit):
+            ready = instance.ready()
+            if not ready:
+                break
+            task = ready[0]
+            name = task.task_id
+            visits[name] += 1
+            decision = decide(name, visits[name]) if name in process.reviews else None
+            instance.complete(task, process.sample_data(name, decision))
+            steps.append(name if decision is None else f"{name}:{decision}")
+            minutes += process.standard_minutes(name)
+        done = instance.ended
+        result = PathResult(label, done, steps, minutes,
+                            None if done else f"stopped after {len(steps)} steps without reaching the end")
+    except Exception as exc:  # a path that breaks is reported, not raised
+        result = PathResult(label, False, steps, minutes, f"{type(exc).__name__}: {exc}")
+    return result, instance.flows_taken() if instance is not None else set()
 
 
 def simulate(checked: CheckedFile, max_returns: int = 1) -> SimulationReport:
@@ -167,7 +119,7 @@ def simulate(checked: CheckedFile, max_returns: int = 1) -> SimulationReport:
             problems.append(f"user task {task.id} has no form")
         if task.standard_minutes is None:
             problems.append(f"user task {task.id} has no standard time")
-    process = _Process(checked, checked.forms)
+    process = InMemoryProcess(checked)
     plans = [("happy path", lambda name, visit: "setuju")]
     for review in process.reviews:
         for k in range(1, max_returns + 1):
@@ -178,7 +130,7 @@ def simulate(checked: CheckedFile, max_returns: int = 1) -> SimulationReport:
                       lambda name, visit: "kembalikan" if visit <= max_returns else "setuju"))
     results, covered = [], set()
     for label, decide in plans:
-        result, flows = process.run_path(label, decide)
+        result, flows = _run_path(process, label, decide)
         results.append(result)
         covered |= flows
     all_flows = set(process.flows.values())

@@ -3,7 +3,9 @@ process, the difference between two versions, moving running instances between t
 official SOP document (PDF) of a version.
 
 Open to users holding `perancang`, for the processes of their own organisation only.
-An upload goes through the same runtime verb as `alur deploy` and the processes/ folder.
+An upload goes through the same runtime verb as `alur deploy` and the processes/ folder,
+after its scenarios (an optional second file, see runtime/scenarios/deploy.py) pass or
+the designer forces it.
 """
 from __future__ import annotations
 
@@ -17,8 +19,12 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from alur.runtime import accounts
 from alur.runtime.engine import DeployRefused, NotFound
 from alur.runtime.sopdoc import service as sopdoc
+from alur.runtime.scenarios.coverage import flow_classes
+from alur.runtime.scenarios.deploy import ScenariosFailed, deploy_with_scenarios
+from alur.runtime.scenarios.runs import ScenarioSource, last_runs, newest_run_with_diagram
 from alur.runtime.versions import diff_versions, element_names, list_versions, migrate_instances
 
+from .diagram import render_svg
 from .permissions import own_process, role_required
 from .services import engine
 
@@ -26,6 +32,8 @@ bp = Blueprint("designer", __name__, url_prefix="/sop")
 
 MAX_BPMN_BYTES = 2 * 1024 * 1024  # the largest SOP of processes/ is ~110 KB
 EXTENSIONS = (".bpmn", ".xml")
+MAX_SCENARIO_BYTES = 1024 * 1024  # the largest scenario file of processes/ is ~6 KB
+SCENARIO_EXTENSIONS = (".yaml", ".yml")
 # What SpiffWorkflow's spec diff names as changed, in the words of the page.
 CHANGE_LABELS = {
     "inputs": "alur masuk", "outputs": "alur keluar", "lane": "lajur", "bpmn_name": "nama",
@@ -44,23 +52,50 @@ def upload():
     file = request.files.get("berkas")
     filename = re.split(r"[\\/]", file.filename or "")[-1][:200] if file else ""
     content = file.read(MAX_BPMN_BYTES + 1) if file and filename else b""
+    scenario_file = request.files.get("skenario")
+    scenario_name = re.split(r"[\\/]", scenario_file.filename or "")[-1][:200] if scenario_file else ""
+    scenario_bytes = scenario_file.read(MAX_SCENARIO_BYTES + 1) if scenario_file and scenario_name else b""
     error = _upload_error(filename, content)
-    if error:
-        return render_template("designer/upload.html", field_error=error), 422
+    scenario_error = _scenario_error(scenario_name, scenario_bytes) if scenario_name else None
+    if error or scenario_error:
+        return render_template("designer/upload.html", field_error=error, scenario_error=scenario_error), 422
+    scenarios = ScenarioSource(scenario_bytes.decode("utf-8"), scenario_name) if scenario_name else None
     try:
-        result = engine().deploy_bytes(content, filename, user=g.user.username, org=g.user.org)
+        result, check = deploy_with_scenarios(engine(), content, filename, scenarios, user=g.user.username,
+                                              org=g.user.org, force=request.form.get("paksa") == "1")
     except DeployRefused as exc:
         # The forms folder is named as the designer knows it, not by its path on the server.
         forms_dir = str(engine().settings.forms_dir)
         problems = [replace(p, message=p.message.replace(forms_dir, "forms/"))
                     for p in sorted(exc.problems, key=lambda p: (p.severity != "error", p.line or 0))]
         return render_template("designer/upload.html", filename=filename, problems=problems), 422
+    except ScenariosFailed as exc:
+        return render_template("designer/upload.html", filename=filename, scenario_report=exc.report), 422
     if result.created:
         flash(f"{filename} dipasang sebagai versi {result.version} dari {result.process_id}.")
     else:
         flash(f"{filename} sama dengan versi terbaru dari {result.process_id}: tidak berubah, tetap versi "
               f"{result.version}.")
+    if check.report is not None:
+        ran = len(check.report.results)
+        passed = ran - len(check.report.failed)
+        flash(f"Skenario uji ({check.source.name}): {passed} dari {ran} lulus."
+              + (" Dipasang walau skenario gagal; tercatat di log audit." if check.forced else ""))
     return redirect(url_for(".versions", process_id=result.process_id))
+
+
+def _scenario_error(filename: str, content: bytes) -> str | None:
+    if not filename.lower().endswith(SCENARIO_EXTENSIONS):
+        return "hanya berkas skenario .yaml atau .yml yang diterima"
+    if not content:
+        return "berkas skenario kosong"
+    if len(content) > MAX_SCENARIO_BYTES:
+        return f"berkas skenario lebih besar dari {MAX_SCENARIO_BYTES // 1024} KiB"
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return "berkas skenario harus disimpan dengan pengodean UTF-8"
+    return None
 
 
 def _upload_error(filename: str, content: bytes) -> str | None:
@@ -94,8 +129,13 @@ def _versions_page(process_id: str, errors: dict | None = None, form: dict | Non
     # The version to migrate from, preselected: the oldest one with running instances.
     default_from = next((r["version"] for r in rows[:-1] if r["running_instances"]), max(1, len(rows) - 1))
     names = {**accounts.display_names(engine()), "system": "Sistem (folder processes/)"}
+    runs = last_runs(engine(), process_id)
+    tested = newest_run_with_diagram(engine(), process_id)
+    coverage = (tested["report"].get("coverage") or {}) if tested else {}
+    diagram = render_svg(tested["bpmn_xml"], flow_classes=flow_classes(coverage)) if coverage else None
     return render_template("designer/versions.html", process=process, versions=rows, default_from=default_from,
-                           names=names, errors=errors or {}, form=form or {}), status
+                           names=names, errors=errors or {}, form=form or {}, runs=runs, tested=tested,
+                           coverage=coverage, diagram=diagram), status
 
 
 @bp.route("/<process_id>/versi/beda")

@@ -94,6 +94,30 @@ def test_sungaipenuh_filing_cabinet_is_read_from_its_context():
     assert step5.properties["kelengkapan"] == "Jaringan Internet, Filing Kabinet"
 
 
+def _step_lanes(process_id: str) -> dict[str, tuple[str, bool]]:
+    """task id -> (lane, followed by a review gateway) as the committed BPMN has it."""
+    checked = check_file(PROCESSES / f"{process_id}.bpmn", FORMS)
+    root = etree.fromstring(checked.bpmn_text.encode())
+    gateways = {g.get("id") for g in root.xpath("//bpmn:exclusiveGateway", namespaces=NS)}
+    return {t.id: (t.lane, f"{t.id}_Keputusan" in gateways) for t in checked.user_tasks}
+
+
+def test_tanjabbar_rows_follow_the_seed_marks():
+    """Seed 003: row 4 is the PNS's hand-over with no Ya/Tidak; row 6's only mark is in the
+    Kasubbag column; row 7's diamond in the Kadis column is the one decision."""
+    lanes = _step_lanes("tanjabbar-penyusunan-skp")
+    assert lanes["Step_04"] == ("PNS", False)
+    assert lanes["Step_06"] == ("Kasubbag", False)
+    assert lanes["Step_07"] == ("Kadis", True)
+    assert [task for task, (_, review) in lanes.items() if review] == ["Step_07"]
+
+
+def test_sungaipenuh_filing_cabinet_is_read_from_its_context():
+    checked = check_file(PROCESSES / "sungaipenuh-skp.bpmn", FORMS)
+    step5 = next(t for t in checked.user_tasks if t.id == "Step_05")
+    assert step5.properties["kelengkapan"] == "Jaringan Internet, Filing Kabinet"
+
+
 def test_every_shape_edge_and_lane_has_di(checked):
     root = etree.fromstring(checked.bpmn_text.encode())
     ns = {**NS, "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}

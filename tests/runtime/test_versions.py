@@ -26,6 +26,10 @@ def v2_file(tmp_path):
     data["steps"].append(EXTRA_REVIEW)
     path = tmp_path / f"{PROCESS}.bpmn"
     path.write_bytes(sopgen.generate(data))
+    # Its scenarios, beside it as `alur deploy` takes them: the shipped ones expect 575 minutes.
+    (tmp_path / f"{PROCESS}.test.yaml").write_text(
+        "scenarios:\n  - name: jalur utama dengan pemeriksaan arsip\n    steps:\n      - task: Step_10\n"
+        "        as: Kasubbag Umum & Aparatur\n        next: []\n    end: true\n    standard_minutes: 585\n")
     return path
 
 

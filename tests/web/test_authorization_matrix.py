@@ -75,6 +75,10 @@ EXTRA_REVIEW = {
     "kelengkapan": "Rekapitulasi Data Kinerja", "waktu": "10 Menit", "output": "Rekapitulasi Data Kinerja diperiksa",
 }
 
+# The scenarios versions 2 and 3 are tested with at the upload (the shipped ones expect version 1).
+SCENARIOS_V2 = ("scenarios:\n  - name: jalur utama\n    steps: []\n    end: true\n    standard_minutes: 5100\n"
+                .encode())
+
 OK = "allowed"
 LOGIN = "redirect to the login page"
 
@@ -182,7 +186,9 @@ MATRIX = [
     Call("designer.upload", "GET", "/sop/pasang", DESIGNER_PAGE),
     # The other organisation's designer uploads ORG's process id: refused by the deploy (422).
     Call("designer.upload", "POST", "/sop/pasang", {**DESIGNER_PAGE, OTHER: 422}, ok=302, to="/sop/{sop}/versi",
-         body=lambda s, a: {"berkas": (io.BytesIO(s.v3), f"{SOP}.bpmn")}, changes=("process_versions",)),
+         body=lambda s, a: {"berkas": (io.BytesIO(s.v3), f"{SOP}.bpmn"),
+                            "skenario": (io.BytesIO(SCENARIOS_V2), f"{SOP}.test.yaml")},
+         changes=("process_versions", "scenario_runs")),
     Call("designer.versions", "GET", "/sop/{sop}/versi", DESIGNER_OF_SOP),
     Call("designer.diff", "GET", "/sop/{sop}/versi/beda?dari=1&ke=2", DESIGNER_OF_SOP),
     Call("designer.print_version", "GET", "/sop/{sop}/versi/1/cetak", DESIGNER_OF_SOP),

@@ -43,9 +43,27 @@ def designers(alur):
                        password_hash=PASSWORD_HASH, org="kalbar-diskukm")
 
 
-def upload(client, post, content: bytes, filename: str = f"{SOP}.bpmn", **kwargs):
-    return post(client, "/sop/pasang", {"berkas": (io.BytesIO(content), filename)},
-                content_type="multipart/form-data", **kwargs)
+# Version 2's scenarios: the shipped ones expect the SOP without the extra review (5090 minutes).
+V2_SCENARIOS = f"""\
+scenarios:
+  - name: jalur utama dengan pemeriksaan rekapitulasi
+    steps:
+      - task: Step_25
+        as: {EXTRA_REVIEW["lane"]}
+        next: []
+    end: true
+    standard_minutes: 5100
+""".encode()
+
+
+def upload(client, post, content: bytes, filename: str = f"{SOP}.bpmn", scenarios: bytes | None = None,
+           scenario_name: str = f"{SOP}.test.yaml", force: bool = False, **kwargs):
+    data = {"berkas": (io.BytesIO(content), filename)}
+    if scenarios is not None:
+        data["skenario"] = (io.BytesIO(scenarios), scenario_name)
+    if force:
+        data["paksa"] = "1"
+    return post(client, "/sop/pasang", data, content_type="multipart/form-data", **kwargs)
 
 
 def versions_of(alur, process_id=SOP):
@@ -56,7 +74,7 @@ def test_designer_deploys_version_2_and_sees_it_in_the_version_list(client, logi
                                                                      v2_content, text_of):
     login(client, "perancang")
     assert "Ketentuan berkas" in text_of(client.get("/sop/pasang"))
-    response = upload(client, post, v2_content)
+    response = upload(client, post, v2_content, scenarios=V2_SCENARIOS)
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/sop/{SOP}/versi")
     page = text_of(client.get(response.headers["Location"]))
@@ -73,7 +91,7 @@ def test_designer_deploys_version_2_and_sees_it_in_the_version_list(client, logi
 def test_a_version_deployed_from_the_web_survives_a_restart(client, login, post, alur, settings, designers,
                                                            v2_content):
     login(client, "perancang")
-    upload(client, post, v2_content)
+    upload(client, post, v2_content, scenarios=V2_SCENARIOS)
     restarted = create_app({"TESTING": True, "ALUR_SETTINGS": settings, "SECRET_KEY": "uji"})  # deploys processes/
     try:
         assert versions_of(restarted.extensions["alur"]) == [(1, "system"), (2, "perancang")]
@@ -85,8 +103,9 @@ def test_the_same_content_again_is_no_new_version(client, login, post, alur, des
     login(client, "perancang")
     page = text_of(upload(client, post, (PROCESSES / f"{SOP}.bpmn").read_bytes(), follow_redirects=True))
     assert "tidak berubah, tetap versi 1" in page
-    upload(client, post, v2_content)
-    page = text_of(upload(client, post, v2_content, filename="salinan.xml", follow_redirects=True))
+    upload(client, post, v2_content, scenarios=V2_SCENARIOS)
+    page = text_of(upload(client, post, v2_content, scenarios=V2_SCENARIOS, filename="salinan.xml",
+                          follow_redirects=True))
     assert "salinan.xml sama dengan versi terbaru" in page and "tidak berubah, tetap versi 2" in page
     assert versions_of(alur) == [(1, "system"), (2, "perancang")]
 
@@ -204,7 +223,7 @@ def test_a_file_larger_than_any_request_is_refused_with_413(client, login, post,
 
 def test_diff_between_two_versions_names_steps_and_flows(client, login, post, alur, designers, v2_content, text_of):
     login(client, "perancang")
-    upload(client, post, v2_content)
+    upload(client, post, v2_content, scenarios=V2_SCENARIOS)
     versions_page = client.get(f"/sop/{SOP}/versi").get_data(as_text=True)
     assert f"/sop/{SOP}/versi/beda?dari=1&amp;ke=2" in versions_page
     response = client.get(f"/sop/{SOP}/versi/beda?dari=1&ke=2")
@@ -225,7 +244,7 @@ def test_diff_between_two_versions_names_steps_and_flows(client, login, post, al
 def test_diff_of_versions_that_do_not_exist_is_a_bad_request(client, login, post, designers, v2_content, query,
                                                               field, text_of):
     login(client, "perancang")
-    upload(client, post, v2_content)
+    upload(client, post, v2_content, scenarios=V2_SCENARIOS)
     response = client.get(f"/sop/{SOP}/versi/beda?{query}")
     assert response.status_code == 400
     assert f"{field}: pilih salah satu versi yang ada (1, 2)" in text_of(response)
@@ -238,7 +257,7 @@ def test_migration_moves_safe_instances_and_shows_the_refused_ones_with_their_re
     run_until(late, "Step_24")  # Step_23 is done, and version 2 changes it
     late_revision = alur.instance(late.id).revision
     login(client, "perancang")
-    upload(client, post, v2_content)
+    upload(client, post, v2_content, scenarios=V2_SCENARIOS)
     page = text_of(client.get(f"/sop/{SOP}/versi"))
     assert "versi 1 (2 berjalan)" in page
     response = post(client, f"/sop/{SOP}/versi/pindahkan", {"dari": "1", "ke": "2", "proses": ""})
@@ -257,7 +276,7 @@ def test_migration_moves_safe_instances_and_shows_the_refused_ones_with_their_re
 def test_migrating_named_instances_only(client, login, post, alur, designers, v2_content, text_of):
     first, second = alur.start(SOP, "kepala-dinas"), alur.start(SOP, "kepala-dinas")
     login(client, "perancang")
-    upload(client, post, v2_content)
+    upload(client, post, v2_content, scenarios=V2_SCENARIOS)
     page = text_of(post(client, f"/sop/{SOP}/versi/pindahkan",
                         {"dari": "1", "ke": "2", "proses": f"#{second.id}, 999"}))
     assert "Dipindahkan ke versi 2 (1)" in page and f"Proses #{second.id}" in page
@@ -275,7 +294,7 @@ def test_bad_migration_input_names_the_field_and_moves_nothing(client, login, po
                                                                form, message, text_of):
     started = alur.start(SOP, "kepala-dinas")
     login(client, "perancang")
-    upload(client, post, v2_content)
+    upload(client, post, v2_content, scenarios=V2_SCENARIOS)
     response = post(client, f"/sop/{SOP}/versi/pindahkan", form)
     assert response.status_code == 422
     assert message in text_of(response)
@@ -302,7 +321,7 @@ def test_refusals(client, login, post, csrf_of, alur, designers, v2_content, tex
         response = client.get(url)
         assert response.status_code == 403, url
         assert "hanya untuk pengguna dengan peran perancang proses" in text_of(response)
-    assert upload(client, post, v2_content).status_code == 403
+    assert upload(client, post, v2_content, scenarios=V2_SCENARIOS).status_code == 403
     assert post(client, f"/sop/{SOP}/versi/pindahkan", {"dari": "1", "ke": "1"}).status_code == 403
 
     login(client, "perancang-kalbar")  # a designer of another organisation
@@ -310,7 +329,7 @@ def test_refusals(client, login, post, csrf_of, alur, designers, v2_content, tex
         assert client.get(url).status_code == 404, url
     assert post(client, f"/sop/{SOP}/versi/pindahkan", {"dari": "1", "ke": "1"}).status_code == 404
     assert client.get("/sop/tidak-ada/versi").status_code == 404
-    assert upload(client, post, v2_content).status_code == 422  # the runtime refuses: not theirs
+    assert upload(client, post, v2_content, scenarios=V2_SCENARIOS).status_code == 422  # the runtime refuses: not theirs
 
     login(client, "perancang")  # the right designer, but without the CSRF token
     response = client.post("/sop/pasang", data={"berkas": (io.BytesIO(v2_content), "v2.bpmn")},
@@ -319,3 +338,110 @@ def test_refusals(client, login, post, csrf_of, alur, designers, v2_content, tex
     assert client.post(f"/sop/{SOP}/versi/pindahkan", data={"dari": "1", "ke": "1"}).status_code == 400
     assert versions_of(alur) == [(1, "system")]
     assert alur.instance(started.id).version == 1
+
+
+# ------------------------------------------------------------------ scenarios at the upload
+
+SHIPPED = f"processes/{SOP}.test.yaml"
+
+
+def scenario_state(alur):
+    """What a refused upload must leave as it was: versions, scenario runs, deploy audit entries."""
+    from sqlalchemy import select
+
+    from alur.runtime.models import AuditEntry, ScenarioRun
+
+    with alur.sessions() as session:
+        return (versions_of(alur), session.scalars(select(ScenarioRun.id)).all(),
+                session.scalars(select(AuditEntry.id).where(AuditEntry.action.like("deploy%"))).all())
+
+
+def test_a_version_whose_shipped_scenarios_fail_is_refused_with_the_report(client, login, post, alur, designers,
+                                                                          v2_content, text_of):
+    before = scenario_state(alur)
+    login(client, "perancang")
+    response = upload(client, post, v2_content)  # no scenario file: the shipped ones expect 5090 minutes
+    assert response.status_code == 422
+    page = html.unescape(text_of(response))
+    assert f"{SOP}.bpmn tidak dipasang: skenario uji gagal" in page and "Tidak ada yang berubah" in page
+    assert f"Skenario dari {SHIPPED} 7 dari 8 gagal" in page
+    assert f"{SHIPPED}:13: scenario 'jalur utama, semua pemeriksaan setuju': standard_minutes 5090 expected, " \
+           "got 5100" in page
+    assert scenario_state(alur) == before
+
+
+def test_a_version_with_its_own_passing_scenarios_shows_results_and_coverage(client, login, post, alur, designers,
+                                                                             v2_content, text_of):
+    login(client, "perancang")
+    response = upload(client, post, v2_content, scenarios=V2_SCENARIOS, follow_redirects=True)
+    assert response.status_code == 200
+    page = html.unescape(text_of(response))
+    assert f"Skenario uji ({SOP}.test.yaml): 1 dari 1 lulus." in page
+    row = re.search(r'<tr data-version="2">.*?</tr>', response.get_data(as_text=True), re.S).group(0)
+    assert "1 dari 1 lulus" in row and "dipaksa" not in row
+    row = re.search(r'<tr data-version="1">.*?</tr>', response.get_data(as_text=True), re.S).group(0)
+    assert "tidak diuji" in row
+    assert "Versi 2, dijalankan saat dipasang" in page and "oleh Perancang Sulteng" in page
+    assert "1 dari 1 skenario lulus" in page
+    # Version 1 has 43 flows, 37 on the happy path; the extra review at the end replaces Step_24 -> end
+    # (and Step_23 -> Step_24) by six: 47 flows, 40 on the happy path, 7 only on returns.
+    assert "yang dilalui skenario: 40 dari 47 (simulasi: 47 dari 47)" in page
+    assert "semua cabangnya dilalui: 0 dari 7 (simulasi: 7 dari 7)" in page
+    body = response.get_data(as_text=True)
+    assert body.count('class="flow taken"') == 40 and body.count('class="flow simulated"') == 7
+
+
+def test_a_forced_version_is_deployed_and_the_override_audited(client, login, post, alur, designers, v2_content,
+                                                               text_of):
+    from sqlalchemy import select
+
+    from alur.runtime.models import AuditEntry
+
+    login(client, "perancang")
+    response = upload(client, post, v2_content, force=True, follow_redirects=True)
+    page = html.unescape(text_of(response))
+    assert f"Skenario uji ({SHIPPED}): 1 dari 8 lulus. Dipasang walau skenario gagal; tercatat di log audit." in page
+    row = re.search(r'<tr data-version="2">.*?</tr>', response.get_data(as_text=True), re.S).group(0)
+    assert "1 dari 8 lulus" in row and "dipaksa" in row
+    assert versions_of(alur) == [(1, "system"), (2, "perancang")]
+    with alur.sessions() as session:
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "deploy-override")).one()
+    assert (entry.actor, entry.process_id, entry.version, entry.data["scenario_file"], entry.data["failed"]) == \
+        ("perancang", SOP, 2, SHIPPED, 7)
+    # The next upload without a file is tested with the scenarios this one was tested with.
+    response = upload(client, post, v2_content)
+    assert response.status_code == 422
+    assert f"Skenario dari {SHIPPED} 7 dari 8 gagal" in html.unescape(text_of(response))
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("skenario.txt", b"scenarios: []", "hanya berkas skenario .yaml atau .yml yang diterima"),
+    (f"{SOP}.test.yaml", b"", "berkas skenario kosong"),
+    (f"{SOP}.test.yaml", b"\xff\xfe", "berkas skenario harus disimpan dengan pengodean UTF-8"),
+    (f"{SOP}.test.yaml", b"#" * (1024 * 1024 + 1), "berkas skenario lebih besar dari 1024 KiB"),
+])
+def test_bad_scenario_files_name_the_field_and_change_nothing(client, login, post, alur, designers, v2_content,
+                                                              text_of, name, content, message):
+    before = scenario_state(alur)
+    login(client, "perancang")
+    response = upload(client, post, v2_content, scenarios=content, scenario_name=name)
+    assert response.status_code == 422
+    assert f"Berkas skenario: {message}" in text_of(response)
+    assert scenario_state(alur) == before
+
+
+def test_a_scenario_file_that_cannot_run_names_its_line(client, login, post, alur, designers, v2_content, text_of):
+    before = scenario_state(alur)
+    login(client, "perancang")
+    response = upload(client, post, v2_content, scenarios=b"scenarios:\n  - name: a\n    steps:\n      - tsk: x\n")
+    assert response.status_code == 422
+    page = html.unescape(text_of(response))
+    assert f"Skenario dari {SOP}.test.yaml tidak dapat dijalankan" in page
+    assert f"{SOP}.test.yaml:4: error: scenario 'a', step 1: unknown key 'tsk' (allowed: task, data, as, next, " \
+           "late)" in page
+    assert scenario_state(alur) == before
+    response = upload(client, post, v2_content, scenarios=b"scenarios:\n  - name: a\n    steps:\n      - tsk: x\n",
+                      force=True, follow_redirects=True)
+    row = re.search(r'<tr data-version="2">.*?</tr>', response.get_data(as_text=True), re.S).group(0)
+    assert "berkas skenario bermasalah" in row and "dipaksa" in row
+    assert "berkas skenario tidak dapat dijalankan" in html.unescape(text_of(response))
