@@ -34,7 +34,7 @@ def demo_roles(alur: Alur) -> dict[tuple[str, str], str]:
     processes; and for each of their organisations its admin and process designer."""
     roles: dict[tuple[str, str], str] = {}
     for process in alur.processes():
-        for lane, role in sorted(directory.lane_roles(alur, process["process_id"]).items()):
+        for lane, role in sorted(directory.lane_roles(alur, process["org"], process["process_id"]).items()):
             roles.setdefault((process["org"], role), lane)
         for role, display_name in STAFF_ROLES.items():
             roles.setdefault((process["org"], role), display_name)

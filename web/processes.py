@@ -18,7 +18,7 @@ bp = Blueprint("processes", __name__, url_prefix="/sop")
 def process_list():
     processes = engine().processes(g.user.org)
     for process in processes:
-        process["start_lane"], role = views.start_lane_and_role(engine(), process["process_id"])
+        process["start_lane"], role = views.start_lane_and_role(engine(), g.user.org, process["process_id"])
         process["can_start"] = role is None or role in g.user.roles
         process["deployed_at"] = datetime.fromisoformat(process["deployed_at"])
     return render_template("processes/list.html", processes=processes)

@@ -10,6 +10,7 @@ import re
 import pytest
 
 from alur.runtime import directory, sopgen
+from alur.runtime.backup import export_database
 from alur.runtime.versions import list_versions
 from tests.conftest import PROCESSES
 from tests.web.conftest import ORG, PASSWORD_HASH, SOP
@@ -46,8 +47,8 @@ def upload(client, post, content: bytes, filename: str = f"{SOP}.bpmn", **kwargs
                 content_type="multipart/form-data", **kwargs)
 
 
-def versions_of(alur, process_id=SOP):
-    return [(v["version"], v["deployed_by"]) for v in list_versions(alur, process_id)]
+def versions_of(alur, process_id=SOP, org=ORG):
+    return [(v["version"], v["deployed_by"]) for v in list_versions(alur, org, process_id)]
 
 
 def test_designer_deploys_version_2_and_sees_it_in_the_version_list(client, login, post, alur, designers,
@@ -62,7 +63,7 @@ def test_designer_deploys_version_2_and_sees_it_in_the_version_list(client, logi
     assert versions_of(alur) == [(1, "system"), (2, "perancang")]
     assert next(p for p in alur.processes() if p["process_id"] == SOP)["org"] == ORG
     assert "Perancang Sulteng" in page and "terbaru" in page
-    short_hash = list_versions(alur, SOP)[1]["content_hash"][:12]
+    short_hash = list_versions(alur, ORG, SOP)[1]["content_hash"][:12]
     assert short_hash in page
     new = alur.start(SOP, "kepala-dinas")
     assert new.version == 2
@@ -132,14 +133,46 @@ def test_xml_that_is_not_well_formed_is_refused_with_its_line(client, login, pos
     assert re.search(r"baris \d+: not well-formed XML", text_of(response))
 
 
-def test_another_organisations_process_is_refused_by_the_runtime(client, login, post, alur, designers, text_of):
+def test_process_ids_are_the_organisations_own(client, login, post, alur, designers, v2_content, text_of):
+    """Kalbar's designer deploys a process with Sulteng's id (and a file naming Sulteng as its `org`): it is
+    Kalbar's own process, version 1; Sulteng's keeps its versions, deploys its next one, and neither sees
+    the other's."""
+    login(client, "perancang-kalbar")
+    response = upload(client, post, v2_content)  # the file's `org` property names sulteng-diskukm
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/sop/{SOP}/versi")
+    page = text_of(client.get(response.headers["Location"]))
+    assert f"{SOP}.bpmn dipasang sebagai versi 1 dari {SOP}." in page
+    assert "Perancang Kalbar" in page and "Sistem (folder processes/)" not in page
+    assert versions_of(alur, SOP, "kalbar-diskukm") == [(1, "perancang-kalbar")]
+    assert versions_of(alur) == [(1, "system")]
+
     login(client, "perancang")
-    content = (PROCESSES / f"{OTHER_SOP}.bpmn").read_bytes().replace(b"Pengumpulan SKP", b"Pengumpulan SKP Baru", 1)
-    response = upload(client, post, content, filename=f"{OTHER_SOP}.bpmn")
+    response = upload(client, post, v2_content)
+    assert response.status_code == 302
+    page = text_of(client.get(response.headers["Location"]))
+    assert f"{SOP}.bpmn dipasang sebagai versi 2 dari {SOP}." in page and "Perancang Kalbar" not in page
+    assert versions_of(alur) == [(1, "system"), (2, "perancang")]
+    assert versions_of(alur, SOP, "kalbar-diskukm") == [(1, "perancang-kalbar")]
+    # A file naming Kalbar as its organisation, uploaded by Sulteng's designer, is Sulteng's.
+    response = upload(client, post, (PROCESSES / f"{OTHER_SOP}.bpmn").read_bytes(), filename=f"{OTHER_SOP}.bpmn")
+    assert response.status_code == 302
+    assert versions_of(alur, OTHER_SOP) == [(1, "perancang")]
+    assert versions_of(alur, OTHER_SOP, "kalbar-diskukm") == [(1, "system")]
+
+
+def test_a_refused_upload_names_no_other_organisation(client, login, post, alur, designers, v2_content,
+                                                      text_of):
+    login(client, "perancang-kalbar")
+    assert upload(client, post, v2_content).status_code == 302  # Kalbar now has a process of SOP's id too
+    login(client, "perancang")
+    broken = v2_content.replace(b'value="pemeriksaan.schema.json"', b'value="tidak-ada.schema.json"')
+    before = export_database(alur)
+    response = upload(client, post, broken)
     assert response.status_code == 422
-    assert f"process '{OTHER_SOP}' belongs to organisation 'kalbar-diskukm', not '{ORG}'" in html.unescape(
-        text_of(response))
-    assert versions_of(alur, OTHER_SOP) == [(1, "system")]
+    page = html.unescape(text_of(response))
+    assert "form 'tidak-ada.schema.json' not found in forms/" in page
+    assert "kalbar" not in page.lower() and "Perancang Kalbar" not in page
+    assert export_database(alur) == before
 
 
 @pytest.mark.parametrize("filename, content, message", [
@@ -157,7 +190,7 @@ def test_bad_uploads_name_the_field_and_change_nothing(client, login, post, alur
     response = post(client, "/sop/pasang", data, content_type="multipart/form-data")
     assert response.status_code == 422
     assert message in text_of(response)
-    assert sum(len(list_versions(alur, p["process_id"])) for p in alur.processes()) == len(alur.processes())
+    assert sum(len(list_versions(alur, p["org"], p["process_id"])) for p in alur.processes()) == len(alur.processes())
 
 
 def test_a_file_larger_than_any_request_is_refused_with_413(client, login, post, designers):
@@ -274,7 +307,9 @@ def test_refusals(client, login, post, csrf_of, alur, designers, v2_content, tex
         assert client.get(url).status_code == 404, url
     assert post(client, f"/sop/{SOP}/versi/pindahkan", {"dari": "1", "ke": "1"}).status_code == 404
     assert client.get("/sop/tidak-ada/versi").status_code == 404
-    assert upload(client, post, v2_content).status_code == 422  # the runtime refuses: not theirs
+    # The same process id is a process of their own organisation: its version 1, and ORG's is untouched.
+    assert upload(client, post, v2_content).status_code == 302
+    assert versions_of(alur, SOP, "kalbar-diskukm") == [(1, "perancang-kalbar")]
 
     login(client, "perancang")  # the right designer, but without the CSRF token
     response = client.post("/sop/pasang", data={"berkas": (io.BytesIO(v2_content), "v2.bpmn")},
