@@ -55,9 +55,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config)
 
     alur = Alur(settings)
-    if app.config["ALUR_DEPLOY_ON_STARTUP"]:
-        alur.deploy_directory()
+    # A file of processes/ that cannot be deployed is logged and skipped (the app still starts); the
+    # designers of its organisation see it on Daftar SOP.
+    refused = alur.deploy_directory().refused if app.config["ALUR_DEPLOY_ON_STARTUP"] else []
     app.extensions["alur"] = alur
+    app.extensions["alur_refused_files"] = refused
     app.extensions["alur_attachments"] = Attachments(alur)
 
     csrf.init_app(app)

@@ -69,11 +69,7 @@ def _upload_error(filename: str, content: bytes) -> str | None:
         return "berkas kosong"
     if len(content) > MAX_BPMN_BYTES:
         return f"berkas lebih besar dari {MAX_BPMN_BYTES // (1024 * 1024)} MiB"
-    try:
-        content.decode("utf-8")
-    except UnicodeDecodeError:
-        return "berkas harus disimpan dengan pengodean UTF-8 (seperti yang dilakukan modeler BPMN)"
-    return None
+    return None  # its encoding, like everything else in it, is checked by the deploy (with the line)
 
 
 @bp.route("/<process_id>/versi")

@@ -175,13 +175,47 @@ def test_a_refused_upload_names_no_other_organisation(client, login, post, alur,
     assert export_database(alur) == before
 
 
+def test_a_latin1_upload_is_refused_with_its_line_unless_its_declaration_names_it(client, login, post, alur,
+                                                                                    designers, v2_content, text_of):
+    login(client, "perancang")
+    text = v2_content.decode("utf-8").replace('name="Pengumpulan Data Kinerja" isExecutable',
+                                                'name="Pengumpulan Data Kinerja (révisi)" isExecutable', 1)
+    undeclared = text.replace("<?xml version='1.0' encoding='UTF-8'?>", "<?xml version='1.0'?>", 1)
+    before = export_database(alur)
+    response = upload(client, post, undeclared.encode("latin-1"))
+    assert response.status_code == 422
+    line = undeclared[:undeclared.index("révisi")].count("\n") + 1
+    assert f"baris {line}: not UTF-8 text (byte 0xE9 on this line): save the file as UTF-8" in html.unescape(
+        text_of(response))
+    assert export_database(alur) == before
+    declared = text.replace("encoding='UTF-8'", "encoding='ISO-8859-1'", 1)
+    response = upload(client, post, declared.encode("latin-1"))
+    assert response.status_code == 302
+    assert versions_of(alur) == [(1, "system"), (2, "perancang")]
+    assert next(p for p in alur.processes(ORG) if p["process_id"] == SOP)["name"] == \
+        "Pengumpulan Data Kinerja (révisi)"
+
+
+def test_an_upload_with_an_entity_is_refused_and_shows_no_file_of_the_server(client, login, post, alur, designers,
+                                                                             v2_content, text_of, tmp_path):
+    secret = tmp_path / "rahasia.txt"
+    secret.write_text("RAHASIA-SERVER-42")
+    content = v2_content.replace(b"?>\n", f'?>\n<!DOCTYPE bpmn:definitions [<!ENTITY xxe SYSTEM "file://{secret}">]>\n'
+                                 .encode(), 1).replace(b"<bpmn:documentation>", b"<bpmn:documentation>&xxe;", 1)
+    login(client, "perancang")
+    before = export_database(alur)
+    response = upload(client, post, content)
+    assert response.status_code == 422
+    page = text_of(response)
+    assert "baris 2: a DOCTYPE is not allowed in a BPMN file" in page and "RAHASIA" not in page
+    assert export_database(alur) == before
+
+
 @pytest.mark.parametrize("filename, content, message", [
     (None, b"", "Berkas: pilih berkas BPMN"),
     ("proses.txt", b"<xml/>", "Berkas: hanya berkas .bpmn atau .xml yang diterima"),
     ("kosong.bpmn", b"", "Berkas: berkas kosong"),
     ("besar.bpmn", b"<a>" + b" " * (2 * 1024 * 1024) + b"</a>", "Berkas: berkas lebih besar dari 2 MiB"),
-    ("latin1.bpmn", '<?xml version="1.0" encoding="ISO-8859-1"?><a>é</a>'.encode("latin-1"),
-     "Berkas: berkas harus disimpan dengan pengodean UTF-8"),
 ])
 def test_bad_uploads_name_the_field_and_change_nothing(client, login, post, alur, designers, filename, content,
                                                        message, text_of):

@@ -63,3 +63,34 @@ def test_new_instances_take_the_newest_version(client, login, post, alur, tmp_pa
     post(client, "/sop/sulteng-pengumpulan-data-kinerja/mulai")
     [task] = alur.tasks_for("kepala-dinas")
     assert alur.instance(task.instance_id).version == 2
+
+
+def test_a_file_of_processes_that_could_not_be_deployed_is_shown_to_its_organisations_designers(
+        settings, tmp_path, login, text_of):
+    from dataclasses import replace
+
+    from alur.runtime import directory
+    from alur.web.app import create_app
+    from tests.runtime.test_bad_files import _folder_with_a_broken_file
+    from tests.web.conftest import PASSWORD_HASH
+
+    folder, task_line = _folder_with_a_broken_file(tmp_path)
+    app = create_app({"TESTING": True, "SECRET_KEY": "uji", "ALUR_SETTINGS": replace(settings, processes_dir=folder)})
+    alur = app.extensions["alur"]
+    try:
+        directory.add_organisation(alur, "kotim-diskominfo", "Diskominfo Kotim")
+        for user, roles, org in (("kotim.perancang", ["perancang"], "kotim-diskominfo"),
+                                 ("kotim.staf", ["staf"], "kotim-diskominfo"),
+                                 ("sulteng.perancang", ["perancang"], "sulteng-diskukm")):
+            directory.add_user(alur, user, roles, password_hash=PASSWORD_HASH, org=org)
+        client = app.test_client()
+        login(client, "kotim.perancang")
+        page = text_of(client.get("/sop/"))
+        assert "kotim-rusak.bpmn: berkas tidak dapat dipasang" in page
+        assert f"baris {task_line}: user task 'Step_02' is outside every lane" in page.replace("&#39;", "'")
+        assert "latin1.bpmn" not in page  # whose it is could not be read: only in the server's log
+        for other in ("kotim.staf", "sulteng.perancang"):
+            login(client, other)
+            assert "tidak dapat dipasang" not in text_of(client.get("/sop/")), other
+    finally:
+        alur.close()
