@@ -15,6 +15,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from alur.runtime import accounts
 from alur.runtime.engine import DeployRefused
 from alur.runtime.versions import diff_versions, element_names, list_versions, migrate_instances
+from alur.runtime.whole_numbers import parse_whole
 
 from .permissions import own_process, role_required
 from .services import engine
@@ -126,9 +127,9 @@ def migrate(process_id):
         errors["ke"] = "versi tujuan harus berbeda dari versi asal"
     instance_ids = None
     if form["proses"]:
-        parts = [p for p in re.split(r"[\s,;#]+", form["proses"]) if p]
-        if all(re.fullmatch(r"[0-9]{1,9}", p) for p in parts):
-            instance_ids = sorted({int(p) for p in parts})
+        numbers = [parse_whole(p, 1) for p in re.split(r"[\s,;#]+", form["proses"]) if p]
+        if None not in numbers:
+            instance_ids = sorted(set(numbers))
         else:
             errors["proses"] = "tulis nomor proses dipisah koma, misalnya 12, 15 (atau kosongkan untuk semua)"
     if errors:
@@ -139,8 +140,8 @@ def migrate(process_id):
 
 
 def _version_number(text: str | None, numbers: list[int]) -> int | None:
-    text = (text or "").strip()
-    return int(text) if re.fullmatch(r"[0-9]{1,9}", text) and int(text) in numbers else None
+    number = parse_whole((text or "").strip(), 1)
+    return number if number in numbers else None
 
 
 def _listed(numbers: list[int]) -> str:

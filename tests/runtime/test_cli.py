@@ -152,3 +152,19 @@ def test_a_process_id_deployed_by_two_organisations_is_resolved_by_org_or_user(a
     assert alur_cli("migrate", PROCESS, "1", "2", "--user", "tono", expect=1) == (
         f"error: process '{PROCESS}' is not deployed\n")
     assert alur_cli("start", PROCESS, "--user", "tono", expect=1) == f"error: process '{PROCESS}' is not deployed\n"
+
+
+@pytest.mark.parametrize("argv", [
+    ("history", "99999999999999999999999"), ("history", "2147483648"), ("history", "0"), ("history", "\u0663"),
+    ("diff", PROCESS, "1", "99999999999999999999999"), ("migrate", PROCESS, "99999999999999999999999", "1"),
+    ("migrate", PROCESS, "1", "2", "--instance", "99999999999999999999999"),
+    ("complete", "tugas", "--user", "u", "--revision", "99999999999999999999999"),
+    ("tokens", "revoke", "u", "99999999999999999999999"),
+    ("simulate", PROCESS, "--max-returns", "99999999999999999999999"), ("simulate", PROCESS, "--max-returns", "21"),
+])
+def test_numbers_no_column_holds_are_refused_by_the_cli_before_anything_runs(alur_cli, capsys, argv):
+    with pytest.raises(SystemExit) as exited:
+        main(list(argv))
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "is not a whole number from " in err and "Traceback" not in err

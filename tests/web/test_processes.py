@@ -94,3 +94,25 @@ def test_a_file_of_processes_that_could_not_be_deployed_is_shown_to_its_organisa
             assert "tidak dapat dipasang" not in text_of(client.get("/sop/")), other
     finally:
         alur.close()
+
+
+def test_starting_a_model_that_fails_at_start_is_422_and_writes_nothing(client, login, post, alur, text_of):
+    import base64
+
+    from alur.runtime import directory
+    from alur.runtime.backup import export_database
+    from tests.runtime.test_bad_files import GATEWAY_AT_START
+    from tests.web.conftest import ORG, PASSWORD, PASSWORD_HASH
+
+    alur.deploy_bytes(GATEWAY_AT_START.encode(), "gerbang.bpmn", org=ORG)
+    directory.add_user(alur, "pimpinan", ["pimpinan"], password_hash=PASSWORD_HASH, org=ORG)
+    login(client, "pimpinan")
+    before = export_database(alur)
+    response = post(client, "/sop/spiff-disposisi/mulai")
+    assert response.status_code == 422
+    assert "process 'spiff-disposisi' could not start" in text_of(response).replace("&#39;", "'")
+    basic = {"Authorization": "Basic " + base64.b64encode(f"pimpinan:{PASSWORD}".encode()).decode()}
+    response = client.post("/api/processes/spiff-disposisi/instances", headers=basic)
+    assert response.status_code == 422
+    assert response.get_json()["error"].startswith("process 'spiff-disposisi' could not start: ")
+    assert export_database(alur) == before
