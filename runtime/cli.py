@@ -87,6 +87,9 @@ def cmd_validate(args) -> int:
 
 def cmd_deploy(args) -> int:
     alur = _engine(args)
+    if args.org is not None and args.org not in {o["slug"] for o in directory.organisations(alur)}:
+        # A file's `org` property makes its organisation; a mistyped --org must not make a new one.
+        raise NotFound(f"organisation '{args.org}' does not exist (alur orgs lists them, alur orgs SLUG NAME adds one)")
     status = 0
     for path in args.files:
         try:

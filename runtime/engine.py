@@ -234,7 +234,8 @@ class Alur:
             db.lock(session, "alur:deploy")  # deploys one at a time (workers starting together deploy processes/)
             latest = newest_version(session, org, checked.process_id)
             if session.get(Organisation, org) is None:
-                session.add(Organisation(slug=org, name=checked.organisation or org))
+                # The file's `organisation` property names the organisation its `org` property names.
+                session.add(Organisation(slug=org, name=(checked.organisation if org == checked.org else None) or org))
             if latest is not None and latest.content_hash == content_hash:
                 return DeployResult(checked.process_id, latest.version, content_hash, False, org)
             if skip_known:

@@ -125,11 +125,14 @@ def test_a_process_id_deployed_by_two_organisations_is_resolved_by_org_or_user(a
     error = alur_cli("versions", PROCESS, expect=1)
     assert error == (f"error: process '{PROCESS}' is deployed by 2 organisations (kalbar-diskukm, "
                      "sulteng-diskukm); name one with --org\n")
-    for command in (("diff", PROCESS, "1", "2"), ("migrate", PROCESS, "1", "2"), ("lanes", PROCESS)):
+    for command in (("diff", PROCESS, "1", "2"), ("migrate", PROCESS, "1", "2"), ("lanes", PROCESS),
+                    ("simulate", PROCESS)):
         assert "name one with --org" in alur_cli(*command, expect=1)
     assert [v["version"] for v in alur_cli("versions", PROCESS, "--org", "sulteng-diskukm", "--json")] == [1, 2]
     assert [v["version"] for v in alur_cli("versions", PROCESS, "--org", "kalbar-diskukm", "--json")] == [1]
     assert "- flow" not in alur_cli("diff", PROCESS, "1", "2", "--org", "sulteng-diskukm")
+    assert alur_cli("simulate", PROCESS, "--org", "sulteng-diskukm", "--json")["file"] == f"{PROCESS} v2"
+    assert alur_cli("simulate", PROCESS, "--org", "kalbar-diskukm", "--json")["file"] == f"{PROCESS} v1"
     assert alur_cli("versions", PROCESS, "--org", "tidak-ada", expect=1) == (
         f"error: process '{PROCESS}' is not deployed in organisation 'tidak-ada'\n")
     alur_cli("lanes", PROCESS, "Kasubbag Umum & Aparatur", "kasubbag-sulteng", "--org", "sulteng-diskukm")
@@ -168,3 +171,16 @@ def test_numbers_no_column_holds_are_refused_by_the_cli_before_anything_runs(alu
     assert exited.value.code == 2
     err = capsys.readouterr().err
     assert "is not a whole number from " in err and "Traceback" not in err
+
+
+def test_deploy_org_must_name_an_existing_organisation_and_gets_no_other_ones_name(alur_cli):
+    bpmn = str(PROCESSES / f"{PROCESS}.bpmn")
+    assert alur_cli("deploy", bpmn, "--org", "kalbar-diskukn", expect=1) == (
+        "error: organisation 'kalbar-diskukn' does not exist (alur orgs lists them, alur orgs SLUG NAME adds one)\n")
+    assert alur_cli("processes", "--json") == [] and alur_cli("orgs", "--json") == []
+    alur_cli("orgs", "contoh", "Dinas Contoh")
+    assert alur_cli("deploy", bpmn, "--org", "contoh", "--json")["org"] == "contoh"
+    alur_cli("deploy", bpmn)  # the file's own organisation is made from its properties
+    assert alur_cli("orgs", "--json") == [
+        {"slug": "contoh", "name": "Dinas Contoh"},
+        {"slug": "kalbar-diskukm", "name": "Dinas Koperasi, Usaha Kecil dan Menengah Provinsi Kalimantan Barat"}]

@@ -143,6 +143,14 @@ def test_a_refused_deploy_names_no_other_organisation(two_offices):
     assert export_database(alur) == before
 
 
+def test_an_organisation_made_by_a_deploy_takes_the_files_name_only_if_the_file_is_its(alur):
+    alur.deploy(PROCESSES / f"{PROCESS}.bpmn", org="baru")
+    alur.deploy(PROCESSES / f"{PROCESS}.bpmn")
+    assert directory.organisations(alur) == [
+        {"slug": "baru", "name": "baru"},
+        {"slug": KALBAR, "name": "Dinas Koperasi, Usaha Kecil dan Menengah Provinsi Kalimantan Barat"}]
+
+
 def test_users_are_created_in_existing_organisations_only(two_offices):
     with pytest.raises(NotFound):
         directory.add_user(two_offices, "x", ["kepala-dinas"], org="tidak-ada")
