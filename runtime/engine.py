@@ -213,7 +213,7 @@ class Alur:
         another organisation's process of the same id is a different process.
         With `skip_known`, content that any earlier version had adds no version
         either (returned with that version's number), not only the newest's.
-        Returns the process id, version number and content hash.
+        Returns the process id, its organisation, version number and content hash.
         """
         path = Path(bpmn_path)
         try:

@@ -26,7 +26,7 @@ def _org_of_process(table: str) -> str:
 
 def upgrade() -> None:
     # SQLite rebuilds process_versions and lane_roles (it cannot change constraints in place);
-    # runtime/db.py runs migrations with its foreign key checks deferred to the end for that.
+    # runtime/db.py runs migrations with SQLite's foreign keys off and checks them all before the commit.
     with op.batch_alter_table("process_versions", schema=None) as batch_op:
         batch_op.drop_constraint("uq_process_version", type_="unique")
         batch_op.drop_index("ix_process_versions_hash")
