@@ -29,7 +29,7 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 from alur.runtime import directory  # noqa: E402
 from alur.runtime.bpmn_check import check_file  # noqa: E402
 from alur.runtime.engine import Alur  # noqa: E402
-from alur.runtime.expressions import restricted_script_engine  # noqa: E402
+from alur.runtime.script_engine import restricted_script_engine  # noqa: E402
 from alur.runtime.forms import sample_data  # noqa: E402
 from alur.runtime.settings import Settings  # noqa: E402
 

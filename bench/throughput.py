@@ -69,7 +69,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import create_engine, select, text
 
 from alur.runtime import state
-from alur.runtime.expressions import restricted_script_engine
+from alur.runtime.script_engine import restricted_script_engine
 from alur.runtime.models import Instance
 from alur.web.app import create_app
 

@@ -326,17 +326,40 @@ def _check_gateways(process, problem) -> None:
             )
 
 
+# Elements whose text SpiffWorkflow evaluates: conditions must give True or False, the others any value.
+_CONDITIONS = (".//bpmn:conditionExpression | .//bpmn:conditionalEventDefinition/bpmn:condition"
+               " | .//bpmn:loopCondition | .//bpmn:completionCondition")
+_VALUES = (".//bpmn:loopCardinality | .//bpmn:timeDate | .//bpmn:timeDuration | .//bpmn:timeCycle"
+           " | .//spiffworkflow:messagePayload")
+_SCRIPTS = ".//bpmn:scriptTask/bpmn:script | .//spiffworkflow:preScript | .//spiffworkflow:postScript"
+
+
 def _check_expressions(process, problem) -> None:
-    for condition in process.xpath(".//bpmn:conditionExpression", namespaces=NS):
-        text = expressions.normalize_condition(condition.text)
-        if not text:
-            problem(condition.sourceline, "empty condition expression")
+    """Every condition, value expression and script in the expression language (runtime/expressions)."""
+    for element in process.xpath(_CONDITIONS, namespaces=NS):
+        if not (element.text or "").strip():
+            problem(element.sourceline, "empty condition expression")
             continue
-        for issue in expressions.check_source(text, "eval"):
-            problem(condition.sourceline, f"condition '{text[:80]}': {issue}")
-    for script in process.xpath(".//bpmn:scriptTask/bpmn:script", namespaces=NS):
-        for issue in expressions.check_source(script.text or "", "exec"):
-            problem(script.sourceline, f"script: {issue}")
-    for ext in process.xpath(".//spiffworkflow:preScript | .//spiffworkflow:postScript", namespaces=NS):
-        for issue in expressions.check_source(ext.text or "", "exec"):
-            problem(ext.sourceline, f"script: {issue}")
+        for issue in expressions.problems(element.text, condition=True):
+            problem(_line(element, issue), f"condition '{_short(element.text)}': {issue.message}")
+    for element in process.xpath(_VALUES, namespaces=NS):
+        for issue in expressions.problems(element.text):
+            problem(_line(element, issue), f"expression '{_short(element.text)}': {issue.message}")
+    for element in process.xpath(".//spiffworkflow:parameter[@value]", namespaces=NS):
+        for issue in expressions.problems(element.get("value")):
+            problem(element.sourceline, f"parameter '{element.get('name')}': {issue.message}")
+    for element in process.xpath(_SCRIPTS, namespaces=NS):
+        for issue in expressions.script_problems(element.text or ""):
+            problem(_line(element, issue, strip=False), f"script: {issue.message}")
+
+
+def _line(element, issue, strip: bool = True) -> int | None:
+    """The file line of an expression's problem: the element's line, plus the lines before it in the text."""
+    text = element.text or ""
+    skipped = text[:len(text) - len(text.lstrip())].count("\n") if strip else 0
+    return element.sourceline + skipped + (issue.line or 1) - 1 if element.sourceline else None
+
+
+def _short(text: str) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= 80 else f"{text[:77]}..."

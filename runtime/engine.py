@@ -29,7 +29,7 @@ from .bpmn_check import CheckedFile, Problem, check_bytes, standard_minutes_of
 # The errors of the verbs, re-exported: callers import them from here as well as from runtime.errors.
 from .errors import AlurError as AlurError
 from .errors import Conflict, DeployRefused, Forbidden, InvalidData, NotFound, ProcessFailed
-from .expressions import restricted_script_engine
+from .script_engine import restricted_script_engine
 from .models import DEFAULT_ORG, AuditEntry, HumanTask, Instance, LaneRole, Organisation, ProcessVersion, utcnow
 from .settings import Settings
 

@@ -21,7 +21,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import forms, state
 from .bpmn_check import NS, CheckedFile, check_bytes, check_file, standard_minutes_of
-from .expressions import restricted_script_engine
+from .script_engine import restricted_script_engine
 from .settings import Settings
 
 # A path longer than this many user-task steps per task is taken to be looping forever.

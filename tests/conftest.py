@@ -1,40 +1,50 @@
-"""Shared fixtures: an Alur engine on SQLite, and on PostgreSQL when ALUR_TEST_POSTGRES_URL is set."""
+"""Shared fixtures: an Alur engine on SQLite, and on PostgreSQL when ALUR_TEST_POSTGRES_URL is set.
+
+Every test gets its own database, copied from a template built once per session
+(tests/databases.py); on PostgreSQL the tests create and drop databases of their own only.
+"""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from alur.runtime import directory
 from alur.runtime.engine import Alur
 from alur.runtime.settings import Settings
+from tests import databases
+from tests.databases import POSTGRES_URL
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = PROJECT_ROOT / "processes"
 FORMS = PROJECT_ROOT / "forms"
-POSTGRES_URL = os.environ.get("ALUR_TEST_POSTGRES_URL")
 
 
-def reset_postgres(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+@pytest.fixture(scope="session", autouse=True)
+def test_databases(tmp_path_factory):
+    """The session's database templates; their PostgreSQL databases are dropped at the end."""
+    yield databases.start_session(tmp_path_factory.mktemp("databases"), PROCESSES, FORMS)
+    databases.end_session()
 
 
-def make_settings(backend: str, tmp_path: Path) -> Settings:
-    if backend == "postgres":
-        if not POSTGRES_URL:
-            pytest.skip("ALUR_TEST_POSTGRES_URL is not set")
-        reset_postgres(POSTGRES_URL)
-        url = POSTGRES_URL
-    else:
-        url = f"sqlite:///{tmp_path / 'alur.sqlite3'}"
-    return Settings(database_url=url, processes_dir=PROCESSES, forms_dir=FORMS, instance_dir=tmp_path / "instance")
+@pytest.fixture(autouse=True)
+def _drop_test_databases(test_databases):
+    yield
+    test_databases.drop_copies()
+
+
+def database_url(backend: str, folder: Path, kind: str = "empty") -> str:
+    """A new database for this test: "empty" (migrated) or "deployed" (every SOP of processes/)."""
+    if backend == "postgres" and not POSTGRES_URL:
+        pytest.skip("ALUR_TEST_POSTGRES_URL is not set")
+    return databases.current().url(backend, folder, kind)
+
+
+def make_settings(backend: str, tmp_path: Path, kind: str = "empty") -> Settings:
+    """Settings over a new database of `kind` for this test, with the instance folder in `tmp_path`."""
+    return Settings(database_url=database_url(backend, tmp_path, kind), processes_dir=PROCESSES, forms_dir=FORMS,
+                    instance_dir=tmp_path / "instance")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

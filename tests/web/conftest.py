@@ -9,7 +9,7 @@ from werkzeug.security import generate_password_hash
 
 from alur.runtime import directory, forms, views
 from alur.runtime.settings import Settings
-from tests.conftest import POSTGRES_URL, reset_postgres
+from tests.conftest import FORMS, PROCESSES, database_url
 from alur.web.app import create_app
 
 SOP = "sulteng-pengumpulan-data-kinerja"
@@ -32,20 +32,21 @@ USERS = {
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def settings(request, tmp_path):
-    """The app's settings: SQLite in a temporary instance folder, and PostgreSQL (emptied) when
-    ALUR_TEST_POSTGRES_URL is set."""
-    env = {"ALUR_INSTANCE_DIR": str(tmp_path / "instance"), "ALUR_TIMEZONE": "Asia/Jakarta"}
-    if request.param == "postgres":
-        if not POSTGRES_URL:
-            pytest.skip("ALUR_TEST_POSTGRES_URL is not set")
-        reset_postgres(POSTGRES_URL)
-        env["ALUR_DATABASE_URL"] = POSTGRES_URL
+    """The app's settings: a temporary instance folder, and a database of this test's own with
+    every SOP of processes/ deployed (SQLite; PostgreSQL too when ALUR_TEST_POSTGRES_URL is set)."""
+    instance = tmp_path / "instance"
+    env = {"ALUR_INSTANCE_DIR": str(instance), "ALUR_TIMEZONE": "Asia/Jakarta",
+           "ALUR_PROCESSES_DIR": str(PROCESSES), "ALUR_FORMS_DIR": str(FORMS),
+           "ALUR_DATABASE_URL": database_url(request.param, instance, "deployed")}
     return Settings.from_env(env)
 
 
 @pytest.fixture
 def app(settings):
-    app = create_app({"TESTING": True, "ALUR_SETTINGS": settings, "SECRET_KEY": "uji"})
+    # The database already holds every SOP (copied from the session's template): deploying
+    # processes/ again at start would only find every file known.
+    app = create_app({"TESTING": True, "ALUR_SETTINGS": settings, "SECRET_KEY": "uji",
+                      "ALUR_DEPLOY_ON_STARTUP": False})
     alur = app.extensions["alur"]
     for username, roles in USERS.items():
         directory.add_user(alur, username, roles, display_name=username.replace("-", " ").title(),

@@ -8,9 +8,11 @@ import io
 import re
 
 import pytest
+from sqlalchemy import func, select
 
 from alur.runtime import directory, sopgen
 from alur.runtime.backup import export_database
+from alur.runtime.models import AuditEntry
 from alur.runtime.versions import list_versions
 from tests.conftest import PROCESSES
 from tests.web.conftest import ORG, PASSWORD_HASH, SOP
@@ -122,6 +124,40 @@ def test_a_refused_file_lists_every_problem_with_its_line_and_changes_nothing(cl
     assert missing_form_line > task_line
     step_02_line = _line_of(broken, '<bpmn:userTask id="Step_02"')
     assert f"baris {step_02_line}: user task 'Step_02' is outside every lane" in page
+    assert versions_of(alur) == [(1, "system")]
+
+
+def test_a_300k_term_condition_is_refused_with_its_line_and_stores_nothing(client, login, post, alur, designers,
+                                                                          text_of):
+    text = (PROCESSES / f"{SOP}.bpmn").read_text(encoding="utf-8")
+    huge = text.replace('keputusan == "kembalikan"', "+".join(["1"] * 300_000) + " == 0", 1)
+    login(client, "perancang")
+    with alur.sessions() as session:
+        audit_before = session.scalar(select(func.count()).select_from(AuditEntry))
+    response = upload(client, post, huge.encode("utf-8"))
+    assert response.status_code == 422
+    page = html.unescape(text_of(response))
+    assert f"{SOP}.bpmn tidak dipasang" in page and "Tidak ada yang berubah" in page
+    line = _line_of(huge, "1+1+1")
+    assert (f"baris {line}: condition '{'1+' * 38}1...': the expression is 600,004 characters long; at most 2,000 "
+            "are allowed") in page
+    assert len(page) < 20_000  # the condition is not echoed back
+    assert versions_of(alur) == [(1, "system")]
+    with alur.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(AuditEntry)) == audit_before
+
+
+def test_a_condition_that_escapes_is_refused_with_its_line(client, login, post, alur, designers, text_of):
+    text = (PROCESSES / f"{SOP}.bpmn").read_text(encoding="utf-8")
+    walk = ("[g := (g.gi_frame.f_back.f_back.f_builtins['__import__']('os').system('id &gt; pwned.txt') "
+            "for _ in [1]), list(g)][1][0] == 1")
+    bad = text.replace('keputusan == "kembalikan"', walk, 1)
+    login(client, "perancang")
+    response = upload(client, post, bad.encode("utf-8"))
+    assert response.status_code == 422
+    page = html.unescape(text_of(response))
+    assert f"baris {_line_of(bad, walk)}: condition '[g := (g.gi_frame" in page
+    assert "the assignment expression ':=' is not allowed" in page
     assert versions_of(alur) == [(1, "system")]
 
 
