@@ -352,7 +352,9 @@ class Alur:
             workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
             try:
                 workflow.do_engine_steps()
-            except Exception as exc:  # a condition or script of the model failed: nothing is written
+            except ProcessFailed:  # an expression's own error says what failed where
+                raise
+            except Exception as exc:  # the engine's (a gateway no flow of which applies): nothing is written
                 raise ProcessFailed(f"process '{process_id}' could not start: {exc}") from exc
             now = utcnow()
             instance = Instance(process_id=process_id, org=version.org, status="running", revision=1,
