@@ -82,9 +82,9 @@ def run_plain(checked, persist_naive: bool) -> tuple[int, float]:
 def run_alur(checked, folder: Path, synchronous: str = "NORMAL") -> tuple[int, float]:
     alur = Alur(Settings(database_url=f"sqlite:///{folder / 'bench.sqlite3'}", sqlite_synchronous=synchronous))
     alur.deploy(ROOT / "processes" / f"{PROCESS}.bpmn")
-    for role in set(directory.lane_roles(alur, PROCESS).values()):
+    for role in set(directory.lane_roles(alur, checked.org, PROCESS).values()):
         directory.add_user(alur, role, [role], org=checked.org)
-    start_role = directory.lane_roles(alur, PROCESS)[checked.start_lane]
+    start_role = directory.lane_roles(alur, checked.org, PROCESS)[checked.start_lane]
     view = alur.start(PROCESS, start_role)
     data_for = plan(checked)
     steps = 0

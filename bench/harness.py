@@ -81,7 +81,7 @@ def password_hash() -> str:
 def seed_users(alur: Alur, count: int, hashed: str) -> dict[tuple[str, str], list[str]]:
     """`count` users spread round-robin over every (organisation, role) of the deployed SOPs."""
     pairs = sorted({(p["org"], role) for p in alur.processes()
-                    for role in directory.lane_roles(alur, p["process_id"]).values()})
+                    for role in directory.lane_roles(alur, p["org"], p["process_id"]).values()})
     users: dict[tuple[str, str], list[str]] = {pair: [] for pair in pairs}
     for n in range(count):
         org, role = pairs[n % len(pairs)]
@@ -124,7 +124,7 @@ def make_templates(alur: Alur, users: dict[tuple[str, str], list[str]]) -> Templ
     out = Templates()
     for process in alur.processes():
         process_id, org = process["process_id"], process["org"]
-        view = alur.start(process_id, users[(org, views.start_role(alur, process_id))][0])
+        view = alur.start(process_id, users[(org, views.start_role(alur, org, process_id))][0])
         snapshots = []
         while view.status == "running":
             snapshots.append(_snapshot(alur, view.id))

@@ -54,7 +54,7 @@ def main() -> None:
             checked = check_file(path, ROOT / "forms")
             alur.deploy(path)
             process_id = checked.process_id
-            roles = directory.lane_roles(alur, process_id)
+            roles = directory.lane_roles(alur, directory.process_organisation(alur, process_id), process_id)
             for role in set(roles.values()):
                 directory.add_user(alur, f"{checked.org}.{role}", [role], org=checked.org)
             forms = {name: json.loads(text) for name, text in checked.forms.items()}

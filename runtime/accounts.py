@@ -151,9 +151,10 @@ def display_names(alur: Alur) -> dict[str, str]:
 
 
 def _visible_process_ids(session, username: str):
-    """The processes having a lane whose role the user holds (a subquery)."""
+    """The processes of the user's organisation having a lane whose role the user holds (a subquery)."""
     roles = select(UserRole.role).join(User, User.id == UserRole.user_id).where(User.username == username)
-    return select(LaneRole.process_id).where(LaneRole.role.in_(roles)).distinct()
+    return (select(LaneRole.process_id).where(LaneRole.org == _org_of(username), LaneRole.role.in_(roles))
+            .distinct())
 
 
 def _org_of(username: str):
@@ -207,12 +208,14 @@ class LaneMapping:
     role: str
 
 
-def process_org(alur: Alur, process_id: str) -> str | None:
-    """The organisation a deployed process belongs to; None when it is not deployed."""
+def process_deployed(alur: Alur, org: str, process_id: str) -> bool:
+    """True when organisation `org` has deployed a process `process_id` (another organisation's
+    process of that id is another process)."""
     with alur.sessions() as session:
         return session.scalars(
-            select(ProcessVersion.org).where(ProcessVersion.process_id == process_id).limit(1)
-        ).first()
+            select(ProcessVersion.id).where(ProcessVersion.org == org, ProcessVersion.process_id == process_id)
+            .limit(1)
+        ).first() is not None
 
 
 def users_of(alur: Alur, org: str) -> list[Account]:
@@ -236,11 +239,12 @@ def lane_mappings(alur: Alur, org: str) -> list[LaneMapping]:
         )
         names = dict(session.execute(
             select(ProcessVersion.process_id, ProcessVersion.name).join(
-                newest, (ProcessVersion.process_id == newest.c.process_id)
+                newest, (ProcessVersion.org == org) & (ProcessVersion.process_id == newest.c.process_id)
                 & (ProcessVersion.version == newest.c.version))
         ).all())
         rows = session.scalars(
-            select(LaneRole).where(LaneRole.process_id.in_(names)).order_by(LaneRole.process_id, LaneRole.lane)
+            select(LaneRole).where(LaneRole.org == org, LaneRole.process_id.in_(names))
+            .order_by(LaneRole.process_id, LaneRole.lane)
         )
         return [LaneMapping(r.process_id, names[r.process_id], r.lane, r.role) for r in rows]
 
@@ -370,17 +374,18 @@ def map_lane(alur: Alur, org: str, process_id: str, lane: str, role: str, actor:
         raise InvalidData({"role": "1-200 karakter: huruf kecil, angka atau tanda hubung, diawali huruf atau angka"})
     if role in (ADMIN_ROLE, DESIGNER_ROLE):
         raise InvalidData({"role": f"peran '{role}' untuk pengelolaan, bukan untuk menjalankan lajur"})
-    if process_org(alur, process_id) != org:
+    if not process_deployed(alur, org, process_id):
         raise NotFound(f"process '{process_id}' is not deployed")
     with db.transaction(alur.sessions) as session:
-        row = session.get(LaneRole, (process_id, lane))
+        row = session.get(LaneRole, (org, process_id, lane))
         if row is None:
             raise NotFound(f"process '{process_id}' has no lane '{lane}'")
         if row.role == role:
             return 0
         previous, row.role = row.role, role
         tasks = session.scalars(select(HumanTask).where(
-            HumanTask.process_id == process_id, HumanTask.lane == lane, HumanTask.status == "ready")).all()
+            HumanTask.org == org, HumanTask.process_id == process_id, HumanTask.lane == lane,
+            HumanTask.status == "ready")).all()
         holders = set(session.scalars(
             select(User.username).join(UserRole, UserRole.user_id == User.id)
             .where(User.org == org, UserRole.role == role)))
@@ -389,7 +394,7 @@ def map_lane(alur: Alur, org: str, process_id: str, lane: str, role: str, actor:
             if task.claimed_by is not None and task.claimed_by not in holders:
                 task.claimed_by, task.claimed_at = None, None
         _audit(session, actor, "lane_role", {"lane": lane, "from": previous, "to": role, "tasks": len(tasks)},
-               process_id=process_id)
+               process_id=process_id, org=org)
         return len(tasks)
 
 
@@ -407,5 +412,6 @@ def _check_password(password: str, errors: dict[str, str]) -> None:
         errors["password"] = "maksimal 200 karakter"
 
 
-def _audit(session, actor: str, action: str, data: dict, process_id: str | None = None) -> None:
-    session.add(AuditEntry(at=utcnow(), actor=actor, action=action, process_id=process_id, data=data))
+def _audit(session, actor: str, action: str, data: dict, process_id: str | None = None,
+           org: str | None = None) -> None:
+    session.add(AuditEntry(at=utcnow(), actor=actor, action=action, process_id=process_id, org=org, data=data))

@@ -5,6 +5,8 @@ A file with any error is never deployed.
 """
 from __future__ import annotations
 
+import codecs
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,12 +123,9 @@ def check_bytes(content: bytes, filename: str, forms_dir: Path | dict | None) ->
     def problem(line, message, severity="error"):
         result.problems.append(Problem(filename, line, message, severity))
 
-    try:
-        root = etree.fromstring(content, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
-    except etree.XMLSyntaxError as exc:
-        problem(exc.lineno, f"not well-formed XML: {exc.msg}")
+    root, result.bpmn_text = _read_xml(content, problem)
+    if root is None:
         return result
-    result.bpmn_text = content.decode("utf-8")
     schema = _schema()
     if not schema.validate(root):
         for error in schema.error_log:
@@ -168,9 +167,62 @@ def check_bytes(content: bytes, filename: str, forms_dir: Path | dict | None) ->
     return result
 
 
+def _safe_parser() -> etree.XMLParser:
+    """A parser that reads no DTD, expands no entity, fetches nothing and refuses huge trees
+    (one per parse: lxml parsers are not shared between threads)."""
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+# The encoding named by an XML declaration (the file's first bytes, in an ASCII-compatible encoding).
+_DECLARED_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?\sencoding\s*=\s*["']([^"']*)["']""")
+_TEXT_ENCODING = re.compile(r"""^(\ufeff?\s*<\?xml[^>]*?\sencoding\s*=\s*)(["'])[^"']*\2""")
+_UNICODE_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+
+
+def _read_xml(content: bytes, problem):
+    """(root element, text of the file) of well-formed XML without a DOCTYPE; (None, None) after
+    reporting the problem.
+
+    A file that names no encoding must be UTF-8 (the XML default). One that names another
+    encoding in its XML declaration (ISO-8859-1, windows-1252, UTF-16 ...) is read in it and
+    kept as UTF-8 text, its declaration saying so. A DOCTYPE is refused whatever it holds: BPMN
+    needs none, and entities (`<!ENTITY x SYSTEM "file:///...">`) would reach outside the file.
+    """
+    declared = _DECLARED_ENCODING.match(content)
+    if declared is None and not content.startswith(_UNICODE_BOMS):
+        try:
+            content.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = content.count(b"\n", 0, exc.start) + 1
+            problem(line, f"not UTF-8 text (byte 0x{content[exc.start]:02X} on this line): save the file as "
+                          "UTF-8, or name its encoding in the XML declaration, e.g. "
+                          "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>")
+            return None, None
+    try:
+        root = etree.fromstring(content, _safe_parser())
+    except etree.XMLSyntaxError as exc:
+        problem(exc.lineno, f"not well-formed XML: {exc.msg}")
+        return None, None
+    docinfo = root.getroottree().docinfo
+    encoding = docinfo.encoding or "UTF-8"
+    try:
+        text = content.decode(codecs.lookup(encoding).name)
+    except (LookupError, UnicodeDecodeError):
+        problem(1, f"cannot read the file in the encoding it names ({encoding[:40]}); save it as UTF-8")
+        return None, None
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        start = text.find("<!DOCTYPE")
+        problem(text.count("\n", 0, start) + 1 if start >= 0 else 1,
+                "a DOCTYPE is not allowed in a BPMN file (no DTD is read and no entity expanded); remove it")
+        return None, None
+    if codecs.lookup(encoding).name != "utf-8":
+        text = _TEXT_ENCODING.sub(r"\1\2UTF-8\2", text.removeprefix("\ufeff"), count=1)
+    return root, text
+
+
 def _engine_tree(content: bytes):
     """The XML the engine parses: the file as it is, but with conditions written as Python."""
-    root = etree.fromstring(content)
+    root = etree.fromstring(content, _safe_parser())
     for condition in root.iter(f"{{{BPMN_NS}}}conditionExpression"):
         condition.text = expressions.normalize_condition(condition.text)
     return root

@@ -11,8 +11,13 @@ import sys
 from pathlib import Path
 
 from . import directory
-from .engine import Alur, AlurError, DeployRefused, InvalidData
+from .engine import Alur, AlurError, DeployRefused, InvalidData, NotFound
 from .settings import Settings
+from .whole_numbers import MAX_ID, parse_whole
+
+
+# `alur simulate --max-returns`: each review's loop taken up to this many times (each k is one more path).
+MAX_RETURNS = 20
 
 
 def _print(args, payload, text: str) -> None:
@@ -24,6 +29,38 @@ def _print(args, payload, text: str) -> None:
 
 def _engine(args) -> Alur:
     return Alur(Settings.from_env())
+
+
+def _whole(least: int, most: int = MAX_ID):
+    """An argparse type: a whole number from `least` to `most` (argparse reports anything else)."""
+
+    def parse(text: str) -> int:
+        value = parse_whole(text, least, most)
+        if value is None:
+            raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a whole number from {least} to {most}")
+        return value
+
+    return parse
+
+
+def _process_org(alur: Alur, args, user: str | None = None) -> str:
+    """The organisation whose process `args.process_id` the command is about.
+
+    Acting as a user (`--user` naming a user of an organisation), that user's organisation,
+    and nothing of any other is named; otherwise (the system, or an operator's name that is
+    no user's) `--org`, else the one organisation that has deployed that id (see
+    directory.process_organisation).
+    """
+    user_org = directory.member(alur, user)[0] if user is not None else None
+    if user_org is not None:
+        if args.org is not None and args.org != user_org:
+            raise AlurError(f"user '{user}' is not of organisation '{args.org}'")
+        from .accounts import process_deployed
+
+        if not process_deployed(alur, user_org, args.process_id):
+            raise NotFound(f"process '{args.process_id}' is not deployed")
+        return user_org
+    return directory.process_organisation(alur, args.process_id, args.org)
 
 
 def cmd_validate(args) -> int:
@@ -52,6 +89,9 @@ def cmd_deploy(args) -> int:
     from .scenarios.deploy import ScenariosFailed, deploy_file
 
     alur = _engine(args)
+    if args.org is not None and args.org not in {o["slug"] for o in directory.organisations(alur)}:
+        # A file's `org` property makes its organisation; a mistyped --org must not make a new one.
+        raise NotFound(f"organisation '{args.org}' does not exist (alur orgs lists them, alur orgs SLUG NAME adds one)")
     status = 0
     for path in args.files:
         try:
@@ -78,7 +118,7 @@ def cmd_deploy(args) -> int:
                 tested += " (forced; the override is in the audit log)"
         _print(args, {**vars(result), "scenarios": check.report.to_dict() if check.report else None,
                       "forced": check.forced},
-               f"{path}: {result.process_id} {word} version {result.version} ({result.content_hash[:12]}){tested}")
+               f"{path}: {result.process_id} of {result.org} {word} version {result.version} ({result.content_hash[:12]}){tested}")
     return status
 
 
@@ -92,8 +132,8 @@ def _print_refused_scenarios(args, path: str, exc) -> None:
 
 
 def cmd_processes(args) -> int:
-    rows = _engine(args).processes()
-    text = "\n".join(f"{r['process_id']}  v{r['version']}  {r['running_instances']} berjalan  {r['name']}"
+    rows = _engine(args).processes(args.org)
+    text = "\n".join(f"{r['org']}  {r['process_id']}  v{r['version']}  {r['running_instances']} berjalan  {r['name']}"
                      for r in rows) or "(belum ada proses)"
     _print(args, rows, text)
     return 0
@@ -188,9 +228,10 @@ def cmd_orgs(args) -> int:
 
 def cmd_lanes(args) -> int:
     alur = _engine(args)
+    org = _process_org(alur, args)
     if args.role:
-        directory.set_lane_role(alur, args.process_id, args.lane, args.role)
-    mapping = directory.lane_roles(alur, args.process_id)
+        directory.set_lane_role(alur, org, args.process_id, args.lane, args.role)
+    mapping = directory.lane_roles(alur, org, args.process_id)
     _print(args, mapping, "\n".join(f"{lane}  ->  {role}" for lane, role in mapping.items()))
     return 0
 
@@ -205,7 +246,7 @@ def cmd_generate(args) -> int:
 def cmd_simulate(args) -> int:
     from .simulate import simulate_target
 
-    report = simulate_target(args.target, Settings.from_env(), max_returns=args.max_returns)
+    report = simulate_target(args.target, Settings.from_env(), max_returns=args.max_returns, org=args.org)
     _print(args, report.to_dict(), report.summary())
     return 0 if report.ok else 1
 
@@ -231,7 +272,8 @@ def cmd_test(args) -> int:
 def cmd_versions(args) -> int:
     from .versions import list_versions
 
-    rows = list_versions(_engine(args), args.process_id)
+    alur = _engine(args)
+    rows = list_versions(alur, _process_org(alur, args), args.process_id)
     _print(args, rows, "\n".join(
         f"v{r['version']}  {r['content_hash'][:12]}  {r['deployed_at'][:19]}  {r['deployed_by']:<16} "
         f"{r['running_instances']} berjalan  ({r['source']})" for r in rows))
@@ -241,7 +283,8 @@ def cmd_versions(args) -> int:
 def cmd_diff(args) -> int:
     from .versions import diff_versions
 
-    diff = diff_versions(_engine(args), args.process_id, args.from_version, args.to_version)
+    alur = _engine(args)
+    diff = diff_versions(alur, _process_org(alur, args), args.process_id, args.from_version, args.to_version)
     lines = [f"{args.process_id}: v{diff.from_version} -> v{diff.to_version}"]
     lines += [f"  + task {t}" for t in diff.added_tasks] + [f"  - task {t}" for t in diff.removed_tasks]
     lines += [f"  ~ task {t}: {', '.join(c)}" for t, c in diff.changed_tasks.items()]
@@ -253,8 +296,9 @@ def cmd_diff(args) -> int:
 def cmd_migrate(args) -> int:
     from .versions import migrate_instances
 
-    result = migrate_instances(_engine(args), args.process_id, args.from_version, args.to_version, args.user,
-                               args.instance or None)
+    alur = _engine(args)
+    result = migrate_instances(alur, _process_org(alur, args, args.user), args.process_id, args.from_version,
+                               args.to_version, args.user, args.instance or None)
     lines = [f"migrated: {', '.join(map(str, result.migrated)) or '-'}"]
     lines += [f"stays on v{args.from_version}: instance {i}: {why}" for i, why in result.refused.items()]
     _print(args, result.to_dict(), "\n".join(lines))
@@ -410,6 +454,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_deploy)
 
     p = sub.add_parser("processes", parents=[common], help="list deployed processes")
+    p.add_argument("--org", help="only this organisation's processes")
     p.set_defaults(func=cmd_processes)
 
     p = sub.add_parser("start", parents=[common], help="start an instance")
@@ -430,11 +475,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("task_id")
     p.add_argument("--user", required=True)
     p.add_argument("--data", default="{}", help="form data as a JSON object")
-    p.add_argument("--revision", type=int, help="refuse if the instance is no longer at this revision")
+    p.add_argument("--revision", type=_whole(1), help="refuse if the instance is no longer at this revision")
     p.set_defaults(func=cmd_complete)
 
     p = sub.add_parser("history", parents=[common], help="audit log of an instance")
-    p.add_argument("instance_id", type=int)
+    p.add_argument("instance_id", type=_whole(1))
     p.set_defaults(func=cmd_history)
 
     users = sub.add_parser("users", help="manage users").add_subparsers(dest="users_command", required=True)
@@ -457,7 +502,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_tokens)
     p = token_commands.add_parser("revoke", parents=[common], help="revoke a token")
     p.add_argument("user")
-    p.add_argument("token_id", type=int)
+    p.add_argument("token_id", type=_whole(1))
     p.set_defaults(func=cmd_tokens)
 
     attachment_commands = sub.add_parser("attachments", help="attachment files").add_subparsers(
@@ -477,6 +522,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("lanes", parents=[common], help="show or set the role of a process lane")
     p.add_argument("process_id")
+    p.add_argument("--org", help="the organisation of the process (needed when several have deployed its id)")
     p.add_argument("lane", nargs="?")
     p.add_argument("role", nargs="?")
     p.set_defaults(func=cmd_lanes)
@@ -488,20 +534,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("versions", parents=[common], help="versions of a process")
     p.add_argument("process_id")
+    p.add_argument("--org", help="the organisation of the process (needed when several have deployed its id)")
     p.set_defaults(func=cmd_versions)
 
     p = sub.add_parser("diff", parents=[common], help="what changed between two versions")
     p.add_argument("process_id")
-    p.add_argument("from_version", type=int)
-    p.add_argument("to_version", type=int)
+    p.add_argument("from_version", type=_whole(1))
+    p.add_argument("to_version", type=_whole(1))
+    p.add_argument("--org", help="the organisation of the process (needed when several have deployed its id)")
     p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("migrate", parents=[common], help="move running instances to another version where safe")
     p.add_argument("process_id")
-    p.add_argument("from_version", type=int)
-    p.add_argument("to_version", type=int)
-    p.add_argument("--instance", type=int, action="append", help="only these instances (repeatable)")
-    p.add_argument("--user", default="system")
+    p.add_argument("from_version", type=_whole(1))
+    p.add_argument("to_version", type=_whole(1))
+    p.add_argument("--instance", type=_whole(1), action="append", help="only these instances (repeatable)")
+    p.add_argument("--user", default="system", help="who migrates (a user: the process of their organisation)")
+    p.add_argument("--org", help="the organisation of the process (needed when several have deployed its id)")
     p.set_defaults(func=cmd_migrate)
 
     p = sub.add_parser("export", parents=[common], help="write the whole database as JSON (backup)")
@@ -514,7 +563,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("simulate", parents=[common], help="run every path of a process through the engine")
     p.add_argument("target", help="process id (deployed or in processes/) or BPMN file")
-    p.add_argument("--max-returns", type=int, default=1, help="times each return loop is taken (default 1)")
+    p.add_argument("--max-returns", type=_whole(0, MAX_RETURNS), default=1,
+                   help=f"times each return loop is taken (default 1, at most {MAX_RETURNS})")
+    p.add_argument("--org", help="the organisation of a deployed process id (needed when several have deployed it)")
     p.set_defaults(func=cmd_simulate)
 
     _add_sop_commands(sub, common)

@@ -85,17 +85,44 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
-def upgrade(engine: Engine) -> None:
-    """Create or upgrade the schema to the newest Alembic revision.
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Create or upgrade the schema to the newest Alembic revision (or to `revision`).
 
     Several processes starting at once (gunicorn workers) upgrade one after
     another: the first does the work, the others find the schema at head.
     """
+    _migrate(engine, lambda config: command.upgrade(config, revision))
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema down to Alembic revision `revision` (for tests and operators undoing an upgrade)."""
+    _migrate(engine, lambda config: command.downgrade(config, revision))
+
+
+def _migrate(engine: Engine, step) -> None:
+    """Run `step(alembic config)` in one write transaction holding the upgrade lock.
+
+    SQLite changes a table's constraints by copying it into a new table and dropping the old,
+    which its foreign key checks refuse while other tables' rows point at it (instances at
+    process_versions). As SQLite's documentation prescribes, they are off for the migration
+    (a setting only honoured outside a transaction), every foreign key is checked before the
+    commit, and they are on again afterwards.
+    """
     config = alembic_config()
-    with engine.connect().execution_options(**{WRITE_OPTION: True}) as connection, connection.begin():
-        lock(connection, "alur:upgrade")
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect().execution_options(**{WRITE_OPTION: True}) as connection:
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                lock(connection, "alur:upgrade")
+                config.attributes["connection"] = connection
+                step(config)
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise RuntimeError("the migration left rows whose foreign keys point nowhere; rolled back")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def lock(connection_or_session, name: str) -> None:

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from . import db
 from . import statements as sql
-from .errors import Conflict, NotFound
-from .models import DEFAULT_ORG, Instance, LaneRole, Organisation, User, UserRole, utcnow
+from .errors import AlurError, Conflict, NotFound
+from .models import DEFAULT_ORG, Instance, LaneRole, Organisation, ProcessVersion, User, UserRole, utcnow
 
 if TYPE_CHECKING:
     from .engine import Alur
@@ -89,19 +89,21 @@ def member(alur: Alur, username: str, session=None) -> tuple[str | None, set[str
     return rows[0].org, {row.role for row in rows if row.role is not None}
 
 
-def lane_roles(alur: Alur, process_id: str, session=None) -> dict[str, str]:
-    """lane -> the role that performs it, for every lane of a process. Read in `session` if given."""
-    query = select(LaneRole.lane, LaneRole.role).where(LaneRole.process_id == process_id)
+def lane_roles(alur: Alur, org: str, process_id: str, session=None) -> dict[str, str]:
+    """lane -> the role that performs it, for every lane of process `process_id` of organisation `org`.
+
+    Read in `session` if given."""
+    query = select(LaneRole.lane, LaneRole.role).where(LaneRole.org == org, LaneRole.process_id == process_id)
     if session is not None:
         return dict(session.execute(query).all())
     with alur.sessions() as own:
         return dict(own.execute(query).all())
 
 
-def set_lane_role(alur: Alur, process_id: str, lane: str, role: str) -> None:
-    """Map a lane of a process to the role that performs it."""
+def set_lane_role(alur: Alur, org: str, process_id: str, lane: str, role: str) -> None:
+    """Map a lane of process `process_id` of organisation `org` to the role that performs it."""
     with db.transaction(alur.sessions) as session:
-        row = session.get(LaneRole, (process_id, lane))
+        row = session.get(LaneRole, (org, process_id, lane))
         if row is None:
             raise NotFound(f"process '{process_id}' has no lane '{lane}'")
         row.role = role
@@ -110,4 +112,32 @@ def set_lane_role(alur: Alur, process_id: str, lane: str, role: str) -> None:
 def visible(alur: Alur, session, username: str, instance: Instance) -> bool:
     """True when the user is of the instance's organisation and holds the role of one of its lanes."""
     org, roles = member(alur, username, session)
-    return org == instance.org and bool(roles & set(lane_roles(alur, instance.process_id, session).values()))
+    return org == instance.org and bool(roles & set(lane_roles(alur, org, instance.process_id, session).values()))
+
+
+def process_organisation(alur: Alur, process_id: str, org: str | None = None) -> str:
+    """The organisation whose process `process_id` an operator means (the CLI, acting as the system).
+
+    `org` when given (NotFound unless it has deployed that id); else the one organisation
+    that has. When several have, AlurError names them and asks for one: an operator sees
+    every organisation (`alur processes`), so naming them tells nothing new.
+    """
+    holders = organisations_with_process(alur, process_id)
+    if org is not None:
+        if org not in holders:
+            raise NotFound(f"process '{process_id}' is not deployed in organisation '{org}'")
+        return org
+    if not holders:
+        raise NotFound(f"process '{process_id}' is not deployed")
+    if len(holders) > 1:
+        raise AlurError(f"process '{process_id}' is deployed by {len(holders)} organisations "
+                        f"({', '.join(holders)}); name one with --org")
+    return holders[0]
+
+
+def organisations_with_process(alur: Alur, process_id: str) -> list[str]:
+    """The organisations that have deployed a process of id `process_id`, by slug (for operators:
+    the CLI resolves a process id this way when no organisation is named)."""
+    with alur.sessions() as session:
+        return list(session.scalars(select(ProcessVersion.org).where(ProcessVersion.process_id == process_id)
+                                    .distinct().order_by(ProcessVersion.org)))

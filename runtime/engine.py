@@ -7,11 +7,12 @@ The web app and the CLI are two faces of these verbs.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import threading
 import weakref
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from uuid import UUID
@@ -33,6 +34,7 @@ from .models import DEFAULT_ORG, AuditEntry, HumanTask, Instance, LaneRole, Orga
 from .settings import Settings
 
 SPEC_CACHE_SIZE = 256
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -41,6 +43,24 @@ class DeployResult:
     version: int
     content_hash: str
     created: bool  # False when the same content was already the newest version
+    org: str = DEFAULT_ORG  # the organisation the process belongs to
+
+
+@dataclass
+class RefusedFile:
+    """A file of the processes folder that could not be deployed, and why."""
+
+    name: str
+    org: str | None  # the organisation its `org` property names, when the file could be read that far
+    problems: list[Problem]
+
+
+@dataclass
+class FolderDeploy:
+    """What deploying a folder did: the files deployed (or unchanged) and the files refused."""
+
+    deployed: list[DeployResult] = field(default_factory=list)
+    refused: list[RefusedFile] = field(default_factory=list)
 
 
 @dataclass
@@ -115,23 +135,24 @@ def _jsonable(value):
 
 
 def audit_values(actor: str, action: str, version: ProcessVersion | None = None, task=None,
-                 data: dict | None = None, instance_id: int | None = None, process_id: str | None = None) -> dict:
+                 data: dict | None = None, instance_id: int | None = None, process_id: str | None = None,
+                 org: str | None = None) -> dict:
     """The columns of one audit entry (about a version, an instance, or a task row)."""
-    entry = dict(at=utcnow(), actor=actor, action=action, data=data or {}, process_id=process_id,
+    entry = dict(at=utcnow(), actor=actor, action=action, data=data or {}, process_id=process_id, org=org,
                  version=version.version if version is not None else None, instance_id=instance_id,
                  task_id=None, task_spec=None)
     if version is not None and process_id is None:
-        entry["process_id"] = version.process_id
+        entry["process_id"], entry["org"] = version.process_id, version.org
     if task is not None:
-        entry["instance_id"], entry["process_id"] = task.instance_id, task.process_id
+        entry["instance_id"], entry["process_id"], entry["org"] = task.instance_id, task.process_id, task.org
         entry["task_id"], entry["task_spec"] = task.id, task.task_spec
     return entry
 
 
-def newest_version(session, process_id: str) -> ProcessVersion | None:
-    """The newest deployed version of `process_id` (any organisation's), or None."""
+def newest_version(session, org: str, process_id: str) -> ProcessVersion | None:
+    """The newest deployed version of process `process_id` of organisation `org`, or None."""
     return session.scalars(
-        select(ProcessVersion).where(ProcessVersion.process_id == process_id)
+        select(ProcessVersion).where(ProcessVersion.org == org, ProcessVersion.process_id == process_id)
         .order_by(ProcessVersion.version.desc()).limit(1)
     ).first()
 
@@ -188,10 +209,11 @@ class Alur:
         and every user task must sit in one lane and name a valid form from
         `forms_dir`. A refused file raises DeployRefused and changes nothing.
         The process belongs to organisation `org` (default: the file's `org`
-        property, else "default") and stays there in later versions.
+        property, else "default"): process ids are scoped per organisation, so
+        another organisation's process of the same id is a different process.
         With `skip_known`, content that any earlier version had adds no version
         either (returned with that version's number), not only the newest's.
-        Returns the process id, version number and content hash.
+        Returns the process id, its organisation, version number and content hash.
         """
         path = Path(bpmn_path)
         try:
@@ -215,24 +237,23 @@ class Alur:
         org = org or checked.org or DEFAULT_ORG
         with db.transaction(self.sessions) as session:
             db.lock(session, "alur:deploy")  # deploys one at a time (workers starting together deploy processes/)
-            latest = newest_version(session, checked.process_id)
-            if latest is not None and latest.org != org:
-                raise DeployRefused([Problem(filename, None, f"process '{checked.process_id}' belongs to "
-                                             f"organisation '{latest.org}', not '{org}'")])
+            latest = newest_version(session, org, checked.process_id)
             if session.get(Organisation, org) is None:
-                session.add(Organisation(slug=org, name=checked.organisation or org))
+                # The file's `organisation` property names the organisation its `org` property names.
+                session.add(Organisation(slug=org, name=(checked.organisation if org == checked.org else None) or org))
             if latest is not None and latest.content_hash == content_hash:
                 if on_stored is not None:
                     on_stored(session, latest)
-                return DeployResult(checked.process_id, latest.version, content_hash, False)
+                return DeployResult(checked.process_id, latest.version, content_hash, False, org)
             if skip_known:
                 known_version = session.scalars(
-                    select(ProcessVersion.version).where(ProcessVersion.process_id == checked.process_id,
+                    select(ProcessVersion.version).where(ProcessVersion.org == org,
+                                                         ProcessVersion.process_id == checked.process_id,
                                                          ProcessVersion.content_hash == content_hash)
                     .order_by(ProcessVersion.version.desc()).limit(1)
                 ).first()
                 if known_version is not None:
-                    return DeployResult(checked.process_id, known_version, content_hash, False)
+                    return DeployResult(checked.process_id, known_version, content_hash, False, org)
             version = ProcessVersion(
                 process_id=checked.process_id,
                 org=org,
@@ -252,48 +273,56 @@ class Alur:
                 deployed_by=user,
             )
             session.add(version)
-            known = set(session.scalars(select(LaneRole.lane).where(LaneRole.process_id == checked.process_id)))
+            known = set(session.scalars(select(LaneRole.lane).where(LaneRole.org == org,
+                                                                    LaneRole.process_id == checked.process_id)))
             for lane in checked.lanes:
                 if lane not in known:
-                    session.add(LaneRole(process_id=checked.process_id, lane=lane, role=role_for_lane(lane)))
+                    session.add(LaneRole(org=org, process_id=checked.process_id, lane=lane, role=role_for_lane(lane)))
             session.flush()
             self._audit(session, user, "deploy", version=version,
                         data={"content_hash": content_hash, "source": filename})
             if on_stored is not None:
                 on_stored(session, version)
-            return DeployResult(checked.process_id, version.version, content_hash, True)
+            return DeployResult(checked.process_id, version.version, content_hash, True, org)
 
-    def deploy_directory(self, processes_dir: Path | None = None, user: str = "system") -> list[DeployResult]:
+    def deploy_directory(self, processes_dir: Path | None = None, user: str = "system") -> FolderDeploy:
         """Deploy every *.bpmn file of a folder (idempotent: unchanged files add no version).
 
         A file whose content was deployed before adds no version: a newer version
         deployed from the web upload is not replaced by the folder's older file
-        when the app starts again.
+        when the app starts again. A refused file stops nothing: it is logged with
+        its `file:line: message` problems, skipped and listed in the result's
+        `refused`, and the other files deploy.
         """
         folder = Path(processes_dir or self.settings.processes_dir)
-        return [self.deploy(path, user=user, skip_known=True) for path in sorted(folder.glob("*.bpmn"))]
+        report = FolderDeploy()
+        for path in sorted(folder.glob("*.bpmn")):
+            try:
+                report.deployed.append(self.deploy(path, user=user, skip_known=True))
+            except DeployRefused as exc:
+                # Checked again only to learn whose file it is (its `org` property, when it can be read).
+                report.refused.append(RefusedFile(path.name, self.check(path).org, exc.problems))
+                log.warning("%s was not deployed:\n%s", path, "\n".join(str(p) for p in exc.problems))
+        return report
 
     def processes(self, org: str | None = None) -> list[dict]:
         """The deployed processes (of organisation `org`, or all) with their newest version and running count."""
         with self.sessions() as session:
-            newest = (
-                select(ProcessVersion.process_id, func.max(ProcessVersion.version).label("version"))
-                .group_by(ProcessVersion.process_id)
-                .subquery()
-            )
+            newest = select(ProcessVersion.org, ProcessVersion.process_id,
+                            func.max(ProcessVersion.version).label("version"))
+            running_query = select(Instance.org, Instance.process_id, func.count()).where(Instance.status == "running")
+            if org is not None:
+                newest = newest.where(ProcessVersion.org == org)
+                running_query = running_query.where(Instance.org == org)
+            newest = newest.group_by(ProcessVersion.org, ProcessVersion.process_id).subquery()
             query = select(ProcessVersion).join(
                 newest,
-                (ProcessVersion.process_id == newest.c.process_id) & (ProcessVersion.version == newest.c.version),
+                (ProcessVersion.org == newest.c.org) & (ProcessVersion.process_id == newest.c.process_id)
+                & (ProcessVersion.version == newest.c.version),
             )
-            if org is not None:
-                query = query.where(ProcessVersion.org == org)
-            rows = session.execute(query.order_by(ProcessVersion.process_id)).scalars()
-            running = dict(
-                session.execute(
-                    select(Instance.process_id, func.count()).where(Instance.status == "running")
-                    .group_by(Instance.process_id)
-                ).all()
-            )
+            rows = session.execute(query.order_by(ProcessVersion.org, ProcessVersion.process_id)).scalars()
+            running = {(o, p): n for o, p, n in session.execute(
+                running_query.group_by(Instance.org, Instance.process_id)).all()}
             return [
                 {
                     "process_id": v.process_id,
@@ -303,7 +332,7 @@ class Alur:
                     "content_hash": v.content_hash,
                     "deployed_at": v.deployed_at.isoformat(),
                     "deployed_by": v.deployed_by,
-                    "running_instances": running.get(v.process_id, 0),
+                    "running_instances": running.get((v.org, v.process_id), 0),
                 }
                 for v in rows
             ]
@@ -311,24 +340,31 @@ class Alur:
     # ------------------------------------------------------------- instances
 
     def start(self, process_id: str, user: str) -> InstanceView:
-        """Start an instance of the newest version of `process_id` as `user`.
+        """Start an instance of the newest version of `process_id` of `user`'s organisation as `user`.
 
-        The user must hold the role of the lane the start event sits in.
+        The user must hold the role of the lane the start event sits in. A model that
+        fails before its first wait (a gateway no flow of which applies) raises
+        ProcessFailed and nothing is written.
         """
         with db.transaction(self.sessions) as session:
-            version = newest_version(session, process_id)
             org, roles = directory.member(self, user, session)
-            if version is None or version.org != org:
+            version = newest_version(session, org, process_id) if org is not None else None
+            if version is None:
                 raise NotFound(f"process '{process_id}' is not deployed")
             spec, subprocess_specs = self.spec(version)
             start_lane = self.start_lane(spec)
-            lane_roles = directory.lane_roles(self, process_id, session)
+            lane_roles = directory.lane_roles(self, org, process_id, session)
             if start_lane is not None and lane_roles.get(start_lane) not in roles:
                 raise Forbidden(f"'{user}' does not hold the role of lane '{start_lane}' that starts this SOP")
             from SpiffWorkflow.bpmn import BpmnWorkflow
 
             workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
-            workflow.do_engine_steps()
+            try:
+                workflow.do_engine_steps()
+            except ProcessFailed:  # an expression's own error says what failed where
+                raise
+            except Exception as exc:  # the engine's (a gateway no flow of which applies): nothing is written
+                raise ProcessFailed(f"process '{process_id}' could not start: {exc}") from exc
             now = utcnow()
             instance = Instance(process_id=process_id, org=version.org, status="running", revision=1,
                                 started_by=user, started_at=now)
@@ -480,7 +516,7 @@ class Alur:
         entries = [audit_values(user, action, task=found, data=data)]
         if ended:
             entries.append(audit_values("system", "end", instance_id=found.instance_id,
-                                        process_id=found.process_id))
+                                        process_id=found.process_id, org=found.org))
         connection.execute(sql.add_audit_entries, entries)
         ready = self._sync_tasks(connection, found.instance_id, found.process_id, found.org, version, workflow, now,
                                  ready_before)
@@ -639,7 +675,8 @@ class Alur:
                 claimed_by=None, completed_by=None, completed_at=None,
             )
             role = connection.execute(sql.add_ready_task, {
-                **values, "lane_process": process_id, "lane_name": lane, "default_role": role_for_lane(lane),
+                **values, "lane_org": org, "lane_process": process_id, "lane_name": lane,
+                "default_role": role_for_lane(lane),
             }).scalar_one()
             views.append(TaskView(**values, role=role))
         return views
@@ -676,7 +713,7 @@ class Alur:
                instance: Instance | None = None, task: HumanTask | None = None, data: dict | None = None) -> None:
         session.add(AuditEntry(**audit_values(
             actor, action, version=version, task=task, data=data, instance_id=instance.id if instance else None,
-            process_id=instance.process_id if instance else None)))
+            process_id=instance.process_id if instance else None, org=instance.org if instance else None)))
 
 
 def task_properties(version: ProcessVersion, task) -> dict[str, str]:

@@ -109,7 +109,8 @@ def inbox(alur, user: str, process_id: str | None = None, overdue: bool = False,
         if counts:
             # Every SOP of the organisation with the name of its newest version, and whether one of the
             # user's roles performs a lane of it (those are the SOPs the filters offer).
-            has_lane = exists().where(LaneRole.process_id == ProcessVersion.process_id, LaneRole.role.in_(roles))
+            has_lane = exists().where(LaneRole.org == ProcessVersion.org, LaneRole.process_id == ProcessVersion.process_id,
+                                      LaneRole.role.in_(roles))
             sops = set()
             for pid, name, mine_too in session.execute(
                     select(ProcessVersion.process_id, ProcessVersion.name, has_lane)

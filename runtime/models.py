@@ -51,12 +51,16 @@ class Organisation(Base):
 
 
 class ProcessVersion(Base):
-    """One deployed version of a process: the BPMN and forms it was deployed with."""
+    """One deployed version of a process: the BPMN and forms it was deployed with.
+
+    A process is identified by (org, process_id): two organisations may each own a process
+    of the same id, each with its own versions 1, 2, ...
+    """
 
     __tablename__ = "process_versions"
     __table_args__ = (
-        UniqueConstraint("process_id", "version", name="uq_process_version"),
-        Index("ix_process_versions_hash", "process_id", "content_hash"),
+        UniqueConstraint("org", "process_id", "version", name="uq_process_version"),
+        Index("ix_process_versions_hash", "org", "process_id", "content_hash"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,11 +109,12 @@ class Instance(Base):
     """A running or ended case of a process, on the version it started with."""
 
     __tablename__ = "instances"
+    __table_args__ = (Index("ix_instances_org_process", "org", "process_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
-    process_id: Mapped[str] = mapped_column(String(200), index=True)
-    org: Mapped[str] = mapped_column(String(100), default=DEFAULT_ORG, index=True)
+    process_id: Mapped[str] = mapped_column(String(200))  # of organisation `org`
+    org: Mapped[str] = mapped_column(String(100), default=DEFAULT_ORG)
     status: Mapped[str] = mapped_column(String(20), default="running")  # running | completed
     state: Mapped[str] = mapped_column(Text)  # serialized workflow without its spec
     revision: Mapped[int] = mapped_column(Integer, default=1)
@@ -165,6 +170,8 @@ class AuditEntry(Base):
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(50))  # deploy | start | claim | unclaim | complete | return
     process_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # the organisation of the process or instance the entry is about (None for logins, tokens, users)
+    org: Mapped[str | None] = mapped_column(String(100), nullable=True)
     version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     instance_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
@@ -190,10 +197,11 @@ class UserRole(Base):
 
 
 class LaneRole(Base):
-    """Which role performs a lane of a process: data, editable without code."""
+    """Which role performs a lane of a process (of an organisation): data, editable without code."""
 
     __tablename__ = "lane_roles"
 
+    org: Mapped[str] = mapped_column(String(100), primary_key=True)
     process_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     lane: Mapped[str] = mapped_column(String(300), primary_key=True)
     role: Mapped[str] = mapped_column(String(200))

@@ -153,17 +153,21 @@ def simulate(checked: CheckedFile, max_returns: int = 1) -> SimulationReport:
     )
 
 
-def simulate_target(target: str, settings: Settings, max_returns: int = 1) -> SimulationReport:
-    """Simulate a BPMN file, or a process id: its newest deployed version, else processes/<id>.bpmn."""
+def simulate_target(target: str, settings: Settings, max_returns: int = 1, org: str | None = None) -> SimulationReport:
+    """Simulate a BPMN file, or a process id: its newest deployed version (of organisation `org`, or of
+    the one organisation that has deployed that id), else processes/<id>.bpmn."""
     path = Path(target)
     if path.suffix == ".bpmn" or path.exists():
         return simulate(check_file(path, settings.forms_dir), max_returns)
+    from . import directory
     from .engine import Alur, newest_version
 
     alur = Alur(settings)
     try:
+        if org is not None or directory.organisations_with_process(alur, target):
+            org = directory.process_organisation(alur, target, org)
         with alur.sessions() as session:
-            version = newest_version(session, target)
+            version = newest_version(session, org, target) if org is not None else None
             if version is not None:
                 checked = check_bytes(version.bpmn_xml.encode("utf-8"), f"{target} v{version.version}", version.forms)
                 return simulate(checked, max_returns)

@@ -58,12 +58,13 @@ cancel_tasks = (
 
 # A new ready task; its role is the lane's role of the process if one is set, else `default_role`,
 # looked up by the INSERT itself and returned. Params: the human_tasks columns but role, and
-# lane_process, lane_name (the process id and lane again, for the lookup) and default_role.
+# lane_org, lane_process, lane_name (organisation, process id and lane again, for the lookup) and default_role.
 add_ready_task = (
     insert(tasks)
     .values(role=func.coalesce(
         select(LaneRole.role)
-        .where(LaneRole.process_id == bindparam("lane_process"), LaneRole.lane == bindparam("lane_name"))
+        .where(LaneRole.org == bindparam("lane_org"), LaneRole.process_id == bindparam("lane_process"),
+               LaneRole.lane == bindparam("lane_name"))
         .scalar_subquery(), bindparam("default_role")))
     .returning(tasks.c.role)
 )

@@ -48,25 +48,28 @@ class MigrationResult:
         return {"migrated": self.migrated, "refused": {str(k): v for k, v in self.refused.items()}}
 
 
-def _version(session, process_id: str, number: int) -> ProcessVersion:
+def _version(session, org: str, process_id: str, number: int) -> ProcessVersion:
     row = session.scalars(
-        select(ProcessVersion).where(ProcessVersion.process_id == process_id, ProcessVersion.version == number)
+        select(ProcessVersion).where(ProcessVersion.org == org, ProcessVersion.process_id == process_id,
+                                     ProcessVersion.version == number)
     ).first()
     if row is None:
         raise NotFound(f"process '{process_id}' has no version {number}")
     return row
 
 
-def list_versions(alur: Alur, process_id: str) -> list[dict]:
-    """Every version of a process: number, hash, who deployed it when, running instances."""
+def list_versions(alur: Alur, org: str, process_id: str) -> list[dict]:
+    """Every version of process `process_id` of organisation `org`: number, hash, who deployed it when,
+    running instances."""
     with alur.sessions() as session:
         running = dict(session.execute(
             select(Instance.version_id, func.count()).where(
-                Instance.process_id == process_id, Instance.status == "running"
+                Instance.org == org, Instance.process_id == process_id, Instance.status == "running"
             ).group_by(Instance.version_id)
         ).all())
         rows = session.scalars(
-            select(ProcessVersion).where(ProcessVersion.process_id == process_id).order_by(ProcessVersion.version)
+            select(ProcessVersion).where(ProcessVersion.org == org, ProcessVersion.process_id == process_id)
+            .order_by(ProcessVersion.version)
         ).all()
         if not rows:
             raise NotFound(f"process '{process_id}' is not deployed")
@@ -93,10 +96,11 @@ def _material(changes: list[str]) -> list[str]:
     return [c for c in changes if c not in _COSMETIC]
 
 
-def diff_versions(alur: Alur, process_id: str, from_version: int, to_version: int) -> VersionDiff:
-    """Tasks and flows added, removed and changed between two versions (SpiffWorkflow's spec diff)."""
+def diff_versions(alur: Alur, org: str, process_id: str, from_version: int, to_version: int) -> VersionDiff:
+    """Tasks and flows added, removed and changed between two versions of process `process_id` of
+    organisation `org` (SpiffWorkflow's spec diff)."""
     with alur.sessions() as session:
-        old, new = _version(session, process_id, from_version), _version(session, process_id, to_version)
+        old, new = _version(session, org, process_id, from_version), _version(session, org, process_id, to_version)
         spec_diff = _spec_diff(alur, old, new)
         old_flows, new_flows = _flows(old), _flows(new)
     bpmn_ids = set(old.task_info) | set(new.task_info) | _element_ids(old) | _element_ids(new)
@@ -111,11 +115,11 @@ def diff_versions(alur: Alur, process_id: str, from_version: int, to_version: in
     )
 
 
-def element_names(alur: Alur, process_id: str, version: int) -> dict[str, str]:
-    """Element id -> name (as the modeler wrote it) of one version, and for each sequence flow
-    "source name -> target name", so that a diff can be read without opening the file."""
+def element_names(alur: Alur, org: str, process_id: str, version: int) -> dict[str, str]:
+    """Element id -> name (as the modeler wrote it) of one version of process `process_id` of `org`, and
+    for each sequence flow "source name -> target name", so that a diff can be read without opening the file."""
     with alur.sessions() as session:
-        row = _version(session, process_id, version)
+        row = _version(session, org, process_id, version)
     root = etree.fromstring(row.bpmn_xml.encode("utf-8"))
     names = {e.get("id"): " ".join((e.get("name") or "").split()) for e in root.iter()
              if isinstance(e.tag, str) and e.get("id")}
@@ -147,16 +151,17 @@ def migration_blockers(workflow, spec_diff: SpecDiff, new_spec, new_dependencies
     return sorted(set(reasons))
 
 
-def migrate_instances(alur: Alur, process_id: str, from_version: int, to_version: int, user: str,
+def migrate_instances(alur: Alur, org: str, process_id: str, from_version: int, to_version: int, user: str,
                       instance_ids: list[int] | None = None) -> MigrationResult:
-    """Move running instances of version `from_version` to `to_version` where that is safe.
+    """Move running instances of version `from_version` of process `process_id` of organisation `org`
+    to `to_version` where that is safe.
 
     Each instance moves in its own transaction (state, task index, audit entry),
     checked against its revision; unsafe ones stay and are listed with the reason.
     """
     result = MigrationResult()
     with alur.sessions() as session:
-        old, new = _version(session, process_id, from_version), _version(session, process_id, to_version)
+        old, new = _version(session, org, process_id, from_version), _version(session, org, process_id, to_version)
         query = select(Instance.id).where(Instance.version_id == old.id, Instance.status == "running")
         if instance_ids is not None:
             query = query.where(Instance.id.in_(instance_ids))

@@ -37,21 +37,22 @@ def task_details(alur: Alur, task_id: str) -> dict:
         }
 
 
-def start_lane_and_role(alur: Alur, process_id: str) -> tuple[str | None, str | None]:
-    """The lane of `process_id`'s start event and the role that may start it; (None, None) when any user may."""
+def start_lane_and_role(alur: Alur, org: str, process_id: str) -> tuple[str | None, str | None]:
+    """The lane of the start event of process `process_id` of organisation `org` and the role that may
+    start it; (None, None) when any user may."""
     with alur.sessions() as session:
-        version = newest_version(session, process_id)
+        version = newest_version(session, org, process_id)
         if version is None:
             raise NotFound(f"process '{process_id}' is not deployed")
         lane = alur.start_lane(alur.spec(version)[0])
         if lane is None:
             return None, None
-        return lane, directory.lane_roles(alur, process_id, session).get(lane, role_for_lane(lane))
+        return lane, directory.lane_roles(alur, org, process_id, session).get(lane, role_for_lane(lane))
 
 
-def start_role(alur: Alur, process_id: str) -> str | None:
-    """The role that may start `process_id` (its start lane's role); None when any user may."""
-    return start_lane_and_role(alur, process_id)[1]
+def start_role(alur: Alur, org: str, process_id: str) -> str | None:
+    """The role that may start process `process_id` of `org` (its start lane's role); None when any user may."""
+    return start_lane_and_role(alur, org, process_id)[1]
 
 
 def instance_progress(alur: Alur, instance_id: int) -> dict:

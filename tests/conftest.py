@@ -64,10 +64,11 @@ def form_schemas() -> dict[str, dict]:
     return {path.name: json.loads(path.read_text()) for path in FORMS.glob("*.schema.json")}
 
 
-def seed_lane_users(alur: Alur, process_id: str) -> dict[str, str]:
-    """One user per lane of a process (in its organisation), named after the lane's role; returns lane -> role."""
-    mapping = directory.lane_roles(alur, process_id)
-    org = next(p["org"] for p in alur.processes() if p["process_id"] == process_id)
+def seed_lane_users(alur: Alur, process_id: str, org: str | None = None) -> dict[str, str]:
+    """One user per lane of a process (of `org`, or of the one organisation that has deployed it), named
+    after the lane's role; returns lane -> role."""
+    org = directory.process_organisation(alur, process_id, org)
+    mapping = directory.lane_roles(alur, org, process_id)
     for role in set(mapping.values()):
         directory.add_user(alur, role, [role], org=org)
     return mapping

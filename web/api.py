@@ -17,6 +17,7 @@ from alur.runtime import accounts, login_throttle, tokens, views
 from alur.runtime.attachments import Upload
 from alur.runtime.inbox import MAX_PAGE_SIZE
 from alur.runtime.inbox import inbox as inbox_page
+from alur.runtime.whole_numbers import MAX_ID, parse_whole
 
 from .auth import check_password
 from .services import attachment_store, engine
@@ -87,9 +88,10 @@ def _count_arg(name: str, default: int, least: int) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or int(raw) < least:
-        abort(400, description=f"parameter {name} harus bilangan bulat >= {least}")
-    return int(raw)
+    value = parse_whole(raw, least)
+    if value is None:
+        abort(400, description=f"parameter {name} harus bilangan bulat dari {least} sampai {MAX_ID}")
+    return value
 
 
 @bp.route("/tasks")
@@ -145,8 +147,8 @@ def complete(task_id):
     revision = body.get("revision")
     if not isinstance(data, dict):
         return jsonify(error="data tidak sah", fields={"data": "harus berupa objek JSON"}), 422
-    if revision is not None and not isinstance(revision, int):
-        return jsonify(error="data tidak sah", fields={"revision": "harus bilangan bulat"}), 422
+    if revision is not None and (type(revision) is not int or not 1 <= revision <= MAX_ID):
+        return jsonify(error="data tidak sah", fields={"revision": f"harus bilangan bulat dari 1 sampai {MAX_ID}"}), 422
     view = attachment_store().complete(task_id, g.user.username, data, expected_revision=revision)
     return jsonify(view.to_dict())
 

@@ -15,12 +15,14 @@ from pathlib import Path
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from alur.runtime.attachments import MAX_BYTES, Attachments
 from alur.runtime.engine import Alur, AlurError, InvalidData
 from alur.runtime.sessions import ABSOLUTE_TIMEOUT
 from alur.runtime.settings import Settings
 from alur.runtime.standard_time import format_minutes
+from alur.runtime.whole_numbers import MAX_ID
 
 from . import auth, csrf, request_guard
 
@@ -64,12 +66,15 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     alur = Alur(settings)
-    if app.config["ALUR_DEPLOY_ON_STARTUP"]:
-        alur.deploy_directory()
+    # A file of processes/ that cannot be deployed is logged and skipped (the app still starts); the
+    # designers of its organisation see it on Daftar SOP.
+    refused = alur.deploy_directory().refused if app.config["ALUR_DEPLOY_ON_STARTUP"] else []
     app.extensions["alur"] = alur
+    app.extensions["alur_refused_files"] = refused
     app.extensions["alur_attachments"] = Attachments(alur)
 
     request_guard.init_app(app)
+    app.url_map.converters["int"] = DatabaseInteger  # before any route is added: every <int:...> is one
     csrf.init_app(app)
     auth.init_app(app)
     app.after_request(_security_headers)
@@ -81,6 +86,17 @@ def create_app(config: dict | None = None) -> Flask:
     for module in (auth, tasks, instances, processes, designer, admin, account, attachments, api):
         app.register_blueprint(module.bp)
     return app
+
+
+class DatabaseInteger(IntegerConverter):
+    """`<int:...>` in every route: ASCII digits making a number an INTEGER column holds (at most
+    whole_numbers.MAX_ID). Anything longer or larger does not match the route (404): no such id can
+    exist, and it never reaches the database (where it overflowed: a 500)."""
+
+    regex = r"[0-9]{1,%d}" % len(str(MAX_ID))
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # werkzeug's parameter names
+        super().__init__(map, fixed_digits, min, MAX_ID if max is None or max > MAX_ID else max, signed)
 
 
 def _security_headers(response):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 import string
+import sys
 from pathlib import Path
 
 from werkzeug.security import generate_password_hash
@@ -34,7 +35,7 @@ def demo_roles(alur: Alur) -> dict[tuple[str, str], str]:
     processes; and for each of their organisations its admin and process designer."""
     roles: dict[tuple[str, str], str] = {}
     for process in alur.processes():
-        for lane, role in sorted(directory.lane_roles(alur, process["process_id"]).items()):
+        for lane, role in sorted(directory.lane_roles(alur, process["org"], process["process_id"]).items()):
             roles.setdefault((process["org"], role), lane)
         for role, display_name in STAFF_ROLES.items():
             roles.setdefault((process["org"], role), display_name)
@@ -60,7 +61,8 @@ def setup_demo(settings: Settings, reset: bool = False) -> list[tuple[str, str, 
     """Deploy every SOP and make the demo users; returns (username, password, display name) rows."""
     alur = Alur(settings)
     try:
-        alur.deploy_directory()
+        for refused in alur.deploy_directory().refused:  # reported; the other SOPs still make the demo
+            print("\n".join(str(p) for p in refused.problems if p.severity == "error"), file=sys.stderr)
         path = Path(settings.instance_dir) / CREDENTIALS_FILE
         known = _read_credentials(path)
         existing = {a.username: a for a in accounts.list_users(alur)}

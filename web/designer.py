@@ -23,6 +23,7 @@ from alur.runtime.scenarios.coverage import flow_classes
 from alur.runtime.scenarios.deploy import ScenariosFailed, deploy_with_scenarios
 from alur.runtime.scenarios.runs import ScenarioSource, last_runs, newest_run_with_diagram
 from alur.runtime.versions import diff_versions, element_names, list_versions, migrate_instances
+from alur.runtime.whole_numbers import parse_whole
 
 from .diagram import render_svg
 from .permissions import own_process, role_required
@@ -107,11 +108,7 @@ def _upload_error(filename: str, content: bytes) -> str | None:
         return "berkas kosong"
     if len(content) > MAX_BPMN_BYTES:
         return f"berkas lebih besar dari {MAX_BPMN_BYTES // (1024 * 1024)} MiB"
-    try:
-        content.decode("utf-8")
-    except UnicodeDecodeError:
-        return "berkas harus disimpan dengan pengodean UTF-8 (seperti yang dilakukan modeler BPMN)"
-    return None
+    return None  # its encoding, like everything else in it, is checked by the deploy (with the line)
 
 
 @bp.route("/<process_id>/versi")
@@ -122,15 +119,15 @@ def versions(process_id):
 
 
 def _versions_page(process_id: str, errors: dict | None = None, form: dict | None = None, status: int = 200):
-    rows = list_versions(engine(), process_id)
+    rows = list_versions(engine(), g.user.org, process_id)
     for row in rows:
         row["deployed_at"] = datetime.fromisoformat(row["deployed_at"])
     process = next(p for p in engine().processes(g.user.org) if p["process_id"] == process_id)
     # The version to migrate from, preselected: the oldest one with running instances.
     default_from = next((r["version"] for r in rows[:-1] if r["running_instances"]), max(1, len(rows) - 1))
     names = {**accounts.display_names(engine()), "system": "Sistem (folder processes/)"}
-    runs = last_runs(engine(), process_id)
-    tested = newest_run_with_diagram(engine(), process_id)
+    runs = last_runs(engine(), g.user.org, process_id)
+    tested = newest_run_with_diagram(engine(), g.user.org, process_id)
     coverage = (tested["report"].get("coverage") or {}) if tested else {}
     diagram = render_svg(tested["bpmn_xml"], flow_classes=flow_classes(coverage)) if coverage else None
     return render_template("designer/versions.html", process=process, versions=rows, default_from=default_from,
@@ -142,18 +139,18 @@ def _versions_page(process_id: str, errors: dict | None = None, form: dict | Non
 @designer_only
 def diff(process_id):
     own_process(process_id)
-    numbers = [v["version"] for v in list_versions(engine(), process_id)]
+    numbers = [v["version"] for v in list_versions(engine(), g.user.org, process_id)]
     labels = {"dari": "Dari versi", "ke": "Ke versi"}
     chosen = {}
     for field in ("dari", "ke"):
         chosen[field] = _version_number(request.args.get(field), numbers)
         if chosen[field] is None:
             abort(400, description=f"{labels[field]}: pilih salah satu versi yang ada ({_listed(numbers)}).")
-    result = diff_versions(engine(), process_id, chosen["dari"], chosen["ke"])
+    result = diff_versions(engine(), g.user.org, process_id, chosen["dari"], chosen["ke"])
     return render_template(
         "designer/diff.html", process_id=process_id, diff=result, change_labels=CHANGE_LABELS,
-        old_names=element_names(engine(), process_id, result.from_version),
-        new_names=element_names(engine(), process_id, result.to_version),
+        old_names=element_names(engine(), g.user.org, process_id, result.from_version),
+        new_names=element_names(engine(), g.user.org, process_id, result.to_version),
     )
 
 
@@ -161,7 +158,7 @@ def diff(process_id):
 @designer_only
 def migrate(process_id):
     own_process(process_id)
-    numbers = [v["version"] for v in list_versions(engine(), process_id)]
+    numbers = [v["version"] for v in list_versions(engine(), g.user.org, process_id)]
     form = {k: request.form.get(k, "").strip() for k in ("dari", "ke", "proses")}
     errors = {}
     source, target = _version_number(form["dari"], numbers), _version_number(form["ke"], numbers)
@@ -173,14 +170,14 @@ def migrate(process_id):
         errors["ke"] = "versi tujuan harus berbeda dari versi asal"
     instance_ids = None
     if form["proses"]:
-        parts = [p for p in re.split(r"[\s,;#]+", form["proses"]) if p]
-        if all(re.fullmatch(r"[0-9]{1,9}", p) for p in parts):
-            instance_ids = sorted({int(p) for p in parts})
+        numbers = [parse_whole(p, 1) for p in re.split(r"[\s,;#]+", form["proses"]) if p]
+        if None not in numbers:
+            instance_ids = sorted(set(numbers))
         else:
             errors["proses"] = "tulis nomor proses dipisah koma, misalnya 12, 15 (atau kosongkan untuk semua)"
     if errors:
         return _versions_page(process_id, errors, form, 422)
-    result = migrate_instances(engine(), process_id, source, target, g.user.username, instance_ids)
+    result = migrate_instances(engine(), g.user.org, process_id, source, target, g.user.username, instance_ids)
     return render_template("designer/migrated.html", process_id=process_id, source=source, target=target,
                            result=result)
 
@@ -200,8 +197,8 @@ def print_version(process_id, version):
 
 
 def _version_number(text: str | None, numbers: list[int]) -> int | None:
-    text = (text or "").strip()
-    return int(text) if re.fullmatch(r"[0-9]{1,9}", text) and int(text) in numbers else None
+    number = parse_whole((text or "").strip(), 1)
+    return number if number in numbers else None
 
 
 def _listed(numbers: list[int]) -> str:

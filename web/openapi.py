@@ -1,6 +1,8 @@
 """The OpenAPI 3.1 description of the JSON API (web/api.py)."""
 from __future__ import annotations
 
+from alur.runtime.whole_numbers import MAX_ID
+
 
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
@@ -118,7 +120,8 @@ def spec(server_url: str) -> dict:
                     {"name": "overdue", "in": "query", "schema": {"type": "boolean"}},
                     {"name": "limit", "in": "query",
                      "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
-                    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
+                    {"name": "offset", "in": "query",
+                     "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID, "default": 0}},
                 ],
                 "responses": {"200": {**_json({"type": "array", "items": _ref("Task")}, "Tugas"), "headers": {
                     "X-Total-Count": {"description": "ready tasks matching the filters, on all pages",
@@ -150,7 +153,8 @@ def spec(server_url: str) -> dict:
                     "type": "object",
                     "properties": {
                         "data": {"type": "object", "description": "values for the task's form"},
-                        "revision": {"type": "integer", "description": "refuse (409) if the instance moved on"},
+                        "revision": {"type": "integer", "minimum": 1, "maximum": MAX_ID,
+                                     "description": "refuse (409) if the instance moved on"},
                     },
                     "required": ["data"],
                 }}}},
@@ -172,12 +176,13 @@ def spec(server_url: str) -> dict:
             "/processes/{process_id}/instances": {"post": {
                 "summary": "Start an instance of the newest version (the user must hold the start lane's role)",
                 "parameters": [{"name": "process_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-                "responses": {"201": _json(_ref("Instance"), "Dimulai"), **ERRORS},
+                "responses": {"201": _json(_ref("Instance"), "Dimulai"), **ERRORS,
+                              "422": _json(_ref("Error"), "Model SOP gagal sebelum langkah pertamanya")},
             }},
             "/instances/{instance_id}": {"get": {
                 "summary": "An instance with its tasks, history and attachments",
                 "parameters": [{"name": "instance_id", "in": "path", "required": True,
-                                "schema": {"type": "integer"}}],
+                                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}],
                 "responses": {"200": _json({"type": "object", "properties": {
                     "instance": _ref("Instance"),
                     "tasks": {"type": "array", "items": _ref("Task")},

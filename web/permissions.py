@@ -30,6 +30,6 @@ def role_required(role: str):
 
 
 def own_process(process_id: str) -> None:
-    """404 unless `process_id` is deployed in the user's organisation."""
-    if accounts.process_org(engine(), process_id) != g.user.org:
+    """404 unless the user's organisation has deployed a process `process_id`."""
+    if not accounts.process_deployed(engine(), g.user.org, process_id):
         abort(404)

@@ -9,6 +9,7 @@ from alur.runtime import accounts, views
 from alur.runtime.inbox import PAGE_SIZE
 from alur.runtime.inbox import inbox as inbox_page
 from alur.runtime.engine import Conflict, InvalidData
+from alur.runtime.whole_numbers import MAX_ID, parse_whole
 
 from . import formrender
 from .auth import login_required
@@ -29,8 +30,8 @@ def _now() -> datetime:
 def inbox():
     process_filter = request.args.get("sop", "")
     overdue_only = request.args.get("terlambat") == "1"
-    page_number = request.args.get("halaman", "1")
-    page_number = int(page_number) if page_number.isdigit() and int(page_number) > 0 else 1
+    # Not a page number (or one past any offset the database takes): the first page.
+    page_number = parse_whole(request.args.get("halaman"), 1, MAX_ID // PAGE_SIZE) or 1
     now = _now()
     page = inbox_page(engine(), g.user.username, process_id=process_filter or None, overdue=overdue_only,
                       limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE, now=now,
@@ -110,7 +111,7 @@ def complete(task_id):
     details = _task_or_404(task_id)
     schema = details["form"] or {}
     data, uploads = formrender.parse(schema, request.form, request.files)
-    revision = request.form.get("revision", type=int)
+    revision = request.form.get("revision", type=int)  # compared in Python only: any size is safe
     try:
         view = attachment_store().complete(task_id, g.user.username, data, uploads, expected_revision=revision)
     except InvalidData as exc:

@@ -75,8 +75,7 @@ def scenarios_for(alur, process_id: str, org: str, given: ScenarioSource | None,
     if given is not None:
         return given
     with alur.sessions() as session:
-        newest = newest_version(session, process_id)
-        run = newest_run(session, process_id) if newest is not None and newest.org == org else None
+        run = newest_run(session, org, process_id) if newest_version(session, org, process_id) else None
         if run is not None:
             return ScenarioSource(run.scenarios_text, run.source_name)
     shipped = alur.settings.processes_dir / f"{process_id}{SUFFIX}"

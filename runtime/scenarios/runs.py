@@ -39,9 +39,10 @@ def record_run(session, version: ProcessVersion, source: ScenarioSource, report:
     return run
 
 
-def newest_run(session, process_id: str) -> ScenarioRun | None:
-    """The last scenario run of a process (of any of its versions), or None."""
-    return session.scalars(select(ScenarioRun).where(ScenarioRun.process_id == process_id)
+def newest_run(session, org: str, process_id: str) -> ScenarioRun | None:
+    """The last scenario run of process `process_id` of organisation `org` (of any of its versions), or None."""
+    return session.scalars(select(ScenarioRun).join(ProcessVersion, ScenarioRun.version_id == ProcessVersion.id)
+                           .where(ProcessVersion.org == org, ScenarioRun.process_id == process_id)
                            .order_by(ScenarioRun.id.desc()).limit(1)).first()
 
 
@@ -50,22 +51,23 @@ def _summary(run: ScenarioRun, number: int) -> dict:
             "source": run.source_name, "ran_by": run.ran_by, "ran_at": run.ran_at, "report": run.report}
 
 
-def last_runs(alur, process_id: str) -> dict[int, dict]:
+def last_runs(alur, org: str, process_id: str) -> dict[int, dict]:
     """Version number -> its last scenario run (version, passed, failed, forced, file, who, when, report)."""
     with alur.sessions() as session:
         rows = session.execute(
             select(ScenarioRun, ProcessVersion.version).join(ProcessVersion, ScenarioRun.version_id == ProcessVersion.id)
-            .where(ScenarioRun.process_id == process_id).order_by(ScenarioRun.id)
+            .where(ProcessVersion.org == org, ScenarioRun.process_id == process_id).order_by(ScenarioRun.id)
         ).all()
         return {number: _summary(run, number) for run, number in rows}
 
 
-def newest_run_with_diagram(alur, process_id: str) -> dict | None:
+def newest_run_with_diagram(alur, org: str, process_id: str) -> dict | None:
     """The last run of a process (see `last_runs`) with the BPMN of the version it tested, or None."""
     with alur.sessions() as session:
         row = session.execute(
             select(ScenarioRun, ProcessVersion).join(ProcessVersion, ScenarioRun.version_id == ProcessVersion.id)
-            .where(ScenarioRun.process_id == process_id).order_by(ScenarioRun.id.desc()).limit(1)
+            .where(ProcessVersion.org == org, ScenarioRun.process_id == process_id)
+            .order_by(ScenarioRun.id.desc()).limit(1)
         ).first()
         if row is None:
             return None

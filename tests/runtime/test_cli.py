@@ -101,3 +101,86 @@ def test_validate_accepts_every_sop():
                             cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count(": ok (") == 11
+
+
+def test_a_process_id_deployed_by_two_organisations_is_resolved_by_org_or_user(alur_cli, tmp_path):
+    bpmn = str(PROCESSES / f"{PROCESS}.bpmn")
+    assert alur_cli("deploy", bpmn) == f"{bpmn}: {PROCESS} of kalbar-diskukm deployed as version 1 (" + \
+        alur_cli("versions", PROCESS, "--json")[0]["content_hash"][:12] + ")\n"
+    only_kalbar = alur_cli("versions", PROCESS, "--json")  # one organisation has the id: no --org needed
+    assert [v["version"] for v in only_kalbar] == [1]
+    alur_cli("orgs", "sulteng-diskukm", "Dinas KUKM Sulteng")
+    deployed = alur_cli("deploy", bpmn, "--org", "sulteng-diskukm", "--json")
+    assert (deployed["org"], deployed["process_id"], deployed["version"], deployed["created"]) == (
+        "sulteng-diskukm", PROCESS, 1, True)
+    changed = tmp_path / "v2.bpmn"
+    changed.write_text(open(bpmn, encoding="utf-8").read().replace('name="Setuju?"', 'name="Disetujui?"'))
+    assert alur_cli("deploy", str(changed), "--org", "sulteng-diskukm", "--json")["version"] == 2
+    listed = alur_cli("processes", "--json")
+    assert [(p["org"], p["process_id"], p["version"]) for p in listed] == [
+        ("kalbar-diskukm", PROCESS, 1), ("sulteng-diskukm", PROCESS, 2)]
+    assert [p["org"] for p in alur_cli("processes", "--org", "sulteng-diskukm", "--json")] == ["sulteng-diskukm"]
+
+    # Acting as the system, an id that two organisations have needs --org; the operator is told which.
+    error = alur_cli("versions", PROCESS, expect=1)
+    assert error == (f"error: process '{PROCESS}' is deployed by 2 organisations (kalbar-diskukm, "
+                     "sulteng-diskukm); name one with --org\n")
+    for command in (("diff", PROCESS, "1", "2"), ("migrate", PROCESS, "1", "2"), ("lanes", PROCESS),
+                    ("simulate", PROCESS)):
+        assert "name one with --org" in alur_cli(*command, expect=1)
+    assert [v["version"] for v in alur_cli("versions", PROCESS, "--org", "sulteng-diskukm", "--json")] == [1, 2]
+    assert [v["version"] for v in alur_cli("versions", PROCESS, "--org", "kalbar-diskukm", "--json")] == [1]
+    assert "- flow" not in alur_cli("diff", PROCESS, "1", "2", "--org", "sulteng-diskukm")
+    assert alur_cli("simulate", PROCESS, "--org", "sulteng-diskukm", "--json")["file"] == f"{PROCESS} v2"
+    assert alur_cli("simulate", PROCESS, "--org", "kalbar-diskukm", "--json")["file"] == f"{PROCESS} v1"
+    assert alur_cli("versions", PROCESS, "--org", "tidak-ada", expect=1) == (
+        f"error: process '{PROCESS}' is not deployed in organisation 'tidak-ada'\n")
+    alur_cli("lanes", PROCESS, "Kasubbag Umum & Aparatur", "kasubbag-sulteng", "--org", "sulteng-diskukm")
+    assert alur_cli("lanes", PROCESS, "--org", "sulteng-diskukm", "--json")["Kasubbag Umum & Aparatur"] == \
+        "kasubbag-sulteng"
+    assert alur_cli("lanes", PROCESS, "--org", "kalbar-diskukm", "--json")["Kasubbag Umum & Aparatur"] == \
+        "kasubbag-umum-aparatur"
+
+    # Acting as a user: the user's organisation, and nothing of any other is named.
+    alur_cli("users", "add", "budi", "--role", "kasubbag-umum-aparatur", "--org", "kalbar-diskukm")
+    alur_cli("users", "add", "sari", "--role", "kasubbag-sulteng", "--org", "sulteng-diskukm")
+    assert alur_cli("start", PROCESS, "--user", "budi", "--json")["version"] == 1
+    on_sulteng = alur_cli("start", PROCESS, "--user", "sari", "--json")
+    assert on_sulteng["version"] == 2 and on_sulteng["ready_tasks"][0]["org"] == "sulteng-diskukm"
+    migrated = alur_cli("migrate", PROCESS, "2", "1", "--user", "sari", "--json")
+    assert migrated == {"migrated": [on_sulteng["id"]], "refused": {}}
+    assert alur_cli("migrate", PROCESS, "1", "2", "--user", "budi", expect=1) == (
+        f"error: process '{PROCESS}' has no version 2\n")
+    alur_cli("users", "add", "tono", "--role", "staf", "--org", "default")
+    assert alur_cli("migrate", PROCESS, "1", "2", "--user", "tono", expect=1) == (
+        f"error: process '{PROCESS}' is not deployed\n")
+    assert alur_cli("start", PROCESS, "--user", "tono", expect=1) == f"error: process '{PROCESS}' is not deployed\n"
+
+
+@pytest.mark.parametrize("argv", [
+    ("history", "99999999999999999999999"), ("history", "2147483648"), ("history", "0"), ("history", "\u0663"),
+    ("diff", PROCESS, "1", "99999999999999999999999"), ("migrate", PROCESS, "99999999999999999999999", "1"),
+    ("migrate", PROCESS, "1", "2", "--instance", "99999999999999999999999"),
+    ("complete", "tugas", "--user", "u", "--revision", "99999999999999999999999"),
+    ("tokens", "revoke", "u", "99999999999999999999999"),
+    ("simulate", PROCESS, "--max-returns", "99999999999999999999999"), ("simulate", PROCESS, "--max-returns", "21"),
+])
+def test_numbers_no_column_holds_are_refused_by_the_cli_before_anything_runs(alur_cli, capsys, argv):
+    with pytest.raises(SystemExit) as exited:
+        main(list(argv))
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "is not a whole number from " in err and "Traceback" not in err
+
+
+def test_deploy_org_must_name_an_existing_organisation_and_gets_no_other_ones_name(alur_cli):
+    bpmn = str(PROCESSES / f"{PROCESS}.bpmn")
+    assert alur_cli("deploy", bpmn, "--org", "kalbar-diskukn", expect=1) == (
+        "error: organisation 'kalbar-diskukn' does not exist (alur orgs lists them, alur orgs SLUG NAME adds one)\n")
+    assert alur_cli("processes", "--json") == [] and alur_cli("orgs", "--json") == []
+    alur_cli("orgs", "contoh", "Dinas Contoh")
+    assert alur_cli("deploy", bpmn, "--org", "contoh", "--json")["org"] == "contoh"
+    alur_cli("deploy", bpmn)  # the file's own organisation is made from its properties
+    assert alur_cli("orgs", "--json") == [
+        {"slug": "contoh", "name": "Dinas Contoh"},
+        {"slug": "kalbar-diskukm", "name": "Dinas Koperasi, Usaha Kecil dan Menengah Provinsi Kalimantan Barat"}]

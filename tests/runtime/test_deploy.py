@@ -60,9 +60,10 @@ def test_a_changed_form_makes_a_new_version(alur, tmp_path):
 
 
 def test_deploying_every_sop_in_processes(alur):
-    results = alur.deploy_directory(PROCESSES)
-    assert len(results) == 11 and all(r.created for r in results)
-    assert not any(r.created for r in alur.deploy_directory(PROCESSES))
+    report = alur.deploy_directory(PROCESSES)
+    assert len(report.deployed) == 11 and all(r.created for r in report.deployed) and report.refused == []
+    again = alur.deploy_directory(PROCESSES)
+    assert len(again.deployed) == 11 and not any(r.created for r in again.deployed)
     assert len(alur.processes()) == 11
 
 

@@ -22,7 +22,7 @@ def two_sops(alur):
     alur.deploy(PROCESSES / f"{SKP}.bpmn")
     alur.deploy(PROCESSES / f"{DATA}.bpmn")
     lanes = seed_lane_users(alur, SKP)  # DATA is of another organisation: its tasks are never listed here
-    starter = start_role(alur, SKP)
+    starter = start_role(alur, "kalbar-diskukm", SKP)
     views = [alur.start(SKP, starter) for _ in range(7)]
     first_role = views[0].ready_tasks[0].role
     # Spread the ready times one hour apart (the oldest first) and make the three oldest overdue.

@@ -10,6 +10,7 @@ from alur.runtime.models import AuditEntry, HumanTask, Instance
 
 PROCESS = "kalbar-pengumpulan-skp"
 KASUBBAG = "kasubbag-umum-aparatur"
+KALBAR = "kalbar-diskukm"  # the organisation the SOP belongs to (its `org` property)
 PEMROSES = "pemroses-administrasi-kepegawaian"
 KABID = "kepala-bidang"
 SEKRETARIS = "sekretaris-dinas"

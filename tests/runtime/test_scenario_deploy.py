@@ -76,7 +76,7 @@ def test_a_forced_version_keeps_its_failed_run_and_the_override_is_audited(alur)
     check = before_deploy(alur, CONTENT, f"{KALBAR}.bpmn", FAILING, user="perancang", force=True)
     assert check.forced
     result = deploy_and_record(alur, check)
-    runs = last_runs(alur, KALBAR)
+    runs = last_runs(alur, "kalbar-diskukm", KALBAR)
     assert list(runs) == [result.version]
     run = runs[result.version]
     assert (run["passed"], run["failed"], run["forced"], run["source"], run["ran_by"]) == \
@@ -92,7 +92,7 @@ def test_a_forced_version_keeps_its_failed_run_and_the_override_is_audited(alur)
 def test_a_passing_run_is_kept_without_an_override(alur):
     check = before_deploy(alur, CONTENT, f"{KALBAR}.bpmn", PASSING, user="perancang")
     result = deploy_and_record(alur, check)
-    run = last_runs(alur, KALBAR)[result.version]
+    run = last_runs(alur, "kalbar-diskukm", KALBAR)[result.version]
     assert (run["passed"], run["failed"], run["forced"]) == (1, 0, False)
     with alur.sessions() as session:
         assert session.scalar(select(func.count()).select_from(AuditEntry)

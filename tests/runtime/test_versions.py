@@ -9,7 +9,7 @@ from alur.runtime import directory, sopgen
 from alur.runtime.engine import NotFound
 from alur.runtime.versions import diff_versions, list_versions, migrate_instances
 from tests.conftest import PROCESSES, PROJECT_ROOT
-from tests.runtime.test_kalbar_pengumpulan_skp import APPROVE, DATA, KASUBBAG, PERFORMER, PROCESS, only_ready
+from tests.runtime.test_kalbar_pengumpulan_skp import KALBAR, APPROVE, DATA, KASUBBAG, PERFORMER, PROCESS, only_ready
 
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
 EXTRA_REVIEW = {
@@ -64,24 +64,24 @@ def test_old_instances_finish_on_v1_and_new_ones_run_v2(sop, v2_file):
 def test_version_list_and_diff(sop, v2_file):
     sop.start(PROCESS, KASUBBAG)
     sop.deploy(v2_file, user="perancang")
-    versions = list_versions(sop, PROCESS)
+    versions = list_versions(sop, KALBAR, PROCESS)
     assert [(v["version"], v["running_instances"], v["deployed_by"]) for v in versions] == [
         (1, 1, "system"), (2, 0, "perancang")]
-    diff = diff_versions(sop, PROCESS, 1, 2)
+    diff = diff_versions(sop, KALBAR, PROCESS, 1, 2)
     assert diff.added_tasks == ["Step_09_Join", "Step_10", "Step_10_Keputusan"]
     assert diff.removed_tasks == []
     assert "Step_08" in diff.changed_tasks
     assert "Flow_Step_10_Keputusan_Tidak" in diff.added_flows
     assert diff.removed_flows == ["Flow_Step_08_Step_09", "Flow_Step_09_EndEvent_Selesai"]
     with pytest.raises(NotFound):
-        diff_versions(sop, PROCESS, 1, 7)
+        diff_versions(sop, KALBAR, PROCESS, 1, 7)
 
 
 def test_migration_moves_safe_instances_and_lists_unsafe_ones(sop, v2_file):
     early = sop.start(PROCESS, KASUBBAG)  # nothing done yet that v2 changes
     late = run_to(sop, sop.start(PROCESS, KASUBBAG), stop_before="Step_09")  # Step_08 done; v2 changes it
     sop.deploy(v2_file)
-    result = migrate_instances(sop, PROCESS, 1, 2, user="perancang")
+    result = migrate_instances(sop, KALBAR, PROCESS, 1, 2, user="perancang")
     assert result.migrated == [early.id]
     assert list(result.refused) == [late.id]
     assert "Step_08" in result.refused[late.id]
@@ -100,7 +100,7 @@ def test_migration_moves_safe_instances_and_lists_unsafe_ones(sop, v2_file):
 def test_migrating_a_named_instance_that_is_not_on_that_version_is_refused(sop, v2_file):
     sop.deploy(v2_file)
     on_v2 = sop.start(PROCESS, KASUBBAG)
-    result = migrate_instances(sop, PROCESS, 1, 2, user="perancang", instance_ids=[on_v2.id])
+    result = migrate_instances(sop, KALBAR, PROCESS, 1, 2, user="perancang", instance_ids=[on_v2.id])
     assert result.migrated == [] and on_v2.id in result.refused
 
 
@@ -111,7 +111,7 @@ def test_migrating_a_named_instance_that_is_not_on_that_version_is_refused(sop, 
 def test_files_saved_by_other_modelers_deploy_as_they_are_and_run(alur, fixture, process_id, lanes):
     result = alur.deploy(FIXTURES / fixture)
     assert result.process_id == process_id and result.version == 1
-    assert directory.lane_roles(alur, process_id) == lanes
+    assert directory.lane_roles(alur, result.org, process_id) == lanes
     for role in lanes.values():
         directory.add_user(alur, role, [role])
     view = alur.start(process_id, next(iter(lanes.values())))

@@ -228,7 +228,7 @@ def test_admin_maps_a_lane_to_another_role_and_its_waiting_tasks_follow(client, 
     assert response.status_code == 302
     assert "Lajur Kepala Dinas (sulteng-pengumpulan-data-kinerja) kini dijalankan oleh peran pimpinan; " \
            "1 tugas yang menunggu ikut pindah." in text_of(client.get(response.headers["Location"]))
-    assert directory.lane_roles(alur, SOP)["Kepala Dinas"] == "pimpinan"
+    assert directory.lane_roles(alur, ORG, SOP)["Kepala Dinas"] == "pimpinan"
     assert [t.id for t in alur.tasks_for("pimpinan")] == [waiting.id]
     assert alur.tasks_for("kepala-dinas") == []
     assert alur.task(waiting.id).claimed_by is None  # the old holder could neither finish nor release it
@@ -247,11 +247,11 @@ def test_a_bad_lane_role_is_refused_and_changes_nothing(client, login, post, alu
     response = post(client, "/admin/lajur", {"process_id": SOP, "lane": "Kepala Dinas", "role": role})
     assert response.status_code == 422
     assert message in page_of(response)
-    assert directory.lane_roles(alur, SOP)["Kepala Dinas"] == "kepala-dinas"
+    assert directory.lane_roles(alur, ORG, SOP)["Kepala Dinas"] == "kepala-dinas"
 
 
 def test_another_organisations_users_and_lanes_are_not_found(client, login, post, alur, admins):
-    other_lane, other_role = next(iter(directory.lane_roles(alur, OTHER_SOP).items()))
+    other_lane, other_role = next(iter(directory.lane_roles(alur, "kalbar-diskukm", OTHER_SOP).items()))
     login(client, "admin")
     assert client.get("/admin/pengguna/kalbar.staf").status_code == 404
     assert client.get("/admin/pengguna/tidak-ada").status_code == 404
@@ -263,7 +263,7 @@ def test_another_organisations_users_and_lanes_are_not_found(client, login, post
     assert post(client, "/admin/lajur", {"process_id": SOP, "lane": "Tidak Ada", "role": "x"}).status_code == 404
     assert roles_of(alur, "kalbar.staf") == {"kasubbag-umum-aparatur"}
     assert roles_of(alur, "kalbar.admin") == {"admin"}
-    assert directory.lane_roles(alur, OTHER_SOP)[other_lane] == other_role
+    assert directory.lane_roles(alur, "kalbar-diskukm", OTHER_SOP)[other_lane] == other_role
     assert login(client, "kalbar.staf").status_code == 302  # password unchanged
 
 
@@ -295,7 +295,7 @@ def test_refusals(client, login, post, alur, admins, text_of):
         assert client.post(url, data=data).status_code == 400, url
     assert accounts.get_user(alur, "x.baru") is None and accounts.get_user(alur, f"{ORG}.x.baru") is None
     assert roles_of(alur, "sekretaris") == {"sekretaris"}
-    assert directory.lane_roles(alur, SOP)["Sekretaris"] == "sekretaris"
+    assert directory.lane_roles(alur, ORG, SOP)["Sekretaris"] == "sekretaris"
     assert login(client, "sekretaris").status_code == 302
     assert audit_actions(alur) == []
 

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from alur.runtime import directory, sopgen
+from alur.runtime.backup import export_database
 from alur.runtime.models import AuditEntry
 from alur.runtime.versions import list_versions
 from tests.conftest import PROCESSES
@@ -66,8 +67,8 @@ def upload(client, post, content: bytes, filename: str = f"{SOP}.bpmn", scenario
     return post(client, "/sop/pasang", data, content_type="multipart/form-data", **kwargs)
 
 
-def versions_of(alur, process_id=SOP):
-    return [(v["version"], v["deployed_by"]) for v in list_versions(alur, process_id)]
+def versions_of(alur, process_id=SOP, org=ORG):
+    return [(v["version"], v["deployed_by"]) for v in list_versions(alur, org, process_id)]
 
 
 def test_designer_deploys_version_2_and_sees_it_in_the_version_list(client, login, post, alur, designers,
@@ -82,7 +83,7 @@ def test_designer_deploys_version_2_and_sees_it_in_the_version_list(client, logi
     assert versions_of(alur) == [(1, "system"), (2, "perancang")]
     assert next(p for p in alur.processes() if p["process_id"] == SOP)["org"] == ORG
     assert "Perancang Sulteng" in page and "terbaru" in page
-    short_hash = list_versions(alur, SOP)[1]["content_hash"][:12]
+    short_hash = list_versions(alur, ORG, SOP)[1]["content_hash"][:12]
     assert short_hash in page
     new = alur.start(SOP, "kepala-dinas")
     assert new.version == 2
@@ -187,14 +188,82 @@ def test_xml_that_is_not_well_formed_is_refused_with_its_line(client, login, pos
     assert re.search(r"baris \d+: not well-formed XML", text_of(response))
 
 
-def test_another_organisations_process_is_refused_by_the_runtime(client, login, post, alur, designers, text_of):
+def test_process_ids_are_the_organisations_own(client, login, post, alur, designers, v2_content, text_of):
+    """Kalbar's designer deploys a process with Sulteng's id (and a file naming Sulteng as its `org`): it is
+    Kalbar's own process, version 1; Sulteng's keeps its versions, deploys its next one, and neither sees
+    the other's."""
+    login(client, "perancang-kalbar")
+    response = upload(client, post, v2_content)  # the file's `org` property names sulteng-diskukm
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/sop/{SOP}/versi")
+    page = text_of(client.get(response.headers["Location"]))
+    assert f"{SOP}.bpmn dipasang sebagai versi 1 dari {SOP}." in page
+    assert "Perancang Kalbar" in page and "Sistem (folder processes/)" not in page
+    assert versions_of(alur, SOP, "kalbar-diskukm") == [(1, "perancang-kalbar")]
+    assert versions_of(alur) == [(1, "system")]
+
     login(client, "perancang")
-    content = (PROCESSES / f"{OTHER_SOP}.bpmn").read_bytes().replace(b"Pengumpulan SKP", b"Pengumpulan SKP Baru", 1)
-    response = upload(client, post, content, filename=f"{OTHER_SOP}.bpmn")
+    response = upload(client, post, v2_content)
+    assert response.status_code == 302
+    page = text_of(client.get(response.headers["Location"]))
+    assert f"{SOP}.bpmn dipasang sebagai versi 2 dari {SOP}." in page and "Perancang Kalbar" not in page
+    assert versions_of(alur) == [(1, "system"), (2, "perancang")]
+    assert versions_of(alur, SOP, "kalbar-diskukm") == [(1, "perancang-kalbar")]
+    # A file naming Kalbar as its organisation, uploaded by Sulteng's designer, is Sulteng's.
+    response = upload(client, post, (PROCESSES / f"{OTHER_SOP}.bpmn").read_bytes(), filename=f"{OTHER_SOP}.bpmn")
+    assert response.status_code == 302
+    assert versions_of(alur, OTHER_SOP) == [(1, "perancang")]
+    assert versions_of(alur, OTHER_SOP, "kalbar-diskukm") == [(1, "system")]
+
+
+def test_a_refused_upload_names_no_other_organisation(client, login, post, alur, designers, v2_content,
+                                                      text_of):
+    login(client, "perancang-kalbar")
+    assert upload(client, post, v2_content).status_code == 302  # Kalbar now has a process of SOP's id too
+    login(client, "perancang")
+    broken = v2_content.replace(b'value="pemeriksaan.schema.json"', b'value="tidak-ada.schema.json"')
+    before = export_database(alur)
+    response = upload(client, post, broken)
     assert response.status_code == 422
-    assert f"process '{OTHER_SOP}' belongs to organisation 'kalbar-diskukm', not '{ORG}'" in html.unescape(
+    page = html.unescape(text_of(response))
+    assert "form 'tidak-ada.schema.json' not found in forms/" in page
+    assert "kalbar" not in page.lower() and "Perancang Kalbar" not in page
+    assert export_database(alur) == before
+
+
+def test_a_latin1_upload_is_refused_with_its_line_unless_its_declaration_names_it(client, login, post, alur,
+                                                                                    designers, v2_content, text_of):
+    login(client, "perancang")
+    text = v2_content.decode("utf-8").replace('name="Pengumpulan Data Kinerja" isExecutable',
+                                                'name="Pengumpulan Data Kinerja (révisi)" isExecutable', 1)
+    undeclared = text.replace("<?xml version='1.0' encoding='UTF-8'?>", "<?xml version='1.0'?>", 1)
+    before = export_database(alur)
+    response = upload(client, post, undeclared.encode("latin-1"))
+    assert response.status_code == 422
+    line = undeclared[:undeclared.index("révisi")].count("\n") + 1
+    assert f"baris {line}: not UTF-8 text (byte 0xE9 on this line): save the file as UTF-8" in html.unescape(
         text_of(response))
-    assert versions_of(alur, OTHER_SOP) == [(1, "system")]
+    assert export_database(alur) == before
+    declared = text.replace("encoding='UTF-8'", "encoding='ISO-8859-1'", 1)
+    response = upload(client, post, declared.encode("latin-1"))
+    assert response.status_code == 302
+    assert versions_of(alur) == [(1, "system"), (2, "perancang")]
+    assert next(p for p in alur.processes(ORG) if p["process_id"] == SOP)["name"] == \
+        "Pengumpulan Data Kinerja (révisi)"
+
+
+def test_an_upload_with_an_entity_is_refused_and_shows_no_file_of_the_server(client, login, post, alur, designers,
+                                                                             v2_content, text_of, tmp_path):
+    secret = tmp_path / "rahasia.txt"
+    secret.write_text("RAHASIA-SERVER-42")
+    content = v2_content.replace(b"?>\n", f'?>\n<!DOCTYPE bpmn:definitions [<!ENTITY xxe SYSTEM "file://{secret}">]>\n'
+                                 .encode(), 1).replace(b"<bpmn:documentation>", b"<bpmn:documentation>&xxe;", 1)
+    login(client, "perancang")
+    before = export_database(alur)
+    response = upload(client, post, content)
+    assert response.status_code == 422
+    page = text_of(response)
+    assert "baris 2: a DOCTYPE is not allowed in a BPMN file" in page and "RAHASIA" not in page
+    assert export_database(alur) == before
 
 
 @pytest.mark.parametrize("filename, content, message", [
@@ -202,8 +271,6 @@ def test_another_organisations_process_is_refused_by_the_runtime(client, login, 
     ("proses.txt", b"<xml/>", "Berkas: hanya berkas .bpmn atau .xml yang diterima"),
     ("kosong.bpmn", b"", "Berkas: berkas kosong"),
     ("besar.bpmn", b"<a>" + b" " * (2 * 1024 * 1024) + b"</a>", "Berkas: berkas lebih besar dari 2 MiB"),
-    ("latin1.bpmn", '<?xml version="1.0" encoding="ISO-8859-1"?><a>é</a>'.encode("latin-1"),
-     "Berkas: berkas harus disimpan dengan pengodean UTF-8"),
 ])
 def test_bad_uploads_name_the_field_and_change_nothing(client, login, post, alur, designers, filename, content,
                                                        message, text_of):
@@ -212,7 +279,7 @@ def test_bad_uploads_name_the_field_and_change_nothing(client, login, post, alur
     response = post(client, "/sop/pasang", data, content_type="multipart/form-data")
     assert response.status_code == 422
     assert message in text_of(response)
-    assert sum(len(list_versions(alur, p["process_id"])) for p in alur.processes()) == len(alur.processes())
+    assert sum(len(list_versions(alur, p["org"], p["process_id"])) for p in alur.processes()) == len(alur.processes())
 
 
 def test_a_file_larger_than_any_request_is_refused_with_413(client, login, post, designers):
@@ -329,7 +396,9 @@ def test_refusals(client, login, post, csrf_of, alur, designers, v2_content, tex
         assert client.get(url).status_code == 404, url
     assert post(client, f"/sop/{SOP}/versi/pindahkan", {"dari": "1", "ke": "1"}).status_code == 404
     assert client.get("/sop/tidak-ada/versi").status_code == 404
-    assert upload(client, post, v2_content, scenarios=V2_SCENARIOS).status_code == 422  # the runtime refuses: not theirs
+    # The same process id is a process of their own organisation: its version 1, and ORG's is untouched.
+    assert upload(client, post, v2_content, scenarios=V2_SCENARIOS).status_code == 302
+    assert versions_of(alur, SOP, "kalbar-diskukm") == [(1, "perancang-kalbar")]
 
     login(client, "perancang")  # the right designer, but without the CSRF token
     response = client.post("/sop/pasang", data={"berkas": (io.BytesIO(v2_content), "v2.bpmn")},

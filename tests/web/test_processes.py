@@ -63,3 +63,56 @@ def test_new_instances_take_the_newest_version(client, login, post, alur, tmp_pa
     post(client, "/sop/sulteng-pengumpulan-data-kinerja/mulai")
     [task] = alur.tasks_for("kepala-dinas")
     assert alur.instance(task.instance_id).version == 2
+
+
+def test_a_file_of_processes_that_could_not_be_deployed_is_shown_to_its_organisations_designers(
+        settings, tmp_path, login, text_of):
+    from dataclasses import replace
+
+    from alur.runtime import directory
+    from alur.web.app import create_app
+    from tests.runtime.test_bad_files import _folder_with_a_broken_file
+    from tests.web.conftest import PASSWORD_HASH
+
+    folder, task_line = _folder_with_a_broken_file(tmp_path)
+    app = create_app({"TESTING": True, "SECRET_KEY": "uji", "ALUR_SETTINGS": replace(settings, processes_dir=folder)})
+    alur = app.extensions["alur"]
+    try:
+        directory.add_organisation(alur, "kotim-diskominfo", "Diskominfo Kotim")
+        for user, roles, org in (("kotim.perancang", ["perancang"], "kotim-diskominfo"),
+                                 ("kotim.staf", ["staf"], "kotim-diskominfo"),
+                                 ("sulteng.perancang", ["perancang"], "sulteng-diskukm")):
+            directory.add_user(alur, user, roles, password_hash=PASSWORD_HASH, org=org)
+        client = app.test_client()
+        login(client, "kotim.perancang")
+        page = text_of(client.get("/sop/"))
+        assert "kotim-rusak.bpmn: berkas tidak dapat dipasang" in page
+        assert f"baris {task_line}: user task 'Step_02' is outside every lane" in page.replace("&#39;", "'")
+        assert "latin1.bpmn" not in page  # whose it is could not be read: only in the server's log
+        for other in ("kotim.staf", "sulteng.perancang"):
+            login(client, other)
+            assert "tidak dapat dipasang" not in text_of(client.get("/sop/")), other
+    finally:
+        alur.close()
+
+
+def test_starting_a_model_that_fails_at_start_is_422_and_writes_nothing(client, login, post, alur, text_of):
+    import base64
+
+    from alur.runtime import directory
+    from alur.runtime.backup import export_database
+    from tests.runtime.test_bad_files import GATEWAY_AT_START
+    from tests.web.conftest import ORG, PASSWORD, PASSWORD_HASH
+
+    alur.deploy_bytes(GATEWAY_AT_START.encode(), "gerbang.bpmn", org=ORG)
+    directory.add_user(alur, "pimpinan", ["pimpinan"], password_hash=PASSWORD_HASH, org=ORG)
+    login(client, "pimpinan")
+    before = export_database(alur)
+    response = post(client, "/sop/spiff-disposisi/mulai")
+    assert response.status_code == 422
+    assert "process 'spiff-disposisi' could not start" in text_of(response).replace("&#39;", "'")
+    basic = {"Authorization": "Basic " + base64.b64encode(f"pimpinan:{PASSWORD}".encode()).decode()}
+    response = client.post("/api/processes/spiff-disposisi/instances", headers=basic)
+    assert response.status_code == 422
+    assert response.get_json()["error"].startswith("process 'spiff-disposisi' could not start: ")
+    assert export_database(alur) == before
