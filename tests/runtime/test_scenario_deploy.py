@@ -127,7 +127,7 @@ def test_alur_deploy_runs_the_scenario_file_beside_the_bpmn(folder, capsys):
 
     assert main(["deploy", f"processes/{KALBAR}.bpmn"]) == 0
     out = capsys.readouterr().out.strip()
-    assert out.startswith(f"processes/{KALBAR}.bpmn: {KALBAR} deployed as version 1 (")
+    assert out.startswith(f"processes/{KALBAR}.bpmn: {KALBAR} of kalbar-diskukm deployed as version 1 (")
     assert out.endswith(f"); scenarios processes/{KALBAR}.test.yaml: 5/5 passed")
 
 

@@ -193,7 +193,7 @@ def test_process_ids_are_the_organisations_own(client, login, post, alur, design
     Kalbar's own process, version 1; Sulteng's keeps its versions, deploys its next one, and neither sees
     the other's."""
     login(client, "perancang-kalbar")
-    response = upload(client, post, v2_content)  # the file's `org` property names sulteng-diskukm
+    response = upload(client, post, v2_content, scenarios=V2_SCENARIOS)  # the file's `org` property names sulteng-diskukm
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/sop/{SOP}/versi")
     page = text_of(client.get(response.headers["Location"]))
     assert f"{SOP}.bpmn dipasang sebagai versi 1 dari {SOP}." in page
@@ -202,7 +202,7 @@ def test_process_ids_are_the_organisations_own(client, login, post, alur, design
     assert versions_of(alur) == [(1, "system")]
 
     login(client, "perancang")
-    response = upload(client, post, v2_content)
+    response = upload(client, post, v2_content, scenarios=V2_SCENARIOS)
     assert response.status_code == 302
     page = text_of(client.get(response.headers["Location"]))
     assert f"{SOP}.bpmn dipasang sebagai versi 2 dari {SOP}." in page and "Perancang Kalbar" not in page
@@ -218,7 +218,7 @@ def test_process_ids_are_the_organisations_own(client, login, post, alur, design
 def test_a_refused_upload_names_no_other_organisation(client, login, post, alur, designers, v2_content,
                                                       text_of):
     login(client, "perancang-kalbar")
-    assert upload(client, post, v2_content).status_code == 302  # Kalbar now has a process of SOP's id too
+    assert upload(client, post, v2_content, scenarios=V2_SCENARIOS).status_code == 302  # Kalbar now has a process of SOP's id too
     login(client, "perancang")
     broken = v2_content.replace(b'value="pemeriksaan.schema.json"', b'value="tidak-ada.schema.json"')
     before = export_database(alur)
@@ -244,7 +244,7 @@ def test_a_latin1_upload_is_refused_with_its_line_unless_its_declaration_names_i
         text_of(response))
     assert export_database(alur) == before
     declared = text.replace("encoding='UTF-8'", "encoding='ISO-8859-1'", 1)
-    response = upload(client, post, declared.encode("latin-1"))
+    response = upload(client, post, declared.encode("latin-1"), scenarios=V2_SCENARIOS)
     assert response.status_code == 302
     assert versions_of(alur) == [(1, "system"), (2, "perancang")]
     assert next(p for p in alur.processes(ORG) if p["process_id"] == SOP)["name"] == \
