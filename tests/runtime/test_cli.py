@@ -106,7 +106,8 @@ def test_validate_accepts_every_sop():
 def test_a_process_id_deployed_by_two_organisations_is_resolved_by_org_or_user(alur_cli, tmp_path):
     bpmn = str(PROCESSES / f"{PROCESS}.bpmn")
     assert alur_cli("deploy", bpmn) == f"{bpmn}: {PROCESS} of kalbar-diskukm deployed as version 1 (" + \
-        alur_cli("versions", PROCESS, "--json")[0]["content_hash"][:12] + ")\n"
+        alur_cli("versions", PROCESS, "--json")[0]["content_hash"][:12] + \
+        f"); scenarios {PROCESSES / PROCESS}.test.yaml: 5/5 passed\n"
     only_kalbar = alur_cli("versions", PROCESS, "--json")  # one organisation has the id: no --org needed
     assert [v["version"] for v in only_kalbar] == [1]
     alur_cli("orgs", "sulteng-diskukm", "Dinas KUKM Sulteng")

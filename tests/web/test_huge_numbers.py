@@ -67,7 +67,17 @@ def test_the_largest_offset_answers_an_empty_page(client, started):
     assert response.headers["X-Total-Count"] == "1" and "Link" not in response.headers  # the one ready task
 
 
-@pytest.mark.parametrize("revision", [int(HUGE), MAX_ID + 1, 0, True])
+def test_a_revision_past_64_bits_is_refused_by_the_request_guard(client, started, unchanged):
+    """A JSON integer no database column could hold is refused before any view reads the body."""
+    task = started.ready_tasks[0]
+    unchanged()
+    response = client.post(f"/api/tasks/{task.id}/complete", headers=basic(),
+                           json={"data": {"isi_disposisi": "Kumpulkan"}, "revision": int(HUGE)})
+    assert response.status_code == 400
+    assert response.get_json()["fields"] == {"JSON": f"bilangan {HUGE[:30]} di luar batas 64 bit"}
+
+
+@pytest.mark.parametrize("revision", [MAX_ID + 1, 2**63 - 1, 0, True])
 def test_a_revision_no_instance_can_have_is_invalid_data(client, started, unchanged, revision):
     task = started.ready_tasks[0]
     unchanged()
