@@ -159,3 +159,20 @@ def test_unclaim_refusals(client, alur):
     assert client.post(f"/api/tasks/{task.id}/unclaim", headers=basic("sekretaris")).status_code == 403
     assert client.post(f"/api/tasks/{task.id}/unclaim").status_code == 401
     assert alur.task(task.id).claimed_by == "kepala-dinas"
+
+
+def test_the_description_describes_every_route_and_only_those(app, client):
+    spec = client.get("/api/openapi.json").get_json()
+    described = {(method.upper(), path, operation["operationId"])
+                 for path, methods in spec["paths"].items() for method, operation in methods.items()}
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("api.") and rule.endpoint != "api.openapi":
+            path = rule.rule.removeprefix("/api")
+            for converter in ("<int:", "<"):
+                path = path.replace(converter, "{")
+            path = path.replace(">", "}")
+            routes |= {(method, path, rule.endpoint.removeprefix("api."))
+                       for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert described == routes
+
