@@ -24,6 +24,8 @@ ERRORS = {
 CONFLICT = {"409": _json(_ref("Error"), "Tugas atau proses sudah berubah; muat ulang dan coba lagi")}
 INVALID = {"422": _json(_ref("InvalidData"), "Isian tidak sah; `fields` menyebut isian dan pesannya")}
 TOO_LARGE = {"413": _json(_ref("Error"), "Badan permintaan melebihi batas (berkas paling besar 10 MiB)")}
+# Text as the request guard (web/request_guard.py) lets it in: no NUL character.
+TEXT = {"type": "string", "pattern": "^[^\\u0000]*$"}
 TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
 
 
@@ -142,7 +144,7 @@ def spec(server_url: str) -> dict:
                 "operationId": "tasks",
                 "summary": "A page of the ready tasks of the lanes the user's roles cover, newest first",
                 "parameters": [
-                    {"name": "process_id", "in": "query", "schema": {"type": "string"}},
+                    {"name": "process_id", "in": "query", "schema": TEXT},
                     {"name": "overdue", "in": "query", "schema": {"type": "boolean"}},
                     {"name": "limit", "in": "query", "description": "tasks per page; a larger limit than 500 "
                      "is served as 500", "schema": {"type": "integer", "minimum": 1, "default": 100}},
@@ -196,6 +198,8 @@ def spec(server_url: str) -> dict:
                 "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
                     "type": "object", "properties": {"file": {"type": "string", "format": "binary"}},
                     "required": ["file"],
+                    # Other fields are ignored, but pass the request guard first.
+                    "propertyNames": TEXT, "additionalProperties": TEXT,
                 }}}},
                 "responses": {"201": {**_json(_ref("Attachment"), "Tersimpan"), "links": _links(
                     "$response.body#/task_id", "$response.body#/instance_id")},
@@ -210,7 +214,7 @@ def spec(server_url: str) -> dict:
             "/processes/{process_id}/instances": {"post": {
                 "operationId": "start",
                 "summary": "Start an instance of the newest version (the user must hold the start lane's role)",
-                "parameters": [{"name": "process_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "parameters": [{"name": "process_id", "in": "path", "required": True, "schema": TEXT}],
                 "responses": {"201": {**_json(_ref("Instance"), "Dimulai"), "headers": {
                     "Location": {"description": "the new instance (/api/instances/{id})", "required": True,
                                  "schema": {"type": "string"}},
