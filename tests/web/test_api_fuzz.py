@@ -12,7 +12,7 @@ Every response must pass schemathesis's checks: no server error (not_a_server_er
 code, content type, headers and body as described (status_code_conformance,
 content_type_conformance, response_headers_conformance, response_schema_conformance); invalid
 calls refused and valid ones not (negative_data_rejection, positive_data_acceptance); other methods
-answered 405 with Allow; and the rest of its default set. See CONFIG for the two adjustments.
+answered 405 with Allow; and the rest of its default set. CONFIG says what is adjusted, and why.
 
 One app per backend serves the whole module (creating one deploys every SOP). The example counts
 keep the module at about a minute per backend on the CI machine, and generation is derandomized,
