@@ -198,8 +198,6 @@ def spec(server_url: str) -> dict:
                 "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
                     "type": "object", "properties": {"file": {"type": "string", "format": "binary"}},
                     "required": ["file"],
-                    # Other fields are ignored, but pass the request guard first.
-                    "propertyNames": TEXT, "additionalProperties": TEXT,
                 }}}},
                 "responses": {"201": {**_json(_ref("Attachment"), "Tersimpan"), "links": _links(
                     "$response.body#/task_id", "$response.body#/instance_id")},

@@ -81,11 +81,12 @@ CONFIG = schemathesis.Config.from_dict({
         # of a completion is checked against that task's own form, an upload against the allowed types.
         "positive_data_acceptance": {"expected-statuses": ["2xx", "401", "403", "404", "409", "422"]},
     },
-    "operations": [{"include-operation-id": "complete", "checks": {
-        # The request guard (web/request_guard.py) refuses with 400 what the free-form `data` object's
-        # schema cannot state: integers beyond 64 bits, nesting deeper than 32, NUL, lone surrogates.
+    # The request guard (web/request_guard.py) refuses with 400 what the free-form parts of the bodies
+    # cannot state in their schemas: in a completion's `data` integers beyond 64 bits, nesting deeper
+    # than 32, NUL or lone surrogates; in an upload, NUL in the names of the other (ignored) fields.
+    "operations": [{"include-operation-id": operation, "checks": {
         "positive_data_acceptance": {"expected-statuses": ["2xx", "400", "401", "403", "404", "409", "422"]},
-    }}],
+    }} for operation in ("complete", "upload")],
     "dictionaries": {name: {"values": values} for name, values, _ in SENT.values()},
     "parameters": {parameter: {"dictionary": name, "probability": 0.15}
                    for name, _, parameters in SENT.values() for parameter in parameters},
