@@ -189,13 +189,15 @@ def _read_xml(content: bytes, problem):
     needs none, and entities (`<!ENTITY x SYSTEM "file:///...">`) would reach outside the file.
     """
     declared = _DECLARED_ENCODING.match(content)
-    if declared is None and not content.startswith(_UNICODE_BOMS):
+    says_utf8 = declared is not None and declared.group(1).lower().replace(b"-", b"").replace(b"_", b"") == b"utf8"
+    if (declared is None or says_utf8) and not content.startswith(_UNICODE_BOMS):
         try:
             content.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = content.count(b"\n", 0, exc.start) + 1
-            problem(line, f"not UTF-8 text (byte 0x{content[exc.start]:02X} on this line): save the file as "
-                          "UTF-8, or name its encoding in the XML declaration, e.g. "
+            claim = "its XML declaration says UTF-8, but it is " if says_utf8 else ""
+            problem(line, f"{claim}not UTF-8 text (byte 0x{content[exc.start]:02X} on this line): save the file "
+                          "as UTF-8, or name its encoding in the XML declaration, e.g. "
                           "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>")
             return None, None
     try:

@@ -94,6 +94,15 @@ def _count_arg(name: str, default: int, least: int) -> int:
     return value
 
 
+def _flag_arg(name: str) -> bool:
+    raw = request.args.get(name)
+    if raw in (None, "0", "false"):
+        return False
+    if raw in ("1", "true"):
+        return True
+    abort(400, description=f"parameter {name} harus true atau false")
+
+
 @bp.route("/tasks")
 @api_login_required
 def tasks():
@@ -102,7 +111,7 @@ def tasks():
     limit = min(_count_arg("limit", API_PAGE_SIZE, 1), MAX_PAGE_SIZE)
     offset = _count_arg("offset", 0, 0)
     process_id = request.args.get("process_id") or None
-    overdue = request.args.get("overdue") in ("1", "true")
+    overdue = _flag_arg("overdue")
     page = inbox_page(engine(), g.user.username, process_id=process_id, overdue=overdue, limit=limit, offset=offset,
                       counts=False, member=(g.user.org, g.user.roles))
     response = jsonify([t.to_dict() for t in page.tasks])

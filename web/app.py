@@ -188,12 +188,16 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        # The exception's own headers carry meaning (Allow on a 405, as RFC 9110 requires); only its
+        # Content-Type is replaced by the page's or the JSON body's.
+        headers = [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]
         if _wants_json():
             body = {"error": exc.description}
             if isinstance(exc, request_guard.BadInput):
                 body["fields"] = exc.fields
-            return jsonify(body), exc.code
-        return _error_page(exc.code, exc.description if exc.code in (400, 403, 404, 413) else "")
+            return jsonify(body), exc.code, headers
+        page, status = _error_page(exc.code, exc.description if exc.code in (400, 403, 404, 413) else "")
+        return page, status, headers
 
 
 def _error_page(status: int, detail: str):

@@ -27,6 +27,9 @@ def csrf_token() -> str:
 def _check() -> None:
     if request.method in SAFE_METHODS:
         return
+    if request.routing_exception is not None:
+        # No view will run: the unknown path or method is answered 404 or 405 (as Flask-WTF does).
+        return
     if request.blueprint == "api" and (request.authorization is not None or not current_user.is_authenticated):
         # Basic credentials: the API then authenticates by them only, never by the cookie.
         # No session user: nothing a forged request could ride on; the API answers 401.

@@ -13,17 +13,40 @@ def _json(schema: dict, description: str) -> dict:
 
 
 ERRORS = {
-    "400": _json(_ref("Error"), "Permintaan tidak sah (mis. NUL atau surrogate tanpa pasangan dalam teks, JSON "
-                                "bersarang lebih dari 32 tingkat); `fields` menyebut isiannya"),
+    "400": _json(_ref("Error"), "Permintaan tidak sah (parameter, badan JSON, token CSRF pada sesi; NUL atau "
+                                "surrogate tanpa pasangan dalam teks, JSON bersarang lebih dari 32 tingkat: "
+                                "`fields` menyebut isiannya)"),
     "401": _json(_ref("Error"), "Belum masuk atau kredensial salah"),
     "403": _json(_ref("Error"), "Peran pengguna tidak mencakup lane ini"),
     "404": _json(_ref("Error"), "Tidak ada, atau tidak terlihat oleh pengguna ini"),
-    "429": _json(_ref("Error"), "Terlalu banyak percobaan masuk HTTP Basic yang gagal; tunggu selama "
-                                "header Retry-After (detik)"),
+    "429": {**_json(_ref("Error"), "Terlalu banyak percobaan masuk HTTP Basic yang gagal; tunggu selama "
+                                   "header Retry-After (detik)"),
+            "headers": {"Retry-After": {"required": True, "schema": {"type": "integer"}}}},
 }
 CONFLICT = {"409": _json(_ref("Error"), "Tugas atau proses sudah berubah; muat ulang dan coba lagi")}
 INVALID = {"422": _json(_ref("InvalidData"), "Isian tidak sah; `fields` menyebut isian dan pesannya")}
+TOO_LARGE = {"413": _json(_ref("Error"), "Badan permintaan melebihi batas (berkas paling besar 10 MiB)")}
+# Text as the request guard (web/request_guard.py) lets it in: no NUL character.
+TEXT = {"type": "string", "pattern": "^[^\\u0000]*$"}
 TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+
+
+def _object(properties: dict) -> dict:
+    """An object schema whose properties are all always present (the routes send every field)."""
+    return {"type": "object", "properties": properties, "required": list(properties)}
+
+
+def _links(task_id: str | None = None, instance_id: str | None = None) -> dict:
+    """OpenAPI links from a response holding a task id and/or an instance id (runtime expressions
+    such as `$response.body#/id`) to the operations that take them; clients and the fuzzer follow them."""
+    links = {}
+    if task_id:
+        for operation in ("task", "claim", "unclaim", "complete", "upload"):
+            links[operation] = {"operationId": operation, "parameters": {"task_id": task_id}}
+    if instance_id:
+        links["instance"] = {"operationId": "instance", "parameters": {"instance_id": instance_id}}
+    return links
+
 
 SCHEMAS = {
     "Error": {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]},
@@ -33,59 +56,61 @@ SCHEMAS = {
                        "fields": {"type": "object", "additionalProperties": {"type": "string"}}},
         "required": ["error", "fields"],
     },
-    "Task": {
-        "type": "object",
-        "properties": {
-            "id": {"type": "string"}, "instance_id": {"type": "integer"}, "process_id": {"type": "string"},
-            "task_spec": {"type": "string", "description": "BPMN element id"},
-            "name": {"type": "string"}, "lane": {"type": "string"}, "role": {"type": "string"},
-            "form": {"type": ["string", "null"]}, "standard_minutes": {"type": ["integer", "null"]},
-            "status": {"type": "string", "enum": ["ready", "completed", "cancelled"]},
-            "ready_at": {"type": "string", "format": "date-time"},
-            "due_at": {"type": ["string", "null"], "format": "date-time"},
-            "claimed_by": {"type": ["string", "null"]}, "completed_by": {"type": ["string", "null"]},
-            "completed_at": {"type": ["string", "null"], "format": "date-time"},
-        },
-    },
-    "TaskDetails": {
-        "type": "object",
-        "properties": {
-            "task": _ref("Task"), "process_name": {"type": "string"},
-            "revision": {"type": "integer", "description": "pass back to complete to detect concurrent changes"},
-            "properties": {"type": "object", "description": "sopStep, waktu, kelengkapan, output, ..."},
-            "documentation": {"type": "string"},
-            "form": {"type": ["object", "null"], "description": "the task's JSON Schema"},
-        },
-    },
-    "Instance": {
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer"}, "process_id": {"type": "string"}, "version": {"type": "integer"},
-            "status": {"type": "string", "enum": ["running", "completed"]}, "revision": {"type": "integer"},
-            "started_by": {"type": "string"}, "started_at": {"type": "string", "format": "date-time"},
-            "completed_at": {"type": ["string", "null"], "format": "date-time"},
-            "ready_tasks": {"type": "array", "items": _ref("Task")},
-        },
-    },
-    "Attachment": {
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer"},
-            "name": {"type": "string", "description": "generated name; put it in the form's attachment field"},
-            "instance_id": {"type": "integer"}, "task_id": {"type": ["string", "null"]},
-            "original_name": {"type": "string"}, "content_type": {"type": "string"},
-            "size": {"type": "integer"}, "sha256": {"type": "string"},
-            "uploaded_by": {"type": "string"}, "uploaded_at": {"type": "string", "format": "date-time"},
-        },
-    },
-    "Process": {
-        "type": "object",
-        "properties": {
-            "process_id": {"type": "string"}, "name": {"type": "string"}, "version": {"type": "integer"},
-            "content_hash": {"type": "string"}, "deployed_at": {"type": "string", "format": "date-time"},
-            "deployed_by": {"type": "string"}, "running_instances": {"type": "integer"},
-        },
-    },
+    "Me": _object({"username": {"type": "string"}, "display_name": {"type": "string"},
+                   "roles": {"type": "array", "items": {"type": "string"}}}),
+    "Task": _object({
+        "id": {"type": "string"}, "instance_id": {"type": "integer"}, "process_id": {"type": "string"},
+        "org": {"type": "string"}, "task_spec": {"type": "string", "description": "BPMN element id"},
+        "name": {"type": "string"}, "lane": {"type": "string"}, "role": {"type": "string"},
+        "form": {"type": ["string", "null"]}, "standard_minutes": {"type": ["integer", "null"]},
+        "status": {"type": "string", "enum": ["ready", "completed", "cancelled"]},
+        "ready_at": {"type": "string", "format": "date-time"},
+        "due_at": {"type": ["string", "null"], "format": "date-time"},
+        "claimed_by": {"type": ["string", "null"]}, "completed_by": {"type": ["string", "null"]},
+        "completed_at": {"type": ["string", "null"], "format": "date-time"},
+    }),
+    "TaskDetails": _object({
+        "task": _ref("Task"), "process_name": {"type": "string"},
+        "revision": {"type": "integer", "description": "pass back to complete to detect concurrent changes"},
+        "properties": {"type": "object", "description": "sopStep, waktu, kelengkapan, output, ..."},
+        "documentation": {"type": "string"},
+        "form": {"type": ["object", "null"], "description": "the task's JSON Schema"},
+    }),
+    "Instance": _object({
+        "id": {"type": "integer"}, "process_id": {"type": "string"}, "version": {"type": "integer"},
+        "status": {"type": "string", "enum": ["running", "completed"]}, "revision": {"type": "integer"},
+        "started_by": {"type": "string"}, "started_at": {"type": "string", "format": "date-time"},
+        "completed_at": {"type": ["string", "null"], "format": "date-time"},
+        "ready_tasks": {"type": "array", "items": _ref("Task")},
+    }),
+    "AuditEntry": _object({
+        "id": {"type": "integer"}, "at": {"type": "string", "format": "date-time"}, "actor": {"type": "string"},
+        "action": {"type": "string", "description": "start, claim, unclaim, complete, return, end, ..."},
+        "process_id": {"type": ["string", "null"]}, "version": {"type": ["integer", "null"]},
+        "instance_id": {"type": ["integer", "null"]}, "task_id": {"type": ["string", "null"]},
+        "task_spec": {"type": ["string", "null"]},
+        "data": {"type": "object", "description": "what was entered (form data, notes)"},
+    }),
+    "Attachment": _object({
+        "id": {"type": "integer"},
+        "name": {"type": "string", "description": "generated name; put it in the form's attachment field"},
+        "instance_id": {"type": "integer"}, "task_id": {"type": ["string", "null"]},
+        "original_name": {"type": "string"}, "content_type": {"type": "string"},
+        "size": {"type": "integer"}, "sha256": {"type": "string"},
+        "uploaded_by": {"type": "string"}, "uploaded_at": {"type": "string", "format": "date-time"},
+    }),
+    "Process": _object({
+        "process_id": {"type": "string"}, "org": {"type": "string"}, "name": {"type": "string"},
+        "version": {"type": "integer"}, "content_hash": {"type": "string"},
+        "deployed_at": {"type": "string", "format": "date-time"},
+        "deployed_by": {"type": "string"}, "running_instances": {"type": "integer"},
+    }),
+    "InstanceDetails": _object({
+        "instance": _ref("Instance"),
+        "tasks": {"type": "array", "items": _ref("Task")},
+        "history": {"type": "array", "items": _ref("AuditEntry")},
+        "attachments": {"type": "array", "items": _ref("Attachment")},
+    }),
 }
 
 
@@ -97,7 +122,8 @@ def spec(server_url: str) -> dict:
             "title": "Alur API",
             "version": "1",
             "description": "Tugas, proses dan SOP Alur untuk integrasi dengan sistem lain. "
-                           "Masuk dengan HTTP Basic; panggilan dengan cookie sesi memerlukan header X-CSRF-Token.",
+                           "Masuk dengan token API pribadi (Authorization: Bearer alur_...) atau HTTP Basic; "
+                           "panggilan dengan cookie sesi memerlukan header X-CSRF-Token.",
         },
         "servers": [{"url": server_url}],
         "security": [{"bearer": []}, {"basic": []}, {"session": [], "csrf": []}],
@@ -110,16 +136,20 @@ def spec(server_url: str) -> dict:
             },
             "schemas": SCHEMAS,
         },
+        # Each operationId is the route's endpoint name in web/api.py.
         "paths": {
-            "/me": {"get": {"summary": "The logged-in user and roles", "responses": {
-                "200": _json({"type": "object"}, "Pengguna"), **ERRORS}}},
+            "/me": {"get": {
+                "operationId": "me", "summary": "The logged-in user and roles",
+                "responses": {"200": _json(_ref("Me"), "Pengguna"), **ERRORS},
+            }},
             "/tasks": {"get": {
+                "operationId": "tasks",
                 "summary": "A page of the ready tasks of the lanes the user's roles cover, newest first",
                 "parameters": [
-                    {"name": "process_id", "in": "query", "schema": {"type": "string"}},
+                    {"name": "process_id", "in": "query", "schema": TEXT},
                     {"name": "overdue", "in": "query", "schema": {"type": "boolean"}},
-                    {"name": "limit", "in": "query",
-                     "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
+                    {"name": "limit", "in": "query", "description": "tasks per page; a larger limit than 500 "
+                     "is served as 500", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID, "default": 100}},
                     {"name": "offset", "in": "query",
                      "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID, "default": 0}},
                 ],
@@ -131,23 +161,26 @@ def spec(server_url: str) -> dict:
                                                "schema": {"type": "integer"}},
                     "Link": {"description": 'the next page, as <url>; rel="next", when there is one',
                              "schema": {"type": "string"}},
-                }}, **ERRORS},
+                }, "links": _links("$response.body#/0/id", "$response.body#/0/instance_id")}, **ERRORS},
             }},
             "/tasks/{task_id}": {"get": {
-                "summary": "A task with its SOP step, mutu baku and form schema",
+                "operationId": "task", "summary": "A task with its SOP step, mutu baku and form schema",
                 "parameters": [TASK_ID],
-                "responses": {"200": _json(_ref("TaskDetails"), "Tugas"), **ERRORS},
+                "responses": {"200": {**_json(_ref("TaskDetails"), "Tugas"), "links": _links(
+                    "$response.body#/task/id", "$response.body#/task/instance_id")}, **ERRORS},
             }},
             "/tasks/{task_id}/claim": {"post": {
-                "summary": "Claim a ready task", "parameters": [TASK_ID],
-                "responses": {"200": _json(_ref("Task"), "Diambil"), **ERRORS, **CONFLICT},
+                "operationId": "claim", "summary": "Claim a ready task", "parameters": [TASK_ID],
+                "responses": {"200": {**_json(_ref("Task"), "Diambil"), "links": _links(
+                    "$response.body#/id", "$response.body#/instance_id")}, **ERRORS, **CONFLICT},
             }},
             "/tasks/{task_id}/unclaim": {"post": {
-                "summary": "Give a claimed task back to the lane", "parameters": [TASK_ID],
-                "responses": {"200": _json(_ref("Task"), "Dilepas"), **ERRORS, **CONFLICT},
+                "operationId": "unclaim", "summary": "Give a claimed task back to the lane", "parameters": [TASK_ID],
+                "responses": {"200": {**_json(_ref("Task"), "Dilepas"), "links": _links(
+                    "$response.body#/id", "$response.body#/instance_id")}, **ERRORS, **CONFLICT},
             }},
             "/tasks/{task_id}/complete": {"post": {
-                "summary": "Complete a task with form data",
+                "operationId": "complete", "summary": "Complete a task with form data",
                 "parameters": [TASK_ID],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object",
@@ -158,37 +191,44 @@ def spec(server_url: str) -> dict:
                     },
                     "required": ["data"],
                 }}}},
-                "responses": {"200": _json(_ref("Instance"), "Selesai"), **ERRORS, **CONFLICT, **INVALID},
+                "responses": {"200": {**_json(_ref("Instance"), "Selesai"), "links": _links(
+                    "$response.body#/ready_tasks/0/id", "$response.body#/id")},
+                    **ERRORS, **CONFLICT, **TOO_LARGE, **INVALID},
             }},
             "/tasks/{task_id}/attachments": {"post": {
+                "operationId": "upload",
                 "summary": "Upload a document (pdf, doc(x), xls(x), odt, ods, png, jpg; at most 10 MiB)",
                 "parameters": [TASK_ID],
                 "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
                     "type": "object", "properties": {"file": {"type": "string", "format": "binary"}},
                     "required": ["file"],
                 }}}},
-                "responses": {"201": _json(_ref("Attachment"), "Tersimpan"), **ERRORS, **CONFLICT, **INVALID},
+                "responses": {"201": {**_json(_ref("Attachment"), "Tersimpan"), "links": _links(
+                    "$response.body#/task_id", "$response.body#/instance_id")},
+                    **ERRORS, **CONFLICT, **TOO_LARGE, **INVALID},
             }},
             "/processes": {"get": {
-                "summary": "Deployed processes with their current version",
-                "responses": {"200": _json({"type": "array", "items": _ref("Process")}, "SOP"), **ERRORS},
+                "operationId": "processes", "summary": "Deployed processes with their current version",
+                "responses": {"200": {**_json({"type": "array", "items": _ref("Process")}, "SOP"), "links": {
+                    "start": {"operationId": "start", "parameters": {"process_id": "$response.body#/0/process_id"}},
+                }}, **ERRORS},
             }},
             "/processes/{process_id}/instances": {"post": {
+                "operationId": "start",
                 "summary": "Start an instance of the newest version (the user must hold the start lane's role)",
-                "parameters": [{"name": "process_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-                "responses": {"201": _json(_ref("Instance"), "Dimulai"), **ERRORS,
+                "parameters": [{"name": "process_id", "in": "path", "required": True, "schema": TEXT}],
+                "responses": {"201": {**_json(_ref("Instance"), "Dimulai"), "headers": {
+                    "Location": {"description": "the new instance (/api/instances/{id})", "required": True,
+                                 "schema": {"type": "string"}},
+                }, "links": _links("$response.body#/ready_tasks/0/id", "$response.body#/id")}, **ERRORS,
                               "422": _json(_ref("Error"), "Model SOP gagal sebelum langkah pertamanya")},
             }},
             "/instances/{instance_id}": {"get": {
-                "summary": "An instance with its tasks, history and attachments",
+                "operationId": "instance", "summary": "An instance with its tasks, history and attachments",
                 "parameters": [{"name": "instance_id", "in": "path", "required": True,
                                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}],
-                "responses": {"200": _json({"type": "object", "properties": {
-                    "instance": _ref("Instance"),
-                    "tasks": {"type": "array", "items": _ref("Task")},
-                    "history": {"type": "array", "items": {"type": "object"}},
-                    "attachments": {"type": "array", "items": _ref("Attachment")},
-                }}, "Proses"), **ERRORS},
+                "responses": {"200": {**_json(_ref("InstanceDetails"), "Proses"), "links": _links(
+                    "$response.body#/instance/ready_tasks/0/id")}, **ERRORS},
             }},
         },
     }

@@ -58,6 +58,7 @@ def _shown(name: str) -> str:
 def _check_pairs(pairs, problems: dict[str, str]) -> None:
     """Each (field name, value): a forbidden name or value is named in `problems`."""
     for key, value in pairs:
+        key = key or ""  # a multipart part without a name comes as None
         if problem := text_problem(key):
             problems.setdefault(f"{_shown(key)} (nama isian)", problem)
         elif isinstance(value, str) and (problem := text_problem(value)):

@@ -159,3 +159,41 @@ def test_unclaim_refusals(client, alur):
     assert client.post(f"/api/tasks/{task.id}/unclaim", headers=basic("sekretaris")).status_code == 403
     assert client.post(f"/api/tasks/{task.id}/unclaim").status_code == 401
     assert alur.task(task.id).claimed_by == "kepala-dinas"
+
+
+def test_the_description_describes_every_route_and_only_those(app, client):
+    spec = client.get("/api/openapi.json").get_json()
+    described = {(method.upper(), path, operation["operationId"])
+                 for path, methods in spec["paths"].items() for method, operation in methods.items()}
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("api.") and rule.endpoint != "api.openapi":
+            path = rule.rule.removeprefix("/api")
+            for converter in ("<int:", "<"):
+                path = path.replace(converter, "{")
+            path = path.replace(">", "}")
+            routes |= {(method, path, rule.endpoint.removeprefix("api."))
+                       for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert described == routes
+
+
+def test_other_methods_are_refused_with_405_and_allow(client, login):
+    response = client.delete("/api/tasks", headers=basic("kepala-dinas"))
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+    assert response.get_json()["error"]
+    # On the session too, before any CSRF check: no view runs for a method the route does not have.
+    login(client, "kepala-dinas")
+    response = client.put("/api/tasks/00000000-0000-0000-0000-000000000000/claim")
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) == {"POST", "OPTIONS"}
+
+
+def test_overdue_is_a_boolean(client, alur):
+    alur.start(SOP, "kepala-dinas")
+    for value, count in (("true", 0), ("1", 0), ("false", 1), ("0", 1)):
+        response = client.get(f"/api/tasks?overdue={value}", headers=basic("kepala-dinas"))
+        assert (response.status_code, len(response.get_json())) == (200, count), value
+    response = client.get("/api/tasks?overdue=ya", headers=basic("kepala-dinas"))
+    assert response.status_code == 400
+    assert response.get_json() == {"error": "parameter overdue harus true atau false"}
