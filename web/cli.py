@@ -2,42 +2,44 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 
-from alur.runtime.cli import build_parser, run
+import click
+
+from alur.runtime.cli import build_group, run
+
+HOST_HELP = "the address to listen on (default: 127.0.0.1, this machine only)"
+PORT_HELP = "the port to listen on (default: 5000)"
 
 
-def cmd_serve(args) -> int:
+@click.command("serve", help="serve the web app", short_help="serve the web app")
+@click.option("--host", default="127.0.0.1", help=HOST_HELP)
+@click.option("--port", type=int, default=5000, help=PORT_HELP)
+def serve(host: str, port: int) -> int:
     from .app import create_app
 
     app = create_app()
-    app.run(host=args.host, port=args.port, debug=False)
+    app.run(host=host, port=port, debug=False)
     return 0
 
 
-def cmd_demo(args) -> int:
+DEMO_HELP = "set up the SQLite demo (all SOPs, one user per role) and serve it"
+
+
+@click.command("demo", help=DEMO_HELP, short_help=DEMO_HELP)
+@click.option("--host", default="127.0.0.1", help=HOST_HELP)
+@click.option("--port", type=int, default=5000, help=PORT_HELP)
+@click.option("--no-serve", is_flag=True, help="set up only, do not serve")
+@click.option("--reset", is_flag=True, help="give every demo user a new password")
+def demo(host: str, port: int, no_serve: bool, reset: bool) -> int:
     from .demo import run_demo
 
-    return run_demo(host=args.host, port=args.port, serve=not args.no_serve, reset=args.reset)
+    return run_demo(host=host, port=port, serve=not no_serve, reset=reset)
 
 
-def parser():
-    p = build_parser()
-    sub = next(a for a in p._actions if a.dest == "command")
-    s = sub.add_parser("serve", help="serve the web app")
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=5000)
-    s.set_defaults(func=cmd_serve, json=False)
-    d = sub.add_parser("demo", help="set up the SQLite demo (all SOPs, one user per role) and serve it")
-    d.add_argument("--host", default="127.0.0.1")
-    d.add_argument("--port", type=int, default=5000)
-    d.add_argument("--no-serve", action="store_true", help="set up only, do not serve")
-    d.add_argument("--reset", action="store_true", help="give every demo user a new password")
-    d.set_defaults(func=cmd_demo, json=False)
-    return p
-
-
-def main(argv: list[str] | None = None) -> int:
-    return run(parser(), argv)
+def main(argv: Sequence[str] | None = None) -> int:
+    """`alur`: the runtime's commands and the web app's; the exit code."""
+    return run(build_group([serve, demo]), argv)
 
 
 if __name__ == "__main__":

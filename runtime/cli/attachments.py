@@ -1,0 +1,39 @@
+"""`alur attachments cleanup`: attachment files no record names and uploads no completion used."""
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import timedelta
+from pathlib import Path
+
+import click
+
+from .common import command, emit, engine, group
+
+
+@group("attachments")
+def attachments() -> None:
+    """attachment files"""
+
+
+@attachments.add_command
+@command("cleanup")
+@click.option("--older-than", type=float, default=24, metavar="HOURS",
+              help="only what is older than this many hours (default 24, at least 1)")
+@click.option("--dry-run", is_flag=True, help="only list what would be removed")
+def cleanup(older_than: float, dry_run: bool) -> int:
+    """remove files no record names and uploads no completion used (see runtime/attachments_cleanup.py)"""
+    from ..attachments_cleanup import clean_attachments
+
+    alur = engine()
+    folder = Path(alur.settings.instance_dir) / "attachments"
+    report = clean_attachments(alur, folder, timedelta(hours=older_than), dry_run=dry_run)
+    verb = "akan dihapus" if dry_run else "dihapus"
+    lines = [f"berkas tanpa catatan {verb}: {len(report.files_without_row)}",
+             *(f"  {name}" for name in report.files_without_row),
+             f"unggahan yang tidak dipakai penyelesaian tugas mana pun {verb}: {len(report.unused_uploads)}",
+             *(f"  {name}" for name in report.unused_uploads),
+             f"catatan yang berkasnya hilang (dibiarkan; pulihkan berkasnya dari cadangan): "
+             f"{len(report.rows_without_file)}",
+             *(f"  {name}" for name in report.rows_without_file)]
+    emit({**asdict(report), "dry_run": dry_run}, "\n".join(lines))
+    return 0
