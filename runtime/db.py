@@ -8,9 +8,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -92,6 +94,24 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     another: the first does the work, the others find the schema at head.
     """
     _migrate(engine, lambda config: command.upgrade(config, revision))
+
+
+def head_revision() -> str:
+    """The newest Alembic revision this code carries."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def readiness_problem(engine: Engine) -> str | None:
+    """Why this database cannot serve the app (unreachable, or its schema is not at head), or None."""
+    try:
+        with read_connection(engine) as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    except SQLAlchemyError as exc:
+        return f"database unreachable: {type(exc.orig if getattr(exc, 'orig', None) else exc).__name__}"
+    head = head_revision()
+    if current != head:
+        return f"database schema is at revision {current or 'none'}, this code needs {head}"
+    return None
 
 
 def downgrade(engine: Engine, revision: str) -> None:

@@ -24,7 +24,7 @@ from alur.runtime.settings import Settings
 from alur.runtime.standard_time import format_minutes
 from alur.runtime.whole_numbers import MAX_ID
 
-from . import auth, csrf, request_guard
+from . import auth, csrf, health, request_guard
 
 BULAN = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
 ERROR_TITLES = {
@@ -74,6 +74,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["alur_attachments"] = Attachments(alur)
 
     request_guard.init_app(app)
+    health.init_app(app)
     app.url_map.converters["int"] = DatabaseInteger  # before any route is added: every <int:...> is one
     csrf.init_app(app)
     auth.init_app(app)
@@ -83,7 +84,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import account, admin, api, attachments, designer, instances, processes, tasks
 
-    for module in (auth, tasks, instances, processes, designer, admin, account, attachments, api):
+    for module in (auth, tasks, instances, processes, designer, admin, account, attachments, api, health):
         app.register_blueprint(module.bp)
     return app
 

@@ -159,6 +159,9 @@ TASK = "/tugas/{task}"
 INSTANCE_TABLES = ("instances", "human_tasks", "audit_entries")
 
 MATRIX = [
+    # Health checks for the load balancer: anyone, no login (web/health.py).
+    Call("health.healthz", "GET", "/healthz", outcomes(OK, OK)),
+    Call("health.readyz", "GET", "/readyz", outcomes(OK, OK)),
     # Logging in and out: anyone.
     Call("auth.login", "GET", "/masuk", outcomes(OK, OK)),
     # Logging in opens a session record; logging out ends it (an anonymous visitor has none).
