@@ -21,8 +21,9 @@ from .models import Base, UTCDateTime
 
 FORMAT = "alur-backup/1"
 # Who is logged in where, and recent failed logins, are not kept: after an import everyone logs
-# in again and throttling starts afresh.
-NOT_BACKED_UP = {"user_sessions", "login_failures"}
+# in again and throttling starts afresh. The cookie keys stay with their database: a backup file
+# must not carry a secret that signs sessions.
+NOT_BACKED_UP = {"user_sessions", "login_failures", "signing_keys"}
 
 
 class BackupError(AlurError):

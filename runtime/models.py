@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -242,6 +242,30 @@ class Attachment(Base):
     # instance whether or not a completion names it. An upload for a form field that no completion
     # names after a grace period is an orphan (runtime/attachments_cleanup.py).
     form_field: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class AttachmentChunk(Base):
+    """A piece of an attachment's bytes kept in the database (runtime/blobstore.py, DatabaseStore):
+    every server of a deployment reads the same bytes, piece by piece, never the whole file at once."""
+
+    __tablename__ = "attachment_chunks"
+
+    name: Mapped[str] = mapped_column(ForeignKey("attachments.name", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0, 1, 2, ... in the file's order
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SigningKey(Base):
+    """A key the session and device cookies are signed with (runtime/signing_keys.py), shared by every
+    server on this database. The one not retired signs; a retired one is still accepted for reading
+    until the cookies it signed have expired."""
+
+    __tablename__ = "signing_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    secret: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class UserSession(Base):

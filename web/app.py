@@ -7,7 +7,6 @@ registers one blueprint per area. The views call the runtime only.
 from __future__ import annotations
 
 import os
-import secrets
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,7 +23,7 @@ from alur.runtime.settings import Settings
 from alur.runtime.standard_time import format_minutes
 from alur.runtime.whole_numbers import MAX_ID
 
-from . import auth, csrf, health, request_guard
+from . import auth, csrf, request_guard, signing
 
 BULAN = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
 ERROR_TITLES = {
@@ -49,7 +48,6 @@ def create_app(config: dict | None = None) -> Flask:
 
     app = Flask(__name__)
     app.config.from_mapping(
-        SECRET_KEY=_secret_key(Path(settings.instance_dir)),
         MAX_CONTENT_LENGTH=MAX_BYTES + 2 * 1024 * 1024,  # room for the form fields around a 10 MiB file
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -73,8 +71,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["alur_refused_files"] = refused
     app.extensions["alur_attachments"] = Attachments(alur)
 
+    signing.init_app(app, alur)  # the cookie keys every server of this database shares
     request_guard.init_app(app)
-    health.init_app(app)
     app.url_map.converters["int"] = DatabaseInteger  # before any route is added: every <int:...> is one
     csrf.init_app(app)
     auth.init_app(app)
@@ -82,7 +80,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_filters(app, settings)
     _register_errors(app)
 
-    from . import account, admin, api, attachments, designer, instances, processes, tasks
+    from . import account, admin, api, attachments, designer, health, instances, processes, tasks
 
     for module in (auth, tasks, instances, processes, designer, admin, account, attachments, api, health):
         app.register_blueprint(module.bp)
@@ -115,25 +113,6 @@ def _trusted_proxies(value) -> int:
     if not text.isdigit():
         raise ValueError(f"ALUR_TRUSTED_PROXIES must be a whole number of proxies (0 for none), not {value!r}")
     return int(text)
-
-
-def _secret_key(instance_dir: Path) -> str:
-    """A secret kept in the instance folder, so sessions survive a restart."""
-    path = instance_dir / "secret_key"
-    if not path.exists():
-        # Written whole under another name, then linked into place: of several workers
-        # starting at once, one key wins and every worker reads that one.
-        instance_dir.mkdir(parents=True, exist_ok=True)
-        draft = instance_dir / f".secret_key.{os.getpid()}"
-        draft.write_text(secrets.token_hex(32))
-        draft.chmod(0o600)
-        try:
-            os.link(draft, path)
-        except FileExistsError:
-            pass
-        finally:
-            draft.unlink()
-    return path.read_text().strip()
 
 
 def _register_filters(app: Flask, settings: Settings) -> None:

@@ -16,12 +16,15 @@ from datetime import timedelta
 from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from .signing import signing_secrets
+
 COOKIE_NAME = "alur_perangkat"
 MAX_AGE = timedelta(days=180)
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="alur-perangkat")
+    # Every accepted key: a device cookie signed before `alur secret rotate` stays readable.
+    return URLSafeTimedSerializer(signing_secrets(current_app), salt="alur-perangkat")
 
 
 def _read() -> dict | None:

@@ -4,7 +4,7 @@ Neither needs a login, reads a session or sets a cookie; both answer JSON and ar
 """
 from __future__ import annotations
 
-from flask import Blueprint, Flask, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask.sessions import SecureCookieSessionInterface
 
 from alur.runtime import db
@@ -24,10 +24,6 @@ class ProbeAwareSessionInterface(SecureCookieSessionInterface):
         if request.blueprint in COOKIELESS_BLUEPRINTS:
             return False
         return super().should_set_cookie(app, session)
-
-
-def init_app(app: Flask) -> None:
-    app.session_interface = ProbeAwareSessionInterface()
 
 
 def _no_store(response, status: int = 200):

@@ -18,7 +18,7 @@ import click
 
 from ..engine import Alur, AlurError, InvalidData
 from ..settings import Settings
-from . import attachments, backup, documents, people, processes, scenarios, versions, work
+from . import attachments, backup, documents, people, processes, scenarios, secret, versions, work
 from .common import JSON_FLAG, OrderedGroup
 
 DESCRIPTION = "Alur: SOP pemerintahan sebagai proses BPMN"
@@ -50,7 +50,7 @@ COMMANDS: tuple[click.Command, ...] = (
     processes.validate, processes.deploy, processes.processes, work.start, work.tasks, work.claim,
     work.complete, work.history, people.users, people.tokens, attachments.attachments, people.orgs,
     processes.lanes, processes.generate, versions.versions, versions.diff, versions.migrate, backup.export,
-    backup.import_, processes.simulate, documents.sop, scenarios.test,
+    backup.import_, processes.simulate, documents.sop, scenarios.test, secret.secret,
 )
 
 
