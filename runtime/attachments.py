@@ -1,14 +1,14 @@
 """Documents attached to an instance while working on one of its tasks.
 
-The bytes live under <instance_dir>/attachments/ with a generated name (never
-the uploader's file name), outside anything a web server serves; a row in
+The bytes live in a blob store (runtime/blobstore.py: the database, or
+<instance_dir>/attachments/) under a generated name (never the uploader's file
+name), outside anything a web server serves; a row in
 `attachments` keeps the original name, type, size, hash, who and when. A form
 field with `format: "alur-attachment"` holds the generated name.
 """
 from __future__ import annotations
 
 import hashlib
-import os
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from sqlalchemy import func, select
 
-from . import accounts, db, directory, forms, views
+from . import accounts, blobstore, db, directory, forms, views
 from .engine import Alur, Conflict, Forbidden, InstanceView, InvalidData, NotFound
 from .models import Attachment, utcnow
 
@@ -106,6 +106,7 @@ class Attachments:
     def __init__(self, alur: Alur):
         self.alur = alur
         self.folder = Path(alur.settings.instance_dir) / "attachments"
+        self.blobs = blobstore.for_engine(alur.settings, alur.db)
 
     # ------------------------------------------------------------- writing
 
@@ -207,18 +208,18 @@ class Attachments:
                 raise NotFound(f"attachment {name} does not exist")
             return AttachmentView.of(row)
 
-    def open_for(self, user: str, name: str) -> tuple[AttachmentView, Path]:
-        """The attachment and the path of its bytes, if `user` can see its instance.
+    def open_for(self, user: str, name: str) -> tuple[AttachmentView, BinaryIO]:
+        """The attachment and a reader of its bytes (to close after use), if `user` can see its instance.
 
         An attachment of an instance the user cannot see is NotFound, as if it did not exist.
         """
         view = self.get(name)
         if not accounts.can_see_instance(self.alur, user, view.instance_id):
             raise NotFound(f"attachment {name} does not exist")
-        path = self.folder / view.name
-        if not path.is_file():
+        reader = self.blobs.open(view.name)
+        if reader is None:
             raise NotFound(f"attachment {name} is missing from storage")
-        return view, path
+        return view, reader
 
     # ------------------------------------------------------------- helpers
 
@@ -260,9 +261,6 @@ class Attachments:
         content = upload.content()
         extension = Path(upload.filename).suffix.lower()
         name = uuid.uuid4().hex + extension
-        self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / name
-        partial = path.with_name(name + ".part")
         try:
             with db.transaction(self.alur.sessions) as session:
                 db.lock(session, f"alur:attachments:{instance_id}")
@@ -278,19 +276,19 @@ class Attachments:
                 session.add(row)
                 session.flush()
                 view = AttachmentView.of(row)
-                # The bytes are in place before the row commits: a kill in between leaves a file
-                # without a row (or a .part file), which `alur attachments cleanup` removes.
-                partial.write_bytes(content)
-                os.replace(partial, path)
+                # In the database store the bytes commit with the row. In the folder they are in
+                # place before the row commits: a kill in between leaves a file without a row (or
+                # a .part file), which `alur attachments cleanup` removes.
+                self.blobs.put(session.connection(), name, content)
             return view
         except BaseException:
-            partial.unlink(missing_ok=True)
-            path.unlink(missing_ok=True)
+            if self.blobs.kind == "folder":  # database chunks went with the rolled-back transaction
+                self.blobs.primary.delete(name)
             raise
 
     def _discard(self, name: str) -> None:
         with db.transaction(self.alur.sessions) as session:
             row = session.scalars(select(Attachment).where(Attachment.name == name)).first()
             if row is not None:
-                session.delete(row)
-        (self.folder / name).unlink(missing_ok=True)
+                session.delete(row)  # its chunks in the database go with it (ON DELETE CASCADE)
+        self.blobs.delete(name)

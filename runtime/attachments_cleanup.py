@@ -30,7 +30,7 @@ from sqlalchemy import select
 
 from . import db
 from .engine import Alur, InvalidData
-from .models import Attachment, AuditEntry, utcnow
+from .models import Attachment, AttachmentChunk, AuditEntry, utcnow
 
 DEFAULT_GRACE = timedelta(hours=24)
 MIN_GRACE = timedelta(hours=1)
@@ -92,7 +92,8 @@ def clean_attachments(alur: Alur, folder, older_than: timedelta = DEFAULT_GRACE,
         if report.unused_uploads and not dry_run:
             session.execute(Attachment.__table__.delete().where(Attachment.name.in_(report.unused_uploads)))
         present = {p.name: p for p in folder.iterdir() if p.is_file()} if folder.is_dir() else {}
-        report.rows_without_file = sorted(known - set(present) - set(report.unused_uploads))
+        in_database = set(session.scalars(select(AttachmentChunk.name).distinct()))  # the database store's
+        report.rows_without_file = sorted(known - set(present) - in_database - set(report.unused_uploads))
         report.files_without_row = sorted(name for name, path in present.items()
                                           if name not in known and _older(path, cutoff))
     if not dry_run:  # the rows are gone (committed): now their files, and the files no row names

@@ -86,8 +86,13 @@ class Settings:
     # 1 ms per commit.
     sqlite_synchronous: str = "NORMAL"
     attachment_limits: AttachmentLimits = field(default_factory=AttachmentLimits)
+    # Where attachment bytes are kept (runtime/blobstore.py): "db", "folder", or None for the
+    # default (the database with PostgreSQL, the instance folder with SQLite).
+    attachment_store: str | None = None
 
     def __post_init__(self):
+        if self.attachment_store not in (None, "db", "folder"):
+            raise ValueError(f"ALUR_ATTACHMENT_STORE must be db or folder, not {self.attachment_store!r}")
         if self.sqlite_synchronous.upper() not in SQLITE_SYNCHRONOUS:
             raise ValueError(f"ALUR_SQLITE_SYNCHRONOUS must be one of {', '.join(SQLITE_SYNCHRONOUS)}, "
                              f"not {self.sqlite_synchronous!r}")
@@ -106,4 +111,5 @@ class Settings:
             calendar=WorkingCalendar(timezone=env.get("ALUR_TIMEZONE", "Asia/Jakarta")),
             sqlite_synchronous=env.get("ALUR_SQLITE_SYNCHRONOUS", "NORMAL"),
             attachment_limits=AttachmentLimits.from_env(env),
+            attachment_store=(env.get("ALUR_ATTACHMENT_STORE") or "").strip().lower() or None,
         )

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException

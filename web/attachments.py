@@ -28,9 +28,12 @@ def upload(task_id):
 @bp.route("/lampiran/<name>")
 @login_required
 def download(name):
-    view, path = attachment_store().open_for(g.user.username, name)
-    response = send_file(path, mimetype=view.content_type, as_attachment=True,
-                         download_name=view.original_name, max_age=0)
+    view, reader = attachment_store().open_for(g.user.username, name)
+    # Streamed from whichever store holds it (the database: chunk by chunk); the reader is closed
+    # when the response is.
+    response = send_file(reader, mimetype=view.content_type, as_attachment=True,
+                         download_name=view.original_name, max_age=0, etag=view.sha256)
+    response.content_length = view.size
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -1,4 +1,4 @@
-"""`alur attachments cleanup`: attachment files no record names and uploads no completion used."""
+"""`alur attachments cleanup|move`: orphaned attachment files, and moving files between blob stores."""
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -37,3 +37,25 @@ def cleanup(older_than: float, dry_run: bool) -> int:
              *(f"  {name}" for name in report.rows_without_file)]
     emit({**asdict(report), "dry_run": dry_run}, "\n".join(lines))
     return 0
+
+
+@attachments.add_command
+@command("move")
+@click.option("--to", "to", type=click.Choice(["db", "folder"]), required=True,
+              help="db: the database (every server reads it); folder: this server's instance folder")
+def move(to: str) -> int:
+    """move existing attachment files into the database or the folder (safe to run again)"""
+    from .. import blobstore
+    from ..attachments_move import move_attachments
+
+    alur = engine()
+    report = move_attachments(alur, to)
+    lines = [f"dipindahkan: {len(report.moved)}", f"sudah di tujuan: {len(report.already_there)}",
+             f"tidak ditemukan di penyimpanan mana pun (pulihkan dari cadangan): {len(report.missing)}",
+             *(f"  {name}" for name in report.missing),
+             f"isi tidak cocok dengan SHA-256 catatannya (dibiarkan di tempat): {len(report.damaged)}",
+             *(f"  {name}" for name in report.damaged)]
+    if blobstore.default_kind(alur.settings, alur.db) != to:
+        lines.append(f"catatan: server memakai penyimpanan lain; setel ALUR_ATTACHMENT_STORE={to} lalu mulai ulang")
+    emit({**asdict(report), "to": to}, "\n".join(lines))
+    return 1 if report.missing or report.damaged else 0

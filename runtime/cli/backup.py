@@ -17,11 +17,13 @@ def export(file: str | None) -> int:
 
     alur = engine()
     if file in (None, "-"):
-        write_export(alur, sys.stdout)
+        missing = write_export(alur, sys.stdout)
     else:
         with open(file, "w", encoding="utf-8") as out:
-            write_export(alur, out)
+            missing = write_export(alur, out)
         print(f"exported to {file}", file=sys.stderr)
+    for name in missing:
+        print(f"warning: attachment {name} is in no store; its record is exported without its bytes", file=sys.stderr)
     return 0
 
 

@@ -38,7 +38,9 @@ def settings(request, tmp_path):
     instance = tmp_path / "instance"
     env = {"ALUR_INSTANCE_DIR": str(instance), "ALUR_TIMEZONE": "Asia/Jakarta",
            "ALUR_PROCESSES_DIR": str(PROCESSES), "ALUR_FORMS_DIR": str(FORMS),
-           "ALUR_DATABASE_URL": database_url(request.param, instance, "deployed")}
+           "ALUR_DATABASE_URL": database_url(request.param, instance, "deployed"),
+           # These tests look at the attachment folder; tests/web/test_blob_stores.py runs both stores.
+           "ALUR_ATTACHMENT_STORE": "folder"}
     return Settings.from_env(env)
 
 
