@@ -22,7 +22,7 @@ from alur.runtime.settings import Settings
 from alur.runtime.standard_time import format_minutes
 from alur.runtime.whole_numbers import MAX_ID
 
-from . import auth, csrf, request_guard, signing
+from . import auth, csrf, request_guard, request_log, signing
 
 BULAN = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
 ERROR_TITLES = {
@@ -72,6 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     signing.init_app(app, alur)  # the cookie keys every server of this database shares
     request_guard.init_app(app)
+    request_log.init_app(app)  # added after the guard: its timer starts before the guard checks anything
     app.url_map.converters["int"] = DatabaseInteger  # before any route is added: every <int:...> is one
     csrf.init_app(app)
     auth.init_app(app)
@@ -79,9 +80,9 @@ def create_app(config: dict | None = None) -> Flask:
     _register_filters(app, settings)
     _register_errors(app)
 
-    from . import account, admin, api, attachments, designer, health, instances, processes, tasks
+    from . import account, admin, api, attachments, designer, health, instances, metrics, processes, tasks
 
-    for module in (auth, tasks, instances, processes, designer, admin, account, attachments, api, health):
+    for module in (auth, tasks, instances, processes, designer, admin, account, attachments, api, health, metrics):
         app.register_blueprint(module.bp)
     return app
 

@@ -13,7 +13,7 @@ from .services import engine
 
 bp = Blueprint("health", __name__)
 # Endpoints that never refresh the session cookie: a probe must not extend or rewrite a session.
-COOKIELESS_BLUEPRINTS = {"health"}
+COOKIELESS_BLUEPRINTS = {"health", "metrics"}
 
 
 class ProbeAwareSessionInterface(SecureCookieSessionInterface):

@@ -162,6 +162,8 @@ MATRIX = [
     # Health checks for the load balancer: anyone, no login (web/health.py).
     Call("health.healthz", "GET", "/healthz", outcomes(OK, OK)),
     Call("health.readyz", "GET", "/readyz", outcomes(OK, OK)),
+    # Metrics: from this machine (as the test client is) or with ALUR_METRICS_TOKEN (tests/web/test_metrics.py).
+    Call("metrics.metrics", "GET", "/metrics", outcomes(OK, OK)),
     # Logging in and out: anyone.
     Call("auth.login", "GET", "/masuk", outcomes(OK, OK)),
     # Logging in opens a session record; logging out ends it (an anonymous visitor has none).
