@@ -157,6 +157,39 @@ def lock(connection_or_session, name: str) -> None:
         connection_or_session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
+@contextmanager
+def startup_lock(engine: Engine):
+    """Hold, for the duration of the block, the lock under which a server starts (schema upgrade, deploy
+    of processes/): servers starting together on one database take turns, the first does the work and
+    the next find nothing left to do.
+
+    PostgreSQL: a session-level advisory lock on a connection of its own. SQLite: an exclusive lock on
+    a file beside the database (one machine; SQLite has one writer anyway).
+    """
+    if engine.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(b"alur:startup").digest()[:8], "big", signed=True)
+        with engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+        return
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    import fcntl
+
+    with open(f"{database}.startup-lock", "a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 

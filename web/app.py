@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from alur.runtime import db
 from alur.runtime.attachments import MAX_BYTES, Attachments
 from alur.runtime.engine import Alur, AlurError, InvalidData
 from alur.runtime.sessions import ABSOLUTE_TIMEOUT
@@ -62,10 +63,14 @@ def create_app(config: dict | None = None) -> Flask:
         # session list) is read from X-Forwarded-For, as the last proxy saw it; never otherwise.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
-    alur = Alur(settings)
+    alur = Alur(settings, migrate=False)
+    # Several servers starting at once take turns (db.startup_lock): the schema upgrade and the deploy
+    # of processes/ are done by the first; the others find the schema at head and every file known.
     # A file of processes/ that cannot be deployed is logged and skipped (the app still starts); the
     # designers of its organisation see it on Daftar SOP.
-    refused = alur.deploy_directory().refused if app.config["ALUR_DEPLOY_ON_STARTUP"] else []
+    with db.startup_lock(alur.db):
+        db.upgrade(alur.db)
+        refused = alur.deploy_directory().refused if app.config["ALUR_DEPLOY_ON_STARTUP"] else []
     app.extensions["alur"] = alur
     app.extensions["alur_refused_files"] = refused
     app.extensions["alur_attachments"] = Attachments(alur)
