@@ -25,8 +25,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 
 from . import db
 from .engine import Alur, InvalidData
@@ -90,7 +91,7 @@ def clean_attachments(alur: Alur, folder, older_than: timedelta = DEFAULT_GRACE,
         referenced = _referenced(session, {row.instance_id for row in candidates})
         report.unused_uploads = sorted(row.name for row in candidates if row.name not in referenced)
         if report.unused_uploads and not dry_run:
-            session.execute(Attachment.__table__.delete().where(Attachment.name.in_(report.unused_uploads)))
+            session.execute(cast(Table, Attachment.__table__).delete().where(Attachment.name.in_(report.unused_uploads)))
         present = {p.name: p for p in folder.iterdir() if p.is_file()} if folder.is_dir() else {}
         in_database = set(session.scalars(select(AttachmentChunk.name).distinct()))  # the database store's
         report.rows_without_file = sorted(known - set(present) - in_database - set(report.unused_uploads))

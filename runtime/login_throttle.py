@@ -27,8 +27,9 @@ import ipaddress
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import bindparam, delete, func, insert, select
+from sqlalchemy import Table, bindparam, delete, func, insert, select
 
 from . import db
 from .engine import Alur
@@ -43,7 +44,7 @@ CLIENT_WINDOW = timedelta(minutes=15)
 KEY_LENGTH = 200
 DEVICE_PREFIX = "perangkat:"
 
-_failures = LoginFailure.__table__
+_failures = cast(Table, LoginFailure.__table__)  # a declarative class's table
 _pair = (select(func.count(), func.max(_failures.c.at))
          .where(_failures.c.username == bindparam("username"), _failures.c.client == bindparam("client"),
                 _failures.c.at >= bindparam("since")))

@@ -20,8 +20,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import and_, bindparam, delete, select, update
+from sqlalchemy import Table, and_, bindparam, delete, select, update
 
 from . import db
 from . import statements as sql
@@ -37,7 +38,7 @@ SEEN_RESOLUTION = timedelta(minutes=1)
 USER_AGENT_LENGTH = 200
 ADDRESS_LENGTH = 100
 
-_sessions = UserSession.__table__
+_sessions = cast(Table, UserSession.__table__)  # a declarative class's table
 
 # The session (not ended) with the account it belongs to, one row per role. Param: id_hash.
 _resume = (

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,7 +99,7 @@ class Settings:
                              f"not {self.sqlite_synchronous!r}")
 
     @classmethod
-    def from_env(cls, env: dict | None = None) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
         """Settings from ALUR_* variables; the default database is SQLite in the instance folder."""
         env = os.environ if env is None else env
         instance_dir = Path(env["ALUR_INSTANCE_DIR"]) if env.get("ALUR_INSTANCE_DIR") else default_instance_dir()

@@ -8,12 +8,14 @@ engine passes the values. Core, not the ORM: no unit of work, no identity map.
 """
 from __future__ import annotations
 
-from sqlalchemy import bindparam, exists, func, insert, select, update
+from typing import cast
+
+from sqlalchemy import Table, bindparam, exists, func, insert, select, update
 
 from .models import ApiToken, AuditEntry, HumanTask, Instance, LaneRole, User, UserRole, UserSession
 
-tasks = HumanTask.__table__
-instances = Instance.__table__
+tasks = cast(Table, HumanTask.__table__)  # a declarative class's table
+instances = cast(Table, Instance.__table__)
 
 # A task with what completing it needs: its instance's version, revision, state and start, and the
 # organisation of the user (`user`) and whether they hold the task's role. Params: task_id, user.
@@ -45,7 +47,7 @@ complete_task = (
             claimed_at=func.coalesce(tasks.c.claimed_at, bindparam("now")))
 )
 
-add_audit_entries = insert(AuditEntry.__table__)
+add_audit_entries = insert(cast(Table, AuditEntry.__table__))
 
 # The ready task rows of an instance. Param: instance_id.
 ready_tasks_of = select(tasks).where(tasks.c.instance_id == bindparam("instance_id"), tasks.c.status == "ready")
@@ -83,7 +85,7 @@ account_by_token = (
 
 # End every open browser session of a user (logout everywhere, a password change). Params: owner_id, now.
 end_sessions_of_user = (
-    update(UserSession.__table__)
+    update(cast(Table, UserSession.__table__))
     .where(UserSession.user_id == bindparam("owner_id"), UserSession.revoked_at.is_(None))
     .values(revoked_at=bindparam("now"))
 )

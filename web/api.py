@@ -20,6 +20,8 @@ from alur.runtime.inbox import inbox as inbox_page
 from alur.runtime.whole_numbers import MAX_ID, parse_whole
 
 from .auth import check_password
+from .openapi import CONFLICT, ERRORS, INVALID, TEXT, TOO_LARGE, json_response, links, ref
+from .openapi import operation as described
 from .services import attachment_store, engine
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -79,6 +81,7 @@ def openapi():
 
 
 @bp.route("/me")
+@described("The logged-in user and roles", {"200": json_response(ref("Me"), "Pengguna"), **ERRORS})
 @api_login_required
 def me():
     return jsonify(username=g.user.username, display_name=g.user.display_name, roles=sorted(g.user.roles))
@@ -104,6 +107,18 @@ def _flag_arg(name: str) -> bool:
 
 
 @bp.route("/tasks")
+@described("A page of the ready tasks of the lanes the user's roles cover, newest first", parameters=[
+    {"name": "process_id", "in": "query", "schema": TEXT},
+    {"name": "overdue", "in": "query", "schema": {"type": "boolean"}},
+    {"name": "limit", "in": "query", "description": "tasks per page; a larger limit than 500 is served as 500",
+     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID, "default": 100}},
+    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID, "default": 0}},
+], responses={"200": {**json_response({"type": "array", "items": ref("Task")}, "Tugas"), "headers": {
+    "X-Total-Count": {"description": "ready tasks matching the filters, on all pages", "schema": {"type": "integer"}},
+    "X-Total-Count-At-Least": {"description": "sent instead of X-Total-Count when there are more than offset + 100: "
+                               "counting stopped there", "schema": {"type": "integer"}},
+    "Link": {"description": 'the next page, as <url>; rel="next", when there is one', "schema": {"type": "string"}},
+}, "links": links("$response.body#/0/id", "$response.body#/0/instance_id")}, **ERRORS})
 @api_login_required
 def tasks():
     """A page of the user's ready tasks, newest first; the total is in X-Total-Count (or, past
@@ -127,6 +142,9 @@ def tasks():
 
 
 @bp.route("/tasks/<task_id>")
+@described("A task with its SOP step, mutu baku and form schema", {"200": {
+    **json_response(ref("TaskDetails"), "Tugas"),
+    "links": links("$response.body#/task/id", "$response.body#/task/instance_id")}, **ERRORS})
 @api_login_required
 def task(task_id):
     details = views.task_details(engine(), task_id)
@@ -137,18 +155,29 @@ def task(task_id):
 
 
 @bp.route("/tasks/<task_id>/claim", methods=("POST",))
+@described("Claim a ready task", {"200": {**json_response(ref("Task"), "Diambil"), "links": links(
+    "$response.body#/id", "$response.body#/instance_id")}, **ERRORS, **CONFLICT})
 @api_login_required
 def claim(task_id):
     return jsonify(engine().claim(task_id, g.user.username).to_dict())
 
 
 @bp.route("/tasks/<task_id>/unclaim", methods=("POST",))
+@described("Give a claimed task back to the lane", {"200": {**json_response(ref("Task"), "Dilepas"), "links": links(
+    "$response.body#/id", "$response.body#/instance_id")}, **ERRORS, **CONFLICT})
 @api_login_required
 def unclaim(task_id):
     return jsonify(engine().unclaim(task_id, g.user.username).to_dict())
 
 
 @bp.route("/tasks/<task_id>/complete", methods=("POST",))
+@described("Complete a task with form data", request_body={"required": True, "content": {"application/json": {
+    "schema": {"type": "object", "properties": {
+        "data": {"type": "object", "description": "values for the task's form"},
+        "revision": {"type": "integer", "minimum": 1, "maximum": MAX_ID,
+                     "description": "refuse (409) if the instance moved on"},
+    }, "required": ["data"]}}}}, responses={"200": {**json_response(ref("Instance"), "Selesai"), "links": links(
+        "$response.body#/ready_tasks/0/id", "$response.body#/id")}, **ERRORS, **CONFLICT, **TOO_LARGE, **INVALID})
 @api_login_required
 def complete(task_id):
     body = _body()
@@ -163,6 +192,11 @@ def complete(task_id):
 
 
 @bp.route("/tasks/<task_id>/attachments", methods=("POST",))
+@described("Upload a document (pdf, doc(x), xls(x), odt, ods, png, jpg; at most 10 MiB)", request_body={
+    "required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"]}}},
+}, responses={"201": {**json_response(ref("Attachment"), "Tersimpan"), "links": links(
+    "$response.body#/task_id", "$response.body#/instance_id")}, **ERRORS, **CONFLICT, **TOO_LARGE, **INVALID})
 @api_login_required
 def upload(task_id):
     sent = request.files.get("file")
@@ -173,12 +207,22 @@ def upload(task_id):
 
 
 @bp.route("/processes")
+@described("Deployed processes with their current version", {"200": {
+    **json_response({"type": "array", "items": ref("Process")}, "SOP"),
+    "links": {"start": {"operationId": "start", "parameters": {"process_id": "$response.body#/0/process_id"}}},
+}, **ERRORS})
 @api_login_required
 def processes():
     return jsonify(engine().processes(g.user.org))
 
 
 @bp.route("/processes/<process_id>/instances", methods=("POST",))
+@described("Start an instance of the newest version (the user must hold the start lane's role)", {"201": {
+    **json_response(ref("Instance"), "Dimulai"),
+    "headers": {"Location": {"description": "the new instance (/api/instances/{id})", "required": True,
+                             "schema": {"type": "string"}}},
+    "links": links("$response.body#/ready_tasks/0/id", "$response.body#/id")}, **ERRORS,
+    "422": json_response(ref("Error"), "Model SOP gagal sebelum langkah pertamanya")})
 @api_login_required
 def start(process_id):
     view = engine().start(process_id, g.user.username)
@@ -186,6 +230,9 @@ def start(process_id):
 
 
 @bp.route("/instances/<int:instance_id>")
+@described("An instance with its tasks, history and attachments", {"200": {
+    **json_response(ref("InstanceDetails"), "Proses"), "links": links("$response.body#/instance/ready_tasks/0/id")},
+    **ERRORS})
 @api_login_required
 def instance(instance_id):
     _visible(instance_id)

@@ -10,7 +10,9 @@ import os
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, abort, current_app, jsonify, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -23,7 +25,7 @@ from alur.runtime.settings import Settings
 from alur.runtime.standard_time import format_minutes
 from alur.runtime.whole_numbers import MAX_ID
 
-from . import auth, csrf, request_guard, request_log, signing
+from . import auth, request_guard, request_log, signing
 
 BULAN = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
 ERROR_TITLES = {
@@ -36,6 +38,8 @@ ACTION_LABELS = {
     "complete": "menyelesaikan", "return": "mengembalikan untuk diperbaiki", "end": "proses selesai",
     "deploy": "memasang versi",
 }
+CSRF_REFUSED = "Token CSRF tidak ada atau tidak cocok. Muat ulang halaman lalu coba lagi."
+csrf = CSRFProtect()
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -55,6 +59,10 @@ def create_app(config: dict | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=ABSOLUTE_TIMEOUT,  # the browser drops the cookie when the record expires
         ALUR_DEPLOY_ON_STARTUP=True,
         ALUR_TRUSTED_PROXIES=os.environ.get("ALUR_TRUSTED_PROXIES", "0"),
+        # CSRF (Flask-WTF): checked by _check_csrf, which exempts the API calls that carry no session.
+        WTF_CSRF_CHECK_DEFAULT=False,
+        WTF_CSRF_HEADERS=["X-CSRF-Token"],
+        WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as its session (a form may stay open for hours)
     )
     app.config.update(config)
     proxies = _trusted_proxies(app.config["ALUR_TRUSTED_PROXIES"])
@@ -79,7 +87,8 @@ def create_app(config: dict | None = None) -> Flask:
     request_guard.init_app(app)
     request_log.init_app(app)  # added after the guard: its timer starts before the guard checks anything
     app.url_map.converters["int"] = DatabaseInteger  # before any route is added: every <int:...> is one
-    csrf.init_app(app)
+    csrf.init_app(app)  # the csrf_token() of the templates; the form field csrf_token, header X-CSRF-Token
+    app.before_request(_check_csrf)
     auth.init_app(app)
     app.after_request(_security_headers)
     _register_filters(app, settings)
@@ -90,6 +99,22 @@ def create_app(config: dict | None = None) -> Flask:
     for module in (auth, tasks, instances, processes, designer, admin, account, attachments, api, health, metrics):
         app.register_blueprint(module.bp)
     return app
+
+
+def _check_csrf() -> None:
+    """Every unsafe request needs this session's CSRF token (Flask-WTF), except API calls with
+    credentials of their own: Basic or a bearer token carry no cookie a third site could borrow, and
+    a call with no session user has nothing a forged request could ride on (the API answers 401)."""
+    if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+        return
+    if request.routing_exception is not None:
+        return  # no view will run: the unknown path or method is answered 404 or 405
+    if request.blueprint == "api" and (request.authorization is not None or not current_user.is_authenticated):
+        return
+    try:
+        csrf.protect()
+    except CSRFError:
+        abort(400, description=CSRF_REFUSED)
 
 
 class DatabaseInteger(IntegerConverter):

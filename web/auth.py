@@ -12,12 +12,12 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_login import login_required as login_required  # noqa: F401 (the guard the blueprints import)
+from flask_wtf.csrf import generate_csrf
 
 from alur.runtime import accounts, login_throttle, sessions
 from alur.runtime.accounts import Account
 
 from . import device_cookie
-from .csrf import csrf_token
 from .redirects import safe_next
 from .services import engine, now
 
@@ -114,7 +114,8 @@ def start_session(account: Account) -> None:
     login_user(SessionUser(session_id, account))
     session.permanent = True
     g.user = account
-    csrf_token()
+    g.pop("csrf_token", None)  # Flask-WTF's copy of this request's token, made for the old session
+    generate_csrf()
 
 
 @bp.route("/masuk", methods=("GET", "POST"))

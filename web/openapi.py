@@ -1,34 +1,51 @@
-"""The OpenAPI 3.1 description of the JSON API (web/api.py)."""
+"""The OpenAPI 3.1 description of the JSON API (web/api.py), generated from its routes by apispec.
+
+The routes are the one source of the paths, methods and path parameters: apispec's Flask plugin
+reads each /api route of the blueprint, and `operation` (on the route, in web/api.py) says what the
+route answers. A route without it fails the build of the document, so none can go undescribed. The
+component schemas of the bodies (SCHEMAS) are kept here, in one place, and registered once; the
+API's real responses are checked against them by the fuzz test (tests/web/test_api_fuzz.py).
+"""
 from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from apispec import APISpec
+from apispec_webframeworks.flask import FlaskPlugin
+from flask import Blueprint, Flask
 
 from alur.runtime.whole_numbers import MAX_ID
 
 
-def _ref(name: str) -> dict:
+def ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _json(schema: dict, description: str) -> dict:
+def json_response(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 ERRORS = {
-    "400": _json(_ref("Error"), "Permintaan tidak sah (parameter, badan JSON, token CSRF pada sesi; NUL atau "
+    "400": json_response(ref("Error"), "Permintaan tidak sah (parameter, badan JSON, token CSRF pada sesi; NUL atau "
                                 "surrogate tanpa pasangan dalam teks, JSON bersarang lebih dari 32 tingkat: "
                                 "`fields` menyebut isiannya)"),
-    "401": _json(_ref("Error"), "Belum masuk atau kredensial salah"),
-    "403": _json(_ref("Error"), "Peran pengguna tidak mencakup lane ini"),
-    "404": _json(_ref("Error"), "Tidak ada, atau tidak terlihat oleh pengguna ini"),
-    "429": {**_json(_ref("Error"), "Terlalu banyak percobaan masuk HTTP Basic yang gagal; tunggu selama "
+    "401": json_response(ref("Error"), "Belum masuk atau kredensial salah"),
+    "403": json_response(ref("Error"), "Peran pengguna tidak mencakup lane ini"),
+    "404": json_response(ref("Error"), "Tidak ada, atau tidak terlihat oleh pengguna ini"),
+    "429": {**json_response(ref("Error"), "Terlalu banyak percobaan masuk HTTP Basic yang gagal; tunggu selama "
                                    "header Retry-After (detik)"),
             "headers": {"Retry-After": {"required": True, "schema": {"type": "integer"}}}},
 }
-CONFLICT = {"409": _json(_ref("Error"), "Tugas atau proses sudah berubah; muat ulang dan coba lagi")}
-INVALID = {"422": _json(_ref("InvalidData"), "Isian tidak sah; `fields` menyebut isian dan pesannya")}
-TOO_LARGE = {"413": _json(_ref("Error"), "Badan permintaan melebihi batas (berkas paling besar 10 MiB)")}
+CONFLICT = {"409": json_response(ref("Error"), "Tugas atau proses sudah berubah; muat ulang dan coba lagi")}
+INVALID = {"422": json_response(ref("InvalidData"), "Isian tidak sah; `fields` menyebut isian dan pesannya")}
+TOO_LARGE = {"413": json_response(ref("Error"), "Badan permintaan melebihi batas (berkas paling besar 10 MiB)")}
 # Text as the request guard (web/request_guard.py) lets it in: no NUL character.
 TEXT = {"type": "string", "pattern": "^[^\\u0000]*$"}
-TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+# What a path parameter of a route holds: by its converter (<int:...>), else by its name, else text.
+INT_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+PATH_SCHEMAS = {"task_id": {"type": "string", "format": "uuid"}}
+_PATH_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 
 
 def _object(properties: dict) -> dict:
@@ -36,7 +53,7 @@ def _object(properties: dict) -> dict:
     return {"type": "object", "properties": properties, "required": list(properties)}
 
 
-def _links(task_id: str | None = None, instance_id: str | None = None) -> dict:
+def links(task_id: str | None = None, instance_id: str | None = None) -> dict:
     """OpenAPI links from a response holding a task id and/or an instance id (runtime expressions
     such as `$response.body#/id`) to the operations that take them; clients and the fuzzer follow them."""
     links = {}
@@ -70,7 +87,7 @@ SCHEMAS = {
         "completed_at": {"type": ["string", "null"], "format": "date-time"},
     }),
     "TaskDetails": _object({
-        "task": _ref("Task"), "process_name": {"type": "string"},
+        "task": ref("Task"), "process_name": {"type": "string"},
         "revision": {"type": "integer", "description": "pass back to complete to detect concurrent changes"},
         "properties": {"type": "object", "description": "sopStep, waktu, kelengkapan, output, ..."},
         "documentation": {"type": "string"},
@@ -81,7 +98,7 @@ SCHEMAS = {
         "status": {"type": "string", "enum": ["running", "completed"]}, "revision": {"type": "integer"},
         "started_by": {"type": "string"}, "started_at": {"type": "string", "format": "date-time"},
         "completed_at": {"type": ["string", "null"], "format": "date-time"},
-        "ready_tasks": {"type": "array", "items": _ref("Task")},
+        "ready_tasks": {"type": "array", "items": ref("Task")},
     }),
     "AuditEntry": _object({
         "id": {"type": "integer"}, "at": {"type": "string", "format": "date-time"}, "actor": {"type": "string"},
@@ -106,129 +123,81 @@ SCHEMAS = {
         "deployed_by": {"type": "string"}, "running_instances": {"type": "integer"},
     }),
     "InstanceDetails": _object({
-        "instance": _ref("Instance"),
-        "tasks": {"type": "array", "items": _ref("Task")},
-        "history": {"type": "array", "items": _ref("AuditEntry")},
-        "attachments": {"type": "array", "items": _ref("Attachment")},
+        "instance": ref("Instance"),
+        "tasks": {"type": "array", "items": ref("Task")},
+        "history": {"type": "array", "items": ref("AuditEntry")},
+        "attachments": {"type": "array", "items": ref("Attachment")},
     }),
 }
 
 
-def spec(server_url: str) -> dict:
-    """The OpenAPI document, with `server_url` (…/api) as its server."""
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Alur API",
-            "version": "1",
-            "description": "Tugas, proses dan SOP Alur untuk integrasi dengan sistem lain. "
-                           "Masuk dengan token API pribadi (Authorization: Bearer alur_...) atau HTTP Basic; "
-                           "panggilan dengan cookie sesi memerlukan header X-CSRF-Token.",
-        },
-        "servers": [{"url": server_url}],
-        "security": [{"bearer": []}, {"basic": []}, {"session": [], "csrf": []}],
-        "components": {
-            "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer", "description": "personal API token (alur_...)"},
-                "basic": {"type": "http", "scheme": "basic"},
-                "session": {"type": "apiKey", "in": "cookie", "name": "session"},
-                "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token"},
-            },
-            "schemas": SCHEMAS,
-        },
-        # Each operationId is the route's endpoint name in web/api.py.
-        "paths": {
-            "/me": {"get": {
-                "operationId": "me", "summary": "The logged-in user and roles",
-                "responses": {"200": _json(_ref("Me"), "Pengguna"), **ERRORS},
-            }},
-            "/tasks": {"get": {
-                "operationId": "tasks",
-                "summary": "A page of the ready tasks of the lanes the user's roles cover, newest first",
-                "parameters": [
-                    {"name": "process_id", "in": "query", "schema": TEXT},
-                    {"name": "overdue", "in": "query", "schema": {"type": "boolean"}},
-                    {"name": "limit", "in": "query", "description": "tasks per page; a larger limit than 500 "
-                     "is served as 500", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID, "default": 100}},
-                    {"name": "offset", "in": "query",
-                     "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID, "default": 0}},
-                ],
-                "responses": {"200": {**_json({"type": "array", "items": _ref("Task")}, "Tugas"), "headers": {
-                    "X-Total-Count": {"description": "ready tasks matching the filters, on all pages",
-                                      "schema": {"type": "integer"}},
-                    "X-Total-Count-At-Least": {"description": "sent instead of X-Total-Count when there are "
-                                               "more than offset + 100: counting stopped there",
-                                               "schema": {"type": "integer"}},
-                    "Link": {"description": 'the next page, as <url>; rel="next", when there is one',
-                             "schema": {"type": "string"}},
-                }, "links": _links("$response.body#/0/id", "$response.body#/0/instance_id")}, **ERRORS},
-            }},
-            "/tasks/{task_id}": {"get": {
-                "operationId": "task", "summary": "A task with its SOP step, mutu baku and form schema",
-                "parameters": [TASK_ID],
-                "responses": {"200": {**_json(_ref("TaskDetails"), "Tugas"), "links": _links(
-                    "$response.body#/task/id", "$response.body#/task/instance_id")}, **ERRORS},
-            }},
-            "/tasks/{task_id}/claim": {"post": {
-                "operationId": "claim", "summary": "Claim a ready task", "parameters": [TASK_ID],
-                "responses": {"200": {**_json(_ref("Task"), "Diambil"), "links": _links(
-                    "$response.body#/id", "$response.body#/instance_id")}, **ERRORS, **CONFLICT},
-            }},
-            "/tasks/{task_id}/unclaim": {"post": {
-                "operationId": "unclaim", "summary": "Give a claimed task back to the lane", "parameters": [TASK_ID],
-                "responses": {"200": {**_json(_ref("Task"), "Dilepas"), "links": _links(
-                    "$response.body#/id", "$response.body#/instance_id")}, **ERRORS, **CONFLICT},
-            }},
-            "/tasks/{task_id}/complete": {"post": {
-                "operationId": "complete", "summary": "Complete a task with form data",
-                "parameters": [TASK_ID],
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                    "type": "object",
-                    "properties": {
-                        "data": {"type": "object", "description": "values for the task's form"},
-                        "revision": {"type": "integer", "minimum": 1, "maximum": MAX_ID,
-                                     "description": "refuse (409) if the instance moved on"},
-                    },
-                    "required": ["data"],
-                }}}},
-                "responses": {"200": {**_json(_ref("Instance"), "Selesai"), "links": _links(
-                    "$response.body#/ready_tasks/0/id", "$response.body#/id")},
-                    **ERRORS, **CONFLICT, **TOO_LARGE, **INVALID},
-            }},
-            "/tasks/{task_id}/attachments": {"post": {
-                "operationId": "upload",
-                "summary": "Upload a document (pdf, doc(x), xls(x), odt, ods, png, jpg; at most 10 MiB)",
-                "parameters": [TASK_ID],
-                "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-                    "type": "object", "properties": {"file": {"type": "string", "format": "binary"}},
-                    "required": ["file"],
-                }}}},
-                "responses": {"201": {**_json(_ref("Attachment"), "Tersimpan"), "links": _links(
-                    "$response.body#/task_id", "$response.body#/instance_id")},
-                    **ERRORS, **CONFLICT, **TOO_LARGE, **INVALID},
-            }},
-            "/processes": {"get": {
-                "operationId": "processes", "summary": "Deployed processes with their current version",
-                "responses": {"200": {**_json({"type": "array", "items": _ref("Process")}, "SOP"), "links": {
-                    "start": {"operationId": "start", "parameters": {"process_id": "$response.body#/0/process_id"}},
-                }}, **ERRORS},
-            }},
-            "/processes/{process_id}/instances": {"post": {
-                "operationId": "start",
-                "summary": "Start an instance of the newest version (the user must hold the start lane's role)",
-                "parameters": [{"name": "process_id", "in": "path", "required": True, "schema": TEXT}],
-                "responses": {"201": {**_json(_ref("Instance"), "Dimulai"), "headers": {
-                    "Location": {"description": "the new instance (/api/instances/{id})", "required": True,
-                                 "schema": {"type": "string"}},
-                }, "links": _links("$response.body#/ready_tasks/0/id", "$response.body#/id")}, **ERRORS,
-                              "422": _json(_ref("Error"), "Model SOP gagal sebelum langkah pertamanya")},
-            }},
-            "/instances/{instance_id}": {"get": {
-                "operationId": "instance", "summary": "An instance with its tasks, history and attachments",
-                "parameters": [{"name": "instance_id", "in": "path", "required": True,
-                                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}],
-                "responses": {"200": {**_json(_ref("InstanceDetails"), "Proses"), "links": _links(
-                    "$response.body#/instance/ready_tasks/0/id")}, **ERRORS},
-            }},
-        },
-    }
+SECURITY_SCHEMES = {
+    "bearer": {"type": "http", "scheme": "bearer", "description": "personal API token (alur_...)"},
+    "basic": {"type": "http", "scheme": "basic"},
+    "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+    "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token"},
+}
+DESCRIPTION = ("Tugas, proses dan SOP Alur untuk integrasi dengan sistem lain. "
+               "Masuk dengan token API pribadi (Authorization: Bearer alur_...) atau HTTP Basic; "
+               "panggilan dengan cookie sesi memerlukan header X-CSRF-Token.")
+UNDESCRIBED = {"openapi"}  # the description itself
+
+
+def operation(summary: str, responses: dict, *, parameters: list | None = None,
+              request_body: dict | None = None) -> Callable:
+    """What an /api route answers, put on the route (between @bp.route and the login guard). Its
+    operationId is the route's endpoint name; its path parameters come from the route."""
+    described: dict[str, Any] = {"summary": summary, "responses": responses}
+    if parameters:
+        described["parameters"] = parameters
+    if request_body:
+        described["requestBody"] = request_body
+
+    def mark(view: Callable) -> Callable:
+        view.openapi_operation = described  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def _path_parameters(rule: str) -> list[dict]:
+    parameters = []
+    for match in _PATH_ARGUMENT.finditer(rule):
+        name = match["name"]
+        schema = INT_ID if match["converter"] == "int" else PATH_SCHEMAS.get(name, TEXT)
+        parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
+    return parameters
+
+
+def spec(server_url: str, blueprint: Blueprint | None = None) -> dict:
+    """The OpenAPI document of `blueprint`'s routes (the API's), with `server_url` (…/api) as its server."""
+    if blueprint is None:
+        from .api import bp as blueprint
+
+    routes = Flask(__name__)  # the API's routes alone, at the server's root (paths relative to …/api)
+    routes.register_blueprint(blueprint, url_prefix="/")
+    document = APISpec(title="Alur API", version="1", openapi_version="3.1.0", plugins=[FlaskPlugin()],
+                       info={"description": DESCRIPTION}, servers=[{"url": server_url}],
+                       security=[{"bearer": []}, {"basic": []}, {"session": [], "csrf": []}])
+    for name, scheme in SECURITY_SCHEMES.items():
+        document.components.security_scheme(name, scheme)
+    for name, schema in SCHEMAS.items():
+        document.components.schema(name, schema)
+    for rule in routes.url_map.iter_rules():
+        if rule.endpoint.removeprefix(f"{blueprint.name}.") in UNDESCRIBED or rule.endpoint == "static":
+            continue
+        view = routes.view_functions[rule.endpoint]
+        described = getattr(view, "openapi_operation", None)
+        if described is None:
+            raise LookupError(f"the API route {rule.rule} ({rule.endpoint}) has no OpenAPI description: "
+                              "put web/openapi.operation on it")
+        methods = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+        operations = {method.lower(): {
+            "operationId": rule.endpoint.removeprefix(f"{blueprint.name}."), **described,
+            "parameters": _path_parameters(rule.rule) + described.get("parameters", []),
+        } for method in methods}
+        for operation_ in operations.values():
+            if not operation_["parameters"]:
+                del operation_["parameters"]
+        document.path(view=view, operations=operations, app=routes)
+    return document.to_dict()

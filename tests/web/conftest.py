@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
+import flask
 import pytest
+from flask_wtf.csrf import generate_csrf
 from werkzeug.security import generate_password_hash
 
 from alur.runtime import directory, forms, views
@@ -69,11 +71,14 @@ def client(app):
 
 
 def _csrf_of(client) -> str:
-    """The session's CSRF token, as a page would carry it."""
+    """The session's CSRF token, as a page would carry it (Flask-WTF's signed form of the token the
+    session keeps; a session without one is given one, as the first page it opens would)."""
     with client.session_transaction() as session:
-        if "csrf_token" not in session:
-            session["csrf_token"] = "token-uji"
-        return session["csrf_token"]
+        with client.application.test_request_context():
+            flask.session.update(session)
+            token = generate_csrf()
+            session.update(flask.session)
+    return token
 
 
 def _login(client, user: str, password: str = PASSWORD):

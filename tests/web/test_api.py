@@ -2,6 +2,9 @@
 import base64
 
 import pytest
+from flask import Blueprint
+
+from alur.web.openapi import json_response, operation, ref, spec
 
 SOP = "sulteng-pengumpulan-data-kinerja"
 
@@ -175,6 +178,27 @@ def test_the_description_describes_every_route_and_only_those(app, client):
             routes |= {(method, path, rule.endpoint.removeprefix("api."))
                        for method in rule.methods - {"HEAD", "OPTIONS"}}
     assert described == routes
+
+
+def test_the_description_is_built_from_the_routes_and_refuses_an_undescribed_one():
+    described = Blueprint("probe", __name__)
+
+    @described.route("/things/<int:thing_id>/<name>", methods=("GET", "POST"))
+    @operation("A thing", {"200": json_response(ref("Error"), "Barang")})
+    def thing(thing_id, name):
+        return ""
+
+    paths = spec("http://localhost/probe", described)["paths"]
+    assert set(paths) == {"/things/{thing_id}/{name}"}
+    operations = paths["/things/{thing_id}/{name}"]
+    assert set(operations) == {"get", "post"} and operations["get"]["operationId"] == "thing"
+    assert [(p["name"], p["schema"].get("type")) for p in operations["post"]["parameters"]] == [
+        ("thing_id", "integer"), ("name", "string")]
+
+    undescribed = Blueprint("probe2", __name__)
+    undescribed.add_url_rule("/lost", "lost", lambda: "")
+    with pytest.raises(LookupError, match=r"/lost \(probe2.lost\) has no OpenAPI description"):
+        spec("http://localhost/probe2", undescribed)
 
 
 def test_other_methods_are_refused_with_405_and_allow(client, login):

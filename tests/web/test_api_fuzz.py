@@ -1,4 +1,4 @@
-"""Fuzzing the JSON API from its own OpenAPI description (web/openapi.py, served at /api/openapi.json)
+"""Fuzzing the JSON API from its own OpenAPI description (web/openapi.py, generated from the routes of web/api.py, served at /api/openapi.json)
 with schemathesis, on SQLite and on PostgreSQL, as a user with a personal API token.
 
 - test_every_operation: each operation alone, with calls generated from the description: valid and
