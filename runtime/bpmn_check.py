@@ -264,7 +264,11 @@ def _check_lanes_and_tasks(process, result: CheckedFile, problem, forms_dir: Pat
         form_name = properties.get(forms.FORM_PROPERTY)
         ui_name = properties.get(forms.UI_FORM_PROPERTY)
         if not form_name:
-            problem(line, f"user task '{task_id}' names no form (property '{forms.FORM_PROPERTY}')")
+            # A modeler's file often names no form: the task gets the generic one (selesai + catatan).
+            form_name = properties[forms.FORM_PROPERTY] = forms.GENERIC_FORM
+            result.forms.setdefault(forms.GENERIC_FORM, forms.GENERIC_FORM_TEXT)
+            problem(line, f"user task '{task_id}' names no form (property '{forms.FORM_PROPERTY}' or "
+                          f"camunda:formKey); it gets the generic form (selesai + catatan)", "warning")
         for name in filter(None, (form_name, ui_name)):
             if "/" in name or "\\" in name or name.startswith("."):
                 problem(line, f"user task '{task_id}': form file name '{name}' must be a plain file name")
