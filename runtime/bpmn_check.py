@@ -240,7 +240,9 @@ def check_file(path: Path, forms_dir: Path | None) -> CheckedFile:
 
 
 def _leaf_lanes(process):
-    return [lane for lane in process.iter(f"{{{BPMN_NS}}}lane") if not lane.xpath("./bpmn:childLaneSet", namespaces=NS)]
+    # An empty <bpmn:childLaneSet/> (Camunda Modeler 4.x writes one) leaves its lane a leaf.
+    return [lane for lane in process.iter(f"{{{BPMN_NS}}}lane")
+            if not lane.xpath("./bpmn:childLaneSet/bpmn:lane", namespaces=NS)]
 
 
 def _check_lanes_and_tasks(process, result: CheckedFile, problem, forms_dir: Path | None) -> None:

@@ -49,3 +49,22 @@ def test_the_generic_form_is_stored_with_the_version(alur, tmp_path):
         assert forms.GENERIC_FORM in stored.forms
         assert stored.task_info["Activity_Catat"]["form"] == forms.GENERIC_FORM
 
+
+
+def test_an_empty_child_lane_set_leaves_its_lane_a_leaf():
+    old = "</bpmn:lane>"  # the first lane's end: Lane_Staf
+    assert old in CAMUNDA
+    text = CAMUNDA.replace(old, '<bpmn:childLaneSet id="LaneSet_Kosong" />' + old, 1)
+    checked = check_bytes(text.encode(), "surat.bpmn", FORMS)
+    assert checked.ok, [str(p) for p in checked.problems]
+    assert "Staf" in checked.lanes
+    assert next(t for t in checked.user_tasks if t.id == "Activity_Catat").lane == "Staf"
+
+
+def test_a_child_lane_set_with_lanes_still_makes_its_lane_a_parent():
+    old = "</bpmn:lane>"
+    text = CAMUNDA.replace(old, '<bpmn:childLaneSet id="LaneSet_Anak"><bpmn:lane id="Lane_Anak" name="Anak" />'
+                                '</bpmn:childLaneSet>' + old, 1)
+    checked = check_bytes(text.encode(), "surat.bpmn", FORMS)
+    assert "Staf" not in checked.lanes and "Anak" in checked.lanes
+    assert any("Activity_Catat" in p.message and "outside every lane" in p.message for p in checked.problems)
