@@ -255,6 +255,13 @@ def _check_lanes_and_tasks(process, result: CheckedFile, problem, forms_dir: Pat
     for start in process.xpath("./bpmn:startEvent", namespaces=NS):
         result.start_lane = (lane_of.get(start.get("id")) or [None])[0]
 
+    # A manual task waits for a person like a user task: outside every lane it would get lane ''
+    # and nobody could do it.
+    for task in process.xpath(".//bpmn:manualTask", namespaces=NS):
+        in_lanes = lane_of.get(task.get("id"), [])
+        if len(in_lanes) != 1:
+            where = "outside every lane" if not in_lanes else f"in {len(in_lanes)} lanes ({', '.join(in_lanes)})"
+            problem(task.sourceline, f"manual task '{task.get('id')}' is {where}; it must sit in exactly one lane")
     for task in process.xpath(".//bpmn:userTask", namespaces=NS):
         task_id = task.get("id")
         line = task.sourceline

@@ -68,3 +68,13 @@ def test_a_child_lane_set_with_lanes_still_makes_its_lane_a_parent():
     checked = check_bytes(text.encode(), "surat.bpmn", FORMS)
     assert "Staf" not in checked.lanes and "Anak" in checked.lanes
     assert any("Activity_Catat" in p.message and "outside every lane" in p.message for p in checked.problems)
+
+
+def test_a_manual_task_outside_every_lane_is_refused_naming_it_and_its_line():
+    old = '<bpmn:endEvent id="Event_Selesai" name="Selesai">'
+    assert old in CAMUNDA
+    text = CAMUNDA.replace(old, '<bpmn:manualTask id="Manual_Lepas" name="Tanpa lajur" />\n    ' + old)
+    checked = check_bytes(text.encode(), "surat.bpmn", FORMS)
+    refusals = [p for p in checked.problems if "Manual_Lepas" in p.message]
+    assert not checked.ok and len(refusals) == 1
+    assert "outside every lane" in refusals[0].message and refusals[0].line is not None
