@@ -240,7 +240,9 @@ def check_file(path: Path, forms_dir: Path | None) -> CheckedFile:
 
 
 def _leaf_lanes(process):
-    return [lane for lane in process.iter(f"{{{BPMN_NS}}}lane") if not lane.xpath("./bpmn:childLaneSet", namespaces=NS)]
+    # An empty <bpmn:childLaneSet/> (Camunda Modeler 4.x writes one) leaves its lane a leaf.
+    return [lane for lane in process.iter(f"{{{BPMN_NS}}}lane")
+            if not lane.xpath("./bpmn:childLaneSet/bpmn:lane", namespaces=NS)]
 
 
 def _check_lanes_and_tasks(process, result: CheckedFile, problem, forms_dir: Path | None) -> None:
@@ -253,6 +255,13 @@ def _check_lanes_and_tasks(process, result: CheckedFile, problem, forms_dir: Pat
     for start in process.xpath("./bpmn:startEvent", namespaces=NS):
         result.start_lane = (lane_of.get(start.get("id")) or [None])[0]
 
+    # A manual task waits for a person like a user task: outside every lane it would get lane ''
+    # and nobody could do it.
+    for task in process.xpath(".//bpmn:manualTask", namespaces=NS):
+        in_lanes = lane_of.get(task.get("id"), [])
+        if len(in_lanes) != 1:
+            where = "outside every lane" if not in_lanes else f"in {len(in_lanes)} lanes ({', '.join(in_lanes)})"
+            problem(task.sourceline, f"manual task '{task.get('id')}' is {where}; it must sit in exactly one lane")
     for task in process.xpath(".//bpmn:userTask", namespaces=NS):
         task_id = task.get("id")
         line = task.sourceline
@@ -264,7 +273,11 @@ def _check_lanes_and_tasks(process, result: CheckedFile, problem, forms_dir: Pat
         form_name = properties.get(forms.FORM_PROPERTY)
         ui_name = properties.get(forms.UI_FORM_PROPERTY)
         if not form_name:
-            problem(line, f"user task '{task_id}' names no form (property '{forms.FORM_PROPERTY}')")
+            # A modeler's file often names no form: the task gets the generic one (selesai + catatan).
+            form_name = properties[forms.FORM_PROPERTY] = forms.GENERIC_FORM
+            result.forms.setdefault(forms.GENERIC_FORM, forms.GENERIC_FORM_TEXT)
+            problem(line, f"user task '{task_id}' names no form (property '{forms.FORM_PROPERTY}' or "
+                          f"camunda:formKey); it gets the generic form (selesai + catatan)", "warning")
         for name in filter(None, (form_name, ui_name)):
             if "/" in name or "\\" in name or name.startswith("."):
                 problem(line, f"user task '{task_id}': form file name '{name}' must be a plain file name")

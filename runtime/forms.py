@@ -10,6 +10,18 @@ from jsonschema.exceptions import SchemaError
 FORM_PROPERTY = "formJsonSchemaFilename"
 UI_FORM_PROPERTY = "formUiSchemaFilename"
 _format_checker = FormatChecker()
+# The form a user task gets when its file names none: "selesai" (done) and an optional note.
+GENERIC_FORM = "alur-umum.schema.json"
+GENERIC_FORM_TEXT = json.dumps({
+    "type": "object",
+    "title": "Penyelesaian tugas",
+    "properties": {
+        "selesai": {"type": "boolean", "const": True, "title": "Selesai"},
+        "catatan": {"type": "string", "title": "Catatan", "maxLength": 2000},
+    },
+    "required": ["selesai"],
+    "additionalProperties": False,
+}, indent=2)
 
 
 @_format_checker.checks("alur-attachment")

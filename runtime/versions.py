@@ -18,6 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import db, state
 from .bpmn_check import NS
 from .engine import Alur, NotFound
+from .errors import AlurError
 from .models import Instance, ProcessVersion, utcnow
 
 # Differences SpiffWorkflow reports that do not change what a task does.
@@ -159,6 +160,8 @@ def migrate_instances(alur: Alur, org: str, process_id: str, from_version: int, 
     Each instance moves in its own transaction (state, task index, audit entry),
     checked against its revision; unsafe ones stay and are listed with the reason.
     """
+    if from_version == to_version:
+        raise AlurError(f"{process_id}: cannot migrate version {from_version} to itself; name two different versions")
     result = MigrationResult()
     with alur.sessions() as session:
         old, new = _version(session, org, process_id, from_version), _version(session, org, process_id, to_version)

@@ -149,3 +149,12 @@ def test_version_commands_on_the_cli(tmp_path, monkeypatch, capsys, v2_file):
     assert "+ task Step_10" in capsys.readouterr().out
     assert main(["migrate", PROCESS, "1", "2", "--user", "perancang", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"migrated": [1], "refused": {}}
+
+
+def test_migrating_a_version_to_itself_is_refused_and_writes_nothing(sop):
+    instance = sop.start(PROCESS, KASUBBAG)
+    from alur.runtime.errors import AlurError
+    with pytest.raises(AlurError, match="to itself"):
+        migrate_instances(sop, KALBAR, PROCESS, 1, 1, user="perancang")
+    assert "migrate" not in [e.action for e in sop.history(instance.id)]
+    assert sop.instance(instance.id).revision == instance.revision
