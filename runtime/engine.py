@@ -22,7 +22,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from SpiffWorkflow.util.task import TaskState
 
-from . import db, directory, forms, state
+from . import calendars, db, directory, forms, state
 from . import statements as sql
 from .bounded import BoundedDict
 from .bpmn_check import CheckedFile, Problem, check_bytes, standard_minutes_of
@@ -177,6 +177,8 @@ class Alur:
         this = weakref.ref(self)
         os.register_at_fork(after_in_child=lambda: (alur := this()) is not None and alur.db.dispose(close=False))
         self.script_engine = restricted_script_engine()
+        # Each organisation's working calendar, for due times (runtime/calendars.py).
+        self.calendars = calendars.Calendars(settings.calendar)
         self._specs: BoundedDict[int, tuple] = BoundedDict(SPEC_CACHE_SIZE)
         self._versions: BoundedDict[int, ProcessVersion] = BoundedDict(SPEC_CACHE_SIZE)
         self._forms: dict[tuple[int, str], dict] = {}
@@ -660,18 +662,21 @@ class Alur:
         still_ready = [row for row in open_rows if row.id in ready]
         views = [TaskView.of(row) for row in still_ready]
         known = {row.id for row in still_ready}
+        calendar = None
         for task_id, task in ready.items():
             if task_id in known:
                 continue
             properties = task_properties(version, task)
             minutes = standard_minutes_of(properties)
             lane = task.task_spec.lane or ""
+            if minutes is not None and calendar is None:
+                calendar = self.calendars.of(connection, org)
             values = dict(
                 id=task_id, instance_id=instance_id, process_id=process_id, org=org,
                 task_spec=task.task_spec.name, name=task.task_spec.bpmn_name or task.task_spec.name,
                 lane=lane, form=properties.get(forms.FORM_PROPERTY), standard_minutes=minutes,
                 status="ready", ready_at=now,
-                due_at=self.settings.calendar.add_working_minutes(now, minutes) if minutes is not None else None,
+                due_at=calendar.add_working_minutes(now, minutes) if minutes is not None else None,
                 claimed_by=None, completed_by=None, completed_at=None,
             )
             role = connection.execute(sql.add_ready_task, {

@@ -4,9 +4,9 @@ Schema changes go through Alembic revisions in runtime/migrations/.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -302,3 +302,42 @@ class LoginFailure(Base):
     username: Mapped[str] = mapped_column(String(200))
     client: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WorkingCalendarRevision(Base):
+    """How often an organisation's working calendar changed: every engine (every worker) compares
+    it with the calendar it keeps in memory before it computes a due time (runtime/calendars.py).
+    No row: the calendar was never changed (the default hours, national days off only)."""
+
+    __tablename__ = "working_calendars"
+
+    org: Mapped[str] = mapped_column(ForeignKey("organisations.slug"), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer)
+
+
+class WorkingHours(Base):
+    """The working hours of one weekday of an organisation (0 Monday .. 6 Sunday), in minutes after
+    midnight in its time zone. An organisation without rows works Monday to Friday 08:00-16:00;
+    once it has rows, a weekday without one is not worked."""
+
+    __tablename__ = "working_hours"
+
+    org: Mapped[str] = mapped_column(ForeignKey("organisations.slug"), primary_key=True)
+    weekday: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opens_minute: Mapped[int] = mapped_column(Integer)
+    closes_minute: Mapped[int] = mapped_column(Integer)
+
+
+class CalendarDay(Base):
+    """A day an organisation's admin changed: a day off it adds (`off`: true; a local holiday, or a
+    cuti bersama of the SKB the `holidays` package does not know), or a national holiday or cuti
+    bersama it works after all (`off`: false)."""
+
+    __tablename__ = "calendar_days"
+
+    org: Mapped[str] = mapped_column(ForeignKey("organisations.slug"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    off: Mapped[bool] = mapped_column(Boolean)
+    description: Mapped[str] = mapped_column(String(300))
+    changed_by: Mapped[str] = mapped_column(String(200))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

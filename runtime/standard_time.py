@@ -1,12 +1,16 @@
 """The SOP's time standard (mutu baku "Waktu") and working-time arithmetic.
 
 An SOP states waktu in working time: "5 Menit", "2 Jam", "1 hari". One working
-day is 8 hours (480 minutes), Monday to Friday, in the organisation's time zone.
+day is 8 hours (480 minutes). When the clock runs is the organisation's working calendar:
+by default Monday to Friday 08:00-16:00 in the organisation's time zone, without holidays;
+runtime/calendars.py adds the national holidays, cuti bersama and each organisation's own
+days and hours.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -57,14 +61,33 @@ def format_minutes(minutes: int) -> str:
 MAX_STANDARD_MINUTES = 250 * MINUTES_PER_WORKING_DAY
 
 
+# Working hours of one weekday: (opens, closes) in minutes after midnight, or None for a day off.
+DayHours = tuple[int, int] | None
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def default_week(day_start: time = time(8, 0), minutes_per_day: int = MINUTES_PER_WORKING_DAY) -> tuple[DayHours, ...]:
+    """Monday to Friday from `day_start` for `minutes_per_day`; Saturday and Sunday off."""
+    opens = day_start.hour * 60 + day_start.minute
+    return (*[(opens, opens + minutes_per_day)] * 5, None, None)
+
+
 @dataclass(frozen=True)
 class WorkingCalendar:
-    """Working hours of an organisation: when the clock of an SOP step runs."""
+    """Working hours of an organisation: when the clock of an SOP step runs.
+
+    By default Monday to Friday from `day_start` for `minutes_per_day`. `week` (seven DayHours,
+    Monday first) gives each weekday its own hours instead. A day in `holidays`, or in the set
+    `days_off_of_year(year)` returns for its year (national holidays, cuti bersama and the
+    organisation's own days: runtime/calendars.py), is not worked.
+    """
 
     timezone: str = "Asia/Jakarta"
     day_start: time = time(8, 0)
     minutes_per_day: int = MINUTES_PER_WORKING_DAY
     holidays: frozenset[date] = frozenset()
+    week: tuple[DayHours, ...] | None = None
+    days_off_of_year: Callable[[int], frozenset[date]] | None = field(default=None, compare=False)
 
     def __post_init__(self):
         if not 0 < self.minutes_per_day <= 24 * 60:
@@ -72,21 +95,43 @@ class WorkingCalendar:
         opening = datetime.combine(date(2000, 1, 1), self.day_start)
         if opening + timedelta(minutes=self.minutes_per_day) > datetime(2000, 1, 2):
             raise ValueError("a working day must end by midnight")
+        if self.week is None:
+            object.__setattr__(self, "week", default_week(self.day_start, self.minutes_per_day))
+        check_week(self.week)
         ZoneInfo(self.timezone)  # an unknown zone fails here, not on the first due time
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    def hours_of(self, day: date) -> DayHours:
+        """The working hours of `day` by its weekday (holidays aside)."""
+        return self.week[day.weekday()]
+
+    def is_day_off(self, day: date) -> bool:
+        """Whether `day` is a holiday (given, or of its year's days off), whatever its weekday."""
+        if day in self.holidays:
+            return True
+        return self.days_off_of_year is not None and day in self.days_off_of_year(day.year)
+
     def is_working_day(self, day: date) -> bool:
-        return day.weekday() < 5 and day not in self.holidays
+        return self.hours_of(day) is not None and not self.is_day_off(day)
+
+    def _working_span(self, day: date) -> tuple[datetime, datetime] | None:
+        """Opening and closing of `day` in the calendar's zone; None when it is not worked."""
+        hours = self.hours_of(day)
+        if hours is None or self.is_day_off(day):
+            return None
+        midnight = datetime.combine(day, time(0), self.zone)
+        return midnight + timedelta(minutes=hours[0]), midnight + timedelta(minutes=hours[1])
 
     def add_working_minutes(self, start: datetime, minutes: int) -> datetime:
         """The moment `minutes` of working time after `start` (an aware datetime).
 
         Time outside working hours does not count: a task that becomes ready on
         Friday evening starts its clock on Monday morning. Exact to the second:
-        a task ready at 09:00:30 with 5 minutes is due at 09:05:30.
+        a task ready at 09:00:30 with 5 minutes is due at 09:05:30. A step that
+        ends exactly at closing time is due then, not at the next opening.
         """
         if start.tzinfo is None:
             raise ValueError("start must be timezone-aware")
@@ -96,13 +141,46 @@ class WorkingCalendar:
         cursor = start.astimezone(self.zone)
         day = cursor.date()
         while True:
-            day_open = datetime.combine(day, self.day_start, self.zone)
-            day_close = day_open + timedelta(minutes=self.minutes_per_day)
-            if self.is_working_day(day) and cursor < day_close:
-                begin = max(cursor, day_open)
-                available = day_close - begin
+            span = self._working_span(day)
+            if span is not None and cursor < span[1]:
+                begin = max(cursor, span[0])
+                available = span[1] - begin
                 if remaining <= available:
                     return (begin + remaining).astimezone(start.tzinfo)
                 remaining -= available
             day += timedelta(days=1)
-            cursor = datetime.combine(day, self.day_start, self.zone)
+            cursor = datetime.combine(day, time(0), self.zone)
+
+    def working_minutes_between(self, start: datetime, end: datetime) -> int:
+        """The working minutes (rounded down) from `start` to `end`, both aware; 0 when end is not later.
+
+        The inverse of add_working_minutes: for the actual time a step took, on the same calendar.
+        """
+        if start.tzinfo is None or end.tzinfo is None:
+            raise ValueError("start and end must be timezone-aware")
+        cursor, end = start.astimezone(self.zone), end.astimezone(self.zone)
+        worked = timedelta()
+        day = cursor.date()
+        while cursor < end:
+            span = self._working_span(day)
+            if span is not None:
+                begin, close = max(cursor, span[0]), min(end, span[1])
+                if close > begin:
+                    worked += close - begin
+            day += timedelta(days=1)
+            cursor = datetime.combine(day, time(0), self.zone)
+        return int(worked.total_seconds() // 60)
+
+
+def check_week(week: tuple[DayHours, ...]) -> None:
+    """Seven weekdays, each None or (opens, closes) within one day, at least one of them worked."""
+    if len(week) != 7:
+        raise ValueError(f"a working week has 7 days, not {len(week)}")
+    for name, hours in zip(WEEKDAYS, week):
+        if hours is None:
+            continue
+        opens, closes = hours
+        if not 0 <= opens < closes <= 24 * 60:
+            raise ValueError(f"working hours of {name} must open before they close, within the day, not {hours}")
+    if all(hours is None for hours in week):
+        raise ValueError("a working week needs at least one working day")
