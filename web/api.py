@@ -112,8 +112,9 @@ def tasks():
     offset = _count_arg("offset", 0, 0)
     process_id = request.args.get("process_id") or None
     overdue = _flag_arg("overdue")
+    query = request.args.get("q") or None
     page = inbox_page(engine(), g.user.username, process_id=process_id, overdue=overdue, limit=limit, offset=offset,
-                      counts=False, member=(g.user.org, g.user.roles))
+                      counts=False, member=(g.user.org, g.user.roles), query=query)
     response = jsonify([t.to_dict() for t in page.tasks])
     if page.total.more:  # counting stops at a cap: a bounded cost however many tasks wait
         response.headers["X-Total-Count-At-Least"] = str(page.total.value)
@@ -121,7 +122,7 @@ def tasks():
         response.headers["X-Total-Count"] = str(page.total.value)
     if page.has_next:
         following = url_for("api.tasks", limit=limit, offset=offset + limit, process_id=process_id,
-                            overdue="1" if overdue else None)
+                            overdue="1" if overdue else None, q=query)
         response.headers["Link"] = f'<{following}>; rel="next"'
     return response
 
@@ -181,7 +182,11 @@ def processes():
 @bp.route("/processes/<process_id>/instances", methods=("POST",))
 @api_login_required
 def start(process_id):
-    view = engine().start(process_id, g.user.username)
+    body = _body()
+    unknown = sorted(set(body) - {"perihal", "nomor"})
+    if unknown:
+        return jsonify(error="data tidak sah", fields={k: "isian tidak dikenal" for k in unknown}), 422
+    view = engine().start(process_id, g.user.username, perihal=body.get("perihal", ""), nomor=body.get("nomor"))
     return jsonify(view.to_dict()), 201, {"Location": url_for("api.instance", instance_id=view.id)}
 
 

@@ -82,6 +82,8 @@ SCHEMAS = {
         "started_by": {"type": "string"}, "started_at": {"type": "string", "format": "date-time"},
         "completed_at": {"type": ["string", "null"], "format": "date-time"},
         "ready_tasks": {"type": "array", "items": _ref("Task")},
+        "perihal": {"type": "string", "description": "what the case is about (\"\" for one started before perihal existed)"},
+        "nomor": {"type": ["string", "null"], "description": "its reference number, if any"},
     }),
     "AuditEntry": _object({
         "id": {"type": "integer"}, "at": {"type": "string", "format": "date-time"}, "actor": {"type": "string"},
@@ -148,6 +150,8 @@ def spec(server_url: str) -> dict:
                 "parameters": [
                     {"name": "process_id", "in": "query", "schema": TEXT},
                     {"name": "overdue", "in": "query", "schema": {"type": "boolean"}},
+                    {"name": "q", "in": "query", "description": "only tasks whose instance's perihal or nomor "
+                     "contains this text (any case; % and _ are taken literally)", "schema": TEXT},
                     {"name": "limit", "in": "query", "description": "tasks per page; a larger limit than 500 "
                      "is served as 500", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID, "default": 100}},
                     {"name": "offset", "in": "query",
@@ -216,12 +220,21 @@ def spec(server_url: str) -> dict:
             "/processes/{process_id}/instances": {"post": {
                 "operationId": "start",
                 "summary": "Start an instance of the newest version (the user must hold the start lane's role)",
+                "description": "The body names what the case is about: `perihal` (required, 1-500 characters "
+                               "after trimming) and its reference number `nomor` (optional, at most 100). A "
+                               "missing or bad one is a 422 whose `fields` names it; nothing is started.",
                 "parameters": [{"name": "process_id", "in": "path", "required": True, "schema": TEXT}],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["perihal"], "additionalProperties": False,
+                    "properties": {"perihal": {**TEXT, "minLength": 1, "maxLength": 500},
+                                   "nomor": {"type": ["string", "null"], "pattern": "^[^\\u0000]*$", "maxLength": 100}},
+                }}}},
                 "responses": {"201": {**_json(_ref("Instance"), "Dimulai"), "headers": {
                     "Location": {"description": "the new instance (/api/instances/{id})", "required": True,
                                  "schema": {"type": "string"}},
                 }, "links": _links("$response.body#/ready_tasks/0/id", "$response.body#/id")}, **ERRORS,
-                              "422": _json(_ref("Error"), "Model SOP gagal sebelum langkah pertamanya")},
+                              "422": _json(_ref("Error"), "Perihal atau nomor tidak sah (`fields` menyebutnya), "
+                                                                "atau model SOP gagal sebelum langkah pertamanya")},
             }},
             "/instances/{instance_id}": {"get": {
                 "operationId": "instance", "summary": "An instance with its tasks, history and attachments",
