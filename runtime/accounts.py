@@ -43,6 +43,8 @@ class InstanceSummary:
     started_by: str
     started_at: datetime
     completed_at: datetime | None
+    perihal: str = ""
+    nomor: str | None = None
 
 
 def _account(session, user: User) -> Account:
@@ -168,19 +170,24 @@ def can_see_instance(alur: Alur, username: str, instance_id: int) -> bool:
         return instance is not None and directory.visible(alur, session, username, instance)
 
 
-def visible_instances(alur: Alur, username: str, limit: int = 200) -> list[InstanceSummary]:
-    """The instances the user can see, running ones first, newest first."""
+def visible_instances(alur: Alur, username: str, limit: int = 200, query: str | None = None) -> list[InstanceSummary]:
+    """The instances the user can see, running ones first, newest first; with `query`, only those whose
+    perihal or nomor contains it (any case)."""
+    from .subject import search_conditions
+
     with alur.sessions() as session:
         rows = session.execute(
             select(Instance, ProcessVersion.name, ProcessVersion.version)
             .join(ProcessVersion, ProcessVersion.id == Instance.version_id)
             .where(Instance.org == _org_of(username),
-                   Instance.process_id.in_(_visible_process_ids(session, username)))
+                   Instance.process_id.in_(_visible_process_ids(session, username)),
+                   *search_conditions(query, Instance.perihal, Instance.nomor))
             .order_by((Instance.status == "running").desc(), Instance.id.desc())
             .limit(limit)
         ).all()
         return [
-            InstanceSummary(i.id, i.process_id, name, version, i.status, i.started_by, i.started_at, i.completed_at)
+            InstanceSummary(i.id, i.process_id, name, version, i.status, i.started_by, i.started_at, i.completed_at,
+                            i.perihal, i.nomor)
             for i, name, version in rows
         ]
 

@@ -48,10 +48,15 @@ def namespace_owner(session, username: str) -> str | None:
 
 
 def add_user(alur: Alur, username: str, roles: list[str], display_name: str | None = None,
-             password_hash: str | None = None, org: str = DEFAULT_ORG) -> None:
+             password_hash: str | None = None, org: str = DEFAULT_ORG, nip: str | None = None,
+             jabatan: str | None = None) -> None:
     """Create a user of organisation `org` (or add roles to an existing one of that organisation;
-    a new password hash then ends the user's sessions). A name in another organisation's
-    namespace ("kalbar-diskukm.x" for org sulteng-diskukm) is refused (Conflict)."""
+    a new password hash then ends the user's sessions; a full name, NIP or jabatan given replaces
+    the one stored). A name in another organisation's namespace ("kalbar-diskukm.x" for org
+    sulteng-diskukm) is refused (Conflict); a NIP that is not 18 digits is InvalidData."""
+    from .people import clean_profile
+
+    nip, jabatan = clean_profile(nip, jabatan)
     with db.transaction(alur.sessions) as session:
         if session.get(Organisation, org) is None:
             if org != DEFAULT_ORG:
@@ -64,12 +69,16 @@ def add_user(alur: Alur, username: str, roles: list[str], display_name: str | No
         user = session.scalars(select(User).where(User.username == username)).first()
         if user is None:
             user = User(username=username, display_name=display_name or username, password_hash=password_hash,
-                        org=org)
+                        org=org, nip=nip, jabatan=jabatan)
             session.add(user)
             session.flush()
         elif user.org != org:
             raise Conflict(f"user '{username}' belongs to organisation '{user.org}', not '{org}'")
-        elif password_hash and password_hash != user.password_hash:
+        else:
+            for column, value in (("display_name", display_name), ("nip", nip), ("jabatan", jabatan)):
+                if value:
+                    setattr(user, column, value)
+        if password_hash and password_hash != user.password_hash:
             user.password_hash = password_hash
             session.execute(sql.end_sessions_of_user, {"owner_id": user.id, "now": utcnow()})
         have = set(session.scalars(select(UserRole.role).where(UserRole.user_id == user.id)))

@@ -22,7 +22,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from SpiffWorkflow.util.task import TaskState
 
-from . import calendars, db, directory, forms, state
+from . import calendars, db, directory, forms, state, subject
 from . import statements as sql
 from .bounded import BoundedDict
 from .bpmn_check import CheckedFile, Problem, check_bytes, standard_minutes_of
@@ -102,6 +102,8 @@ class InstanceView:
     started_at: datetime
     completed_at: datetime | None
     ready_tasks: list[TaskView]
+    perihal: str = ""
+    nomor: str | None = None
 
     def to_dict(self) -> dict:
         return _jsonable(asdict(self))
@@ -341,9 +343,13 @@ class Alur:
 
     # ------------------------------------------------------------- instances
 
-    def start(self, process_id: str, user: str) -> InstanceView:
+    def start(self, process_id: str, user: str, perihal: str | None = None,
+              nomor: str | None = None) -> InstanceView:
         """Start an instance of the newest version of `process_id` of `user`'s organisation as `user`.
 
+        `perihal` (what the case is about; required when given, as every face that a person
+        types into gives it) and `nomor` (its reference number) are checked by subject.clean:
+        bad ones raise InvalidData naming the field. Without a perihal (a simulation) it is "".
         The user must hold the role of the lane the start event sits in. A model that
         fails before its first wait (a gateway no flow of which applies) raises
         ProcessFailed and nothing is written.
@@ -358,6 +364,11 @@ class Alur:
             lane_roles = directory.lane_roles(self, org, process_id, session)
             if start_lane is not None and lane_roles.get(start_lane) not in roles:
                 raise Forbidden(f"'{user}' does not hold the role of lane '{start_lane}' that starts this SOP")
+            # Checked once the user may start it: a refusal tells nothing about what was typed.
+            if perihal is None and nomor is None:
+                perihal = ""
+            else:
+                perihal, nomor = subject.clean(perihal, nomor)
             from SpiffWorkflow.bpmn import BpmnWorkflow
 
             workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
@@ -369,7 +380,7 @@ class Alur:
                 raise ProcessFailed(f"process '{process_id}' could not start: {exc}") from exc
             now = utcnow()
             instance = Instance(process_id=process_id, org=version.org, status="running", revision=1,
-                                started_by=user, started_at=now)
+                                started_by=user, started_at=now, perihal=perihal, nomor=nomor)
             session.add(instance)
             ready = self.save_workflow(session, instance, version, workflow, user, "start", now,
                                        ready_before=set())  # a new instance has no task rows yet
@@ -526,6 +537,7 @@ class Alur:
             id=found.instance_id, process_id=found.process_id, version=version.version,
             status="completed" if ended else "running", revision=revision, started_by=found.started_by,
             started_at=found.started_at, completed_at=now if ended else None, ready_tasks=ready,
+            perihal=found.perihal, nomor=found.nomor,
         )
         return view, workflow, version.id
 
@@ -710,7 +722,7 @@ class Alur:
         return InstanceView(
             id=instance.id, process_id=instance.process_id, version=version.version, status=instance.status,
             revision=instance.revision, started_by=instance.started_by, started_at=instance.started_at,
-            completed_at=instance.completed_at, ready_tasks=ready,
+            completed_at=instance.completed_at, ready_tasks=ready, perihal=instance.perihal, nomor=instance.nomor,
         )
 
     @staticmethod

@@ -15,9 +15,9 @@ from datetime import datetime
 
 from sqlalchemy import exists, func, literal, select
 
-from . import directory
+from . import directory, subject
 from .engine import TaskView
-from .models import HumanTask, LaneRole, ProcessVersion, utcnow
+from .models import HumanTask, Instance, LaneRole, ProcessVersion, utcnow
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -53,6 +53,8 @@ class InboxPage:
     by_process: dict[str, Count] = field(default_factory=dict)  # the user's ready tasks per SOP of their lanes
     has_next: bool = False
     names: dict[str, str] = field(default_factory=dict)  # with counts: process id -> name, every SOP of the org
+    # instance id -> (perihal, nomor) of the instances of this page's tasks
+    subjects: dict[int, tuple[str, str | None]] = field(default_factory=dict)
 
     @property
     def has_previous(self) -> bool:
@@ -80,13 +82,16 @@ def _per_process(session, conditions: list, process_ids: list[str]) -> dict[str,
 
 def inbox(alur, user: str, process_id: str | None = None, overdue: bool = False, limit: int = PAGE_SIZE,
           offset: int = 0, now: datetime | None = None, include_claimed_by_others: bool = True,
-          counts: bool = True, member: tuple[str | None, set[str]] | None = None) -> InboxPage:
+          counts: bool = True, member: tuple[str | None, set[str]] | None = None,
+          query: str | None = None) -> InboxPage:
     """The page of `user`'s ready tasks from `offset` (at most `limit`, capped at MAX_PAGE_SIZE).
 
     Filters: only SOP `process_id`; only `overdue` tasks (due before `now`);
     without `include_claimed_by_others`, tasks someone else claimed are left out.
     Without `counts`, only the total is counted (no per-SOP or overdue counts).
     Counts stop at their caps, so a page costs the same however many tasks wait.
+    `query`: only tasks whose instance's perihal or nomor contains it (any case); the
+    instance is found by its primary key from each task row the index walk meets.
     `member` is (organisation, roles) of `user` when the caller has just read them
     (the web app's logged-in account); otherwise they are read here.
     """
@@ -104,6 +109,10 @@ def inbox(alur, user: str, process_id: str | None = None, overdue: bool = False,
         matching = list(mine)
         if process_id:
             matching.append(HumanTask.process_id == process_id)
+        searched = subject.search_conditions(query, Instance.perihal, Instance.nomor)
+        if searched:
+            matching.append(HumanTask.instance_id.in_(
+                select(Instance.id).where(Instance.org == org, *searched)))
         late = HumanTask.due_at < now
         by_process, overdue_count, names = {}, Count(0), {}
         if counts:
@@ -123,11 +132,17 @@ def inbox(alur, user: str, process_id: str | None = None, overdue: bool = False,
         if overdue:
             matching.append(late)
         total_cap = offset + COUNT_CAP
-        if counts and not process_id and not overdue and offset == 0:  # the per-SOP sample counted it already
+        if counts and not process_id and not overdue and not searched and offset == 0:  # the per-SOP sample counted it already
             total = _count(sum(c.value for c in by_process.values()), COUNT_CAP)
         else:
             total = _count(session.scalar(select(_capped(matching, total_cap))), total_cap)
         rows = session.scalars(select(HumanTask).where(*matching)
                                .order_by(HumanTask.ready_at.desc(), HumanTask.id).limit(limit + 1).offset(offset)).all()
-        return InboxPage([TaskView.of(row) for row in rows[:limit]], total, offset, limit, overdue_count, by_process,
-                         has_next=len(rows) > limit, names=names)
+        has_next, rows = len(rows) > limit, rows[:limit]
+        subjects = {}
+        if rows:
+            subjects = {i: (p, n) for i, p, n in session.execute(
+                select(Instance.id, Instance.perihal, Instance.nomor)
+                .where(Instance.id.in_({row.instance_id for row in rows})))}
+        return InboxPage([TaskView.of(row) for row in rows], total, offset, limit, overdue_count, by_process,
+                         has_next=has_next, names=names, subjects=subjects)

@@ -109,12 +109,20 @@ class Instance(Base):
     """A running or ended case of a process, on the version it started with."""
 
     __tablename__ = "instances"
-    __table_args__ = (Index("ix_instances_org_process", "org", "process_id"),)
+    __table_args__ = (
+        Index("ix_instances_org_process", "org", "process_id"),
+        # A reference number is looked up as typed ("800/123/Setda"): its prefix search uses this one.
+        Index("ix_instances_org_nomor", "org", "nomor"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"))
     process_id: Mapped[str] = mapped_column(String(200))  # of organisation `org`
     org: Mapped[str] = mapped_column(String(100), default=DEFAULT_ORG)
+    # What the case is about, entered when it starts (runtime/subject.py); "" for instances started
+    # before perihal existed or by a simulation, shown as "(tanpa perihal)".
+    perihal: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    nomor: Mapped[str | None] = mapped_column(String(100), nullable=True)  # the letter's reference number
     status: Mapped[str] = mapped_column(String(20), default="running")  # running | completed
     state: Mapped[str] = mapped_column(Text)  # serialized workflow without its spec
     revision: Mapped[int] = mapped_column(Integer, default=1)
@@ -185,7 +193,9 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
     org: Mapped[str] = mapped_column(String(100), default=DEFAULT_ORG)
-    display_name: Mapped[str] = mapped_column(String(200))
+    display_name: Mapped[str] = mapped_column(String(200))  # the full name, as pages show the person
+    nip: Mapped[str | None] = mapped_column(String(18), nullable=True)  # Nomor Induk Pegawai: 18 digits
+    jabatan: Mapped[str | None] = mapped_column(String(200), nullable=True)  # the position, e.g. "Sekretaris Dinas"
     password_hash: Mapped[str | None] = mapped_column(String(300), nullable=True)
 
 

@@ -21,7 +21,7 @@ instances = cast(Table, Instance.__table__)
 # organisation of the user (`user`) and whether they hold the task's role. Params: task_id, user.
 task_for_completion = (
     select(tasks, instances.c.version_id, instances.c.revision, instances.c.state,
-           instances.c.started_by, instances.c.started_at,
+           instances.c.started_by, instances.c.started_at, instances.c.perihal, instances.c.nomor,
            select(User.org).where(User.username == bindparam("user")).scalar_subquery().label("user_org"),
            exists().where(UserRole.user_id == User.id, User.username == bindparam("user"),
                           UserRole.role == tasks.c.role).label("holds_role"))

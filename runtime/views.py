@@ -14,7 +14,7 @@ from .models import HumanTask, Instance
 def task_details(alur: Alur, task_id: str) -> dict:
     """A task with what its page shows: the SOP step's text and mutu baku, and its form.
 
-    Returns {"task": TaskView, "process_name", "revision" (of the instance),
+    Returns {"task": TaskView, "process_name", "revision", "perihal", "nomor" (of the instance),
     "properties" (sopStep, waktu, kelengkapan, output, ...), "documentation",
     "form" (the JSON Schema as a dict, or None)}.
     """
@@ -31,6 +31,8 @@ def task_details(alur: Alur, task_id: str) -> dict:
             "task": TaskView.of(row),
             "process_name": version.name,
             "revision": instance.revision,
+            "perihal": instance.perihal,
+            "nomor": instance.nomor,
             "properties": properties,
             "documentation": (getattr(task_spec, "documentation", None) or "") if task_spec else "",
             "form": alur.form(version, row.form) if row.form and row.form in version.forms else None,

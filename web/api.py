@@ -110,6 +110,8 @@ def _flag_arg(name: str) -> bool:
 @described("A page of the ready tasks of the lanes the user's roles cover, newest first", parameters=[
     {"name": "process_id", "in": "query", "schema": TEXT},
     {"name": "overdue", "in": "query", "schema": {"type": "boolean"}},
+    {"name": "q", "in": "query", "description": "only tasks whose instance's perihal or nomor contains this text "
+     "(any case; % and _ are taken literally)", "schema": TEXT},
     {"name": "limit", "in": "query", "description": "tasks per page; a larger limit than 500 is served as 500",
      "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID, "default": 100}},
     {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID, "default": 0}},
@@ -127,8 +129,9 @@ def tasks():
     offset = _count_arg("offset", 0, 0)
     process_id = request.args.get("process_id") or None
     overdue = _flag_arg("overdue")
+    query = request.args.get("q") or None
     page = inbox_page(engine(), g.user.username, process_id=process_id, overdue=overdue, limit=limit, offset=offset,
-                      counts=False, member=(g.user.org, g.user.roles))
+                      counts=False, member=(g.user.org, g.user.roles), query=query)
     response = jsonify([t.to_dict() for t in page.tasks])
     if page.total.more:  # counting stops at a cap: a bounded cost however many tasks wait
         response.headers["X-Total-Count-At-Least"] = str(page.total.value)
@@ -136,7 +139,7 @@ def tasks():
         response.headers["X-Total-Count"] = str(page.total.value)
     if page.has_next:
         following = url_for("api.tasks", limit=limit, offset=offset + limit, process_id=process_id,
-                            overdue="1" if overdue else None)
+                            overdue="1" if overdue else None, q=query)
         response.headers["Link"] = f'<{following}>; rel="next"'
     return response
 
@@ -222,10 +225,23 @@ def processes():
     "headers": {"Location": {"description": "the new instance (/api/instances/{id})", "required": True,
                              "schema": {"type": "string"}}},
     "links": links("$response.body#/ready_tasks/0/id", "$response.body#/id")}, **ERRORS,
-    "422": json_response(ref("Error"), "Model SOP gagal sebelum langkah pertamanya")})
+    "422": json_response(ref("Error"), "Perihal atau nomor tidak sah (`fields` menyebutnya), "
+                                       "atau model SOP gagal sebelum langkah pertamanya")},
+    request_body={"required": True, "description": "The body names what the case is about: `perihal` (required, "
+                  "1-500 characters after trimming) and its reference number `nomor` (optional, at most 100). A "
+                  "missing or bad one is a 422 whose `fields` names it; nothing is started.",
+                  "content": {"application/json": {"schema": {
+                      "type": "object", "required": ["perihal"], "additionalProperties": False,
+                      "properties": {"perihal": {**TEXT, "minLength": 1, "maxLength": 500},
+                                     "nomor": {"type": ["string", "null"], "pattern": "^[^\\u0000]*$",
+                                               "maxLength": 100}}}}}})
 @api_login_required
 def start(process_id):
-    view = engine().start(process_id, g.user.username)
+    body = _body()
+    unknown = sorted(set(body) - {"perihal", "nomor"})
+    if unknown:
+        return jsonify(error="data tidak sah", fields={k: "isian tidak dikenal" for k in unknown}), 422
+    view = engine().start(process_id, g.user.username, perihal=body.get("perihal", ""), nomor=body.get("nomor"))
     return jsonify(view.to_dict()), 201, {"Location": url_for("api.instance", instance_id=view.id)}
 
 

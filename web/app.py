@@ -36,7 +36,7 @@ ERROR_TITLES = {
 ACTION_LABELS = {
     "start": "memulai proses", "claim": "mengambil tugas", "unclaim": "melepas tugas",
     "complete": "menyelesaikan", "return": "mengembalikan untuk diperbaiki", "end": "proses selesai",
-    "deploy": "memasang versi",
+    "deploy": "memasang versi", "migrate": "memindahkan proses ke versi baru",
 }
 CSRF_REFUSED = "Token CSRF tidak ada atau tidak cocok. Muat ulang halaman lalu coba lagi."
 csrf = CSRFProtect()
@@ -178,6 +178,10 @@ def _register_filters(app: Flask, settings: Settings) -> None:
     @app.template_filter("menit_kerja")
     def menit_kerja(value: int | None) -> str:
         return "-" if value is None else format_minutes(value)
+
+    @app.template_filter("perihal")
+    def perihal(value: str | None) -> str:
+        return value or "(tanpa perihal)"
 
     app.jinja_env.globals["ACTION_LABELS"] = ACTION_LABELS
 

@@ -1,8 +1,9 @@
 """`alur demo`: a SQLite database with every SOP deployed and one user per role, then serve.
 
 Each distinct role of each organisation's deployed processes gets a user named
-after the organisation and the role key (e.g. "sulteng.kepala-dinas", shown as
-the lane name) with a generated password, printed and written to
+after the organisation and the role key (e.g. "sulteng.kepala-dinas"), with an
+Indonesian full name, an 18-digit NIP and the lane's name as jabatan (pages show
+"Kepala Dinas (Hendra Wijaya)"), and a generated password, printed and written to
 <instance>/demo-users.txt; so do each organisation's admin ("sulteng.admin") and
 process designer ("sulteng.perancang"). Running it again
 keeps existing users and their passwords; --reset gives every demo user a new one.
@@ -42,6 +43,28 @@ def demo_roles(alur: Alur) -> dict[tuple[str, str], str]:
     return dict(sorted(roles.items()))
 
 
+# Full names of the demo users, given out in the order of demo_roles (so a rerun gives the same ones).
+DEMO_NAMES = [
+    "Budi Santoso", "Siti Rahmawati", "Hendra Wijaya", "Dewi Lestari", "Ahmad Fauzi", "Nur Aini Pratiwi",
+    "Rudi Hartono", "Sri Wahyuni", "Agus Salim", "Ratna Sari Dewi", "Muhammad Rizal", "Yuliana Putri",
+    "Fransiskus Lamba", "Maria Goreti Tumanggor", "Irwan Setiawan", "Fitri Handayani", "Bambang Sutrisno",
+    "Wulan Anggraini", "Andi Mappaseng", "Kadek Ayu Saraswati", "Yohanes Tandi", "Lilis Suryani",
+    "Syamsul Bahri", "Nurhayati Lubis", "Eko Prasetyo", "Rini Marlina", "Darmawan Hadi", "Intan Permatasari",
+]
+
+
+def demo_profile(index: int, role: str, lane: str) -> tuple[str, str, str]:
+    """(full name, NIP, jabatan) of the index-th demo user. A NIP is birth date (8 digits), month of
+    appointment (6), sex (1: man, 2: woman) and a sequence number (3): 18 digits."""
+    name = DEMO_NAMES[index % len(DEMO_NAMES)]
+    if index >= len(DEMO_NAMES):
+        name = f"{name} {index // len(DEMO_NAMES) + 1}"
+    born = f"{1970 + index % 20}{1 + index % 12:02d}{1 + (index * 7) % 28:02d}"
+    appointed = f"{1995 + index % 25}{1 + (index * 5) % 12:02d}"
+    sex = "2" if index % 2 else "1"
+    return name, f"{born}{appointed}{sex}{1 + index:03d}", lane
+
+
 def new_password() -> str:
     alphabet = string.ascii_lowercase + string.digits
     return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(3))
@@ -67,15 +90,18 @@ def setup_demo(settings: Settings, reset: bool = False) -> list[tuple[str, str, 
         known = _read_credentials(path)
         existing = {a.username: a for a in accounts.list_users(alur)}
         rows = []
-        for (org, role), lane in demo_roles(alur).items():
+        for index, ((org, role), lane) in enumerate(demo_roles(alur).items()):
             username = demo_username(org, role)
             account = existing.get(username)
             password = known.get(username)
+            name, nip, jabatan = demo_profile(index, role, lane)
             if account is None or not account.has_password or reset or password is None:
                 password = new_password()
-                directory.add_user(alur, username, [role], display_name=lane,
+                directory.add_user(alur, username, [role], display_name=name, nip=nip, jabatan=jabatan,
                                    password_hash=generate_password_hash(password), org=org)
-            rows.append((username, password, lane))
+            elif account.display_name in (lane, username):  # a demo made before users had names
+                directory.add_user(alur, username, [role], display_name=name, nip=nip, jabatan=jabatan, org=org)
+            rows.append((username, password, f"{jabatan} ({name})"))
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("# username\tpassword\tdisplay name (Alur demo users)\n"
                         + "".join(f"{u}\t{p}\t{d}\n" for u, p, d in rows), encoding="utf-8")

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 
-from alur.runtime import accounts
+from alur.runtime import accounts, people
 from alur.runtime.engine import DeployRefused, NotFound
 from alur.runtime.sopdoc import service as sopdoc
 from alur.runtime.scenarios.coverage import flow_classes
@@ -125,7 +125,7 @@ def _versions_page(process_id: str, errors: dict | None = None, form: dict | Non
     process = next(p for p in engine().processes(g.user.org) if p["process_id"] == process_id)
     # The version to migrate from, preselected: the oldest one with running instances.
     default_from = next((r["version"] for r in rows[:-1] if r["running_instances"]), max(1, len(rows) - 1))
-    names = {**accounts.display_names(engine()), "system": "Sistem (folder processes/)"}
+    names = people.people(engine(), g.user.org)
     runs = last_runs(engine(), g.user.org, process_id)
     tested = newest_run_with_diagram(engine(), g.user.org, process_id)
     coverage = (tested["report"].get("coverage") or {}) if tested else {}

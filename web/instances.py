@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, g, render_template
+from flask import Blueprint, abort, g, render_template, request
 
-from alur.runtime import accounts, views
+from alur.runtime import accounts, people, views
 
 from .auth import login_required
 from .diagram import render_svg
@@ -17,8 +17,10 @@ bp = Blueprint("instances", __name__, url_prefix="/proses")
 @bp.route("/")
 @login_required
 def instance_list():
-    instances = accounts.visible_instances(engine(), g.user.username)
-    return render_template("instances/list.html", instances=instances)
+    query = request.args.get("q", "").strip()
+    instances = accounts.visible_instances(engine(), g.user.username, query=query or None)
+    return render_template("instances/list.html", instances=instances, query=query,
+                           names=people.people(engine(), g.user.org))
 
 
 @bp.route("/<int:instance_id>")
@@ -29,10 +31,11 @@ def instance_page(instance_id):
     instance = engine().instance(instance_id)
     progress = views.instance_progress(engine(), instance_id)
     steps = engine().instance_tasks(instance_id)
+    holders = {t.role: people.holders(engine(), g.user.org, t.role) for t in instance.ready_tasks}
     return render_template(
         "instances/instance.html", instance=instance, progress=progress, steps=steps,
         diagram=render_svg(progress["bpmn_xml"], progress["states"], progress["taken"]),
         history=engine().history(instance_id), step_names={t.id: t.name for t in steps},
         attachments=attachment_store().for_instance(instance_id),
-        names=accounts.display_names(engine()), now=datetime.now(timezone.utc),
+        names=people.people(engine(), g.user.org), holders=holders, now=datetime.now(timezone.utc),
     )

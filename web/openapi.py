@@ -99,6 +99,8 @@ SCHEMAS = {
         "started_by": {"type": "string"}, "started_at": {"type": "string", "format": "date-time"},
         "completed_at": {"type": ["string", "null"], "format": "date-time"},
         "ready_tasks": {"type": "array", "items": ref("Task")},
+        "perihal": {"type": "string", "description": "what the case is about (\"\" for one started before perihal existed)"},
+        "nomor": {"type": ["string", "null"], "description": "its reference number, if any"},
     }),
     "AuditEntry": _object({
         "id": {"type": "integer"}, "at": {"type": "string", "format": "date-time"}, "actor": {"type": "string"},

@@ -4,9 +4,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 
 from alur.runtime import accounts, views
+from alur.runtime.engine import InvalidData
+from alur.runtime.subject import MAX_NOMOR, MAX_PERIHAL
 
 from .auth import login_required
 from .services import engine
@@ -17,12 +19,20 @@ bp = Blueprint("processes", __name__, url_prefix="/sop")
 @bp.route("/")
 @login_required
 def process_list():
+    return _list_page()
+
+
+def _list_page(start_errors: dict | None = None, started: str | None = None, form: dict | None = None,
+               status: int = 200):
+    """Daftar SOP; after a refused start, with the errors shown at that SOP's start form."""
     processes = engine().processes(g.user.org)
     for process in processes:
         process["start_lane"], role = views.start_lane_and_role(engine(), g.user.org, process["process_id"])
         process["can_start"] = role is None or role in g.user.roles
         process["deployed_at"] = datetime.fromisoformat(process["deployed_at"])
-    return render_template("processes/list.html", processes=processes, refused=_refused_files())
+    return render_template("processes/list.html", processes=processes, refused=_refused_files(),
+                           start_errors=start_errors or {}, started=started, form=form or {},
+                           max_perihal=MAX_PERIHAL, max_nomor=MAX_NOMOR), status
 
 
 def _refused_files() -> list[dict]:
@@ -39,8 +49,12 @@ def _refused_files() -> list[dict]:
 @bp.route("/<process_id>/mulai", methods=("POST",))
 @login_required
 def start(process_id):
-    view = engine().start(process_id, g.user.username)
-    flash(f"Proses #{view.id} dimulai.")
+    form = {"perihal": request.form.get("perihal", ""), "nomor": request.form.get("nomor", "")}
+    try:
+        view = engine().start(process_id, g.user.username, perihal=form["perihal"], nomor=form["nomor"])
+    except InvalidData as exc:
+        return _list_page(start_errors=exc.errors, started=process_id, form=form, status=422)
+    flash(f"Proses #{view.id} “{view.perihal[:80]}” dimulai.")
     mine = [t for t in view.ready_tasks if t.role in g.user.roles]
     if mine:
         return redirect(url_for("tasks.task_page", task_id=mine[0].id))

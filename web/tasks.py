@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from alur.runtime import accounts, views
+from alur.runtime import accounts, people, views
 from alur.runtime.inbox import PAGE_SIZE
 from alur.runtime.inbox import inbox as inbox_page
 from alur.runtime.engine import Conflict, InvalidData
@@ -30,17 +30,26 @@ def _now() -> datetime:
 def inbox():
     process_filter = request.args.get("sop", "")
     overdue_only = request.args.get("terlambat") == "1"
+    query = request.args.get("q", "").strip()
     # Not a page number (or one past any offset the database takes): the first page.
     page_number = parse_whole(request.args.get("halaman"), 1, MAX_ID // PAGE_SIZE) or 1
     now = _now()
     page = inbox_page(engine(), g.user.username, process_id=process_filter or None, overdue=overdue_only,
                       limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE, now=now,
-                      member=(g.user.org, g.user.roles))
+                      member=(g.user.org, g.user.roles), query=query or None)
     names = page.names
     sops = sorted(set(page.by_process) | ({process_filter} if process_filter else set()),
                   key=lambda pid: names.get(pid, pid))
     return render_template("tasks/inbox.html", page=page, tasks=page.tasks, names=names, sops=sops, now=now,
-                           process_filter=process_filter, overdue_only=overdue_only, page_number=page_number)
+                           process_filter=process_filter, overdue_only=overdue_only, page_number=page_number,
+                           query=query, people=people.people(engine(), g.user.org),
+                           my_lanes=_lanes_of(g.user.org, g.user.roles))
+
+
+def _lanes_of(org: str, roles: set[str]) -> list[str]:
+    """The lane names the user's roles perform (what the inbox says it holds), not role keys."""
+    lanes = accounts.organisation_roles(engine(), org)
+    return sorted({lane for role in roles for lane in lanes.get(role, [])})
 
 
 def _back_to(default: str) -> str:
@@ -88,7 +97,7 @@ def _render_task(details: dict, values: dict | None = None, errors: dict | None 
         is_review=REVIEW_FIELD in schema.get("properties", {}), notes=notes, step_names=step_names,
         attachments=attachment_store().for_instance(task.instance_id),
         can_act=task.role in g.user.roles and task.claimed_by in (None, g.user.username),
-        names=accounts.display_names(engine()), now=_now(),
+        names=people.people(engine(), g.user.org), now=_now(),
     ), status
 
 

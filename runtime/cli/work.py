@@ -18,10 +18,13 @@ def _task_line(t) -> str:
 @command("start")
 @click.argument("process_id", help=PROCESS_ID_HELP)
 @click.option("--user", required=True, help="who starts it (the process of their organisation)")
-def start(process_id: str, user: str) -> int:
+@click.option("--perihal", required=True, help="what the case is about (1-500 characters)")
+@click.option("--nomor", help="its reference number, if any (at most 100 characters)")
+def start(process_id: str, user: str, perihal: str, nomor: str | None) -> int:
     """start an instance"""
-    view = engine().start(process_id, user)
-    emit(view.to_dict(), f"instance {view.id} started on {view.process_id} v{view.version}\n"
+    view = engine().start(process_id, user, perihal=perihal, nomor=nomor)
+    emit(view.to_dict(), f"instance {view.id} started on {view.process_id} v{view.version}: {view.perihal}"
+         + (f" ({view.nomor})" if view.nomor else "") + "\n"
          + "\n".join(_task_line(t) for t in view.ready_tasks))
     return 0
 

@@ -47,7 +47,7 @@ def test_scripted_session_completes_the_sop_with_one_return(alur_cli):
     alur_cli("deploy", str(PROCESSES / f"{PROCESS}.bpmn"))
     for user, role in ROLES.items():
         alur_cli("users", "add", user, "--role", role, "--org", "kalbar-diskukm")
-    instance = alur_cli("start", PROCESS, "--user", "kasubbag", "--json")
+    instance = alur_cli("start", PROCESS, "--user", "kasubbag", "--perihal", "SKP Triwulan IV", "--json")
     returned = False
     while instance["status"] == "running":
         (task,) = instance["ready_tasks"]
@@ -77,12 +77,12 @@ def test_scripted_session_completes_the_sop_with_one_return(alur_cli):
 def test_cli_errors_are_clear_and_exit_non_zero(alur_cli):
     alur_cli("deploy", str(PROCESSES / f"{PROCESS}.bpmn"))
     alur_cli("users", "add", "kasubbag", "--role", "kasubbag-umum-aparatur", "--org", "kalbar-diskukm")
-    instance = alur_cli("start", PROCESS, "--user", "kasubbag", "--json")
+    instance = alur_cli("start", PROCESS, "--user", "kasubbag", "--perihal", "SKP Triwulan IV", "--json")
     task = instance["ready_tasks"][0]["id"]
     assert "wajib diisi" in alur_cli("complete", task, "--user", "kasubbag", "--data", "{}", expect=1)
     assert "not JSON" in alur_cli("complete", task, "--user", "kasubbag", "--data", "{oops", expect=2)
     assert "does not exist" in alur_cli("complete", task, "--user", "tamu", "--data", "{}", expect=1)
-    assert "is not deployed" in alur_cli("start", "tidak-ada", "--user", "kasubbag", expect=1)
+    assert "is not deployed" in alur_cli("start", "tidak-ada", "--user", "kasubbag", "--perihal", "x", expect=1)
 
 
 def test_validate_prints_file_and_line_and_exits_1(tmp_path):
@@ -145,8 +145,8 @@ def test_a_process_id_deployed_by_two_organisations_is_resolved_by_org_or_user(a
     # Acting as a user: the user's organisation, and nothing of any other is named.
     alur_cli("users", "add", "budi", "--role", "kasubbag-umum-aparatur", "--org", "kalbar-diskukm")
     alur_cli("users", "add", "sari", "--role", "kasubbag-sulteng", "--org", "sulteng-diskukm")
-    assert alur_cli("start", PROCESS, "--user", "budi", "--json")["version"] == 1
-    on_sulteng = alur_cli("start", PROCESS, "--user", "sari", "--json")
+    assert alur_cli("start", PROCESS, "--user", "budi", "--perihal", "SKP Triwulan IV", "--json")["version"] == 1
+    on_sulteng = alur_cli("start", PROCESS, "--user", "sari", "--perihal", "SKP Triwulan IV", "--json")
     assert on_sulteng["version"] == 2 and on_sulteng["ready_tasks"][0]["org"] == "sulteng-diskukm"
     migrated = alur_cli("migrate", PROCESS, "2", "1", "--user", "sari", "--json")
     assert migrated == {"migrated": [on_sulteng["id"]], "refused": {}}
@@ -155,7 +155,7 @@ def test_a_process_id_deployed_by_two_organisations_is_resolved_by_org_or_user(a
     alur_cli("users", "add", "tono", "--role", "staf", "--org", "default")
     assert alur_cli("migrate", PROCESS, "1", "2", "--user", "tono", expect=1) == (
         f"error: process '{PROCESS}' is not deployed\n")
-    assert alur_cli("start", PROCESS, "--user", "tono", expect=1) == f"error: process '{PROCESS}' is not deployed\n"
+    assert alur_cli("start", PROCESS, "--user", "tono", "--perihal", "SKP Triwulan IV", expect=1) == f"error: process '{PROCESS}' is not deployed\n"
 
 
 @pytest.mark.parametrize("argv", [

@@ -24,7 +24,7 @@ def test_a_token_is_shown_once_and_then_listed_by_prefix(client, login, post, al
 
 def test_the_api_accepts_a_token_without_csrf_and_refuses_a_bad_one(client, alur):
     token, info = tokens.create_token(alur, "kepala-dinas", "uji")
-    started = client.post(f"/api/processes/{SOP}/instances", headers=bearer(token))
+    started = client.post(f"/api/processes/{SOP}/instances", json={"perihal": "SKP Triwulan IV"}, headers=bearer(token))
     assert started.status_code == 201, started.get_json()
     listed = client.get("/api/tasks", headers=bearer(token)).get_json()
     assert [t["instance_id"] for t in listed] == [started.get_json()["id"]]

@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from alur.runtime import accounts, directory
+from alur.runtime import accounts, directory, people
 from alur.runtime.engine import Alur
 from alur.runtime.models import AuditEntry
 from tests.web.conftest import ORG, PASSWORD, PASSWORD_HASH, SOP, _text_of
@@ -310,6 +310,14 @@ def test_demo_has_an_admin_and_a_designer_per_organisation(settings):
                 password, _ = rows[username]
                 account = accounts.authenticate(alur, username, password)
                 assert account is not None and account.org == org and account.roles == {role}
-        assert rows["sulteng.admin"][1] == "Admin" and rows["sulteng.perancang"][1] == "Perancang SOP"
+        assert rows["sulteng.admin"][1].startswith("Admin (") and rows["sulteng.perancang"][1].startswith("Perancang SOP (")
+        # Every demo user has a full name, an 18-digit NIP and a jabatan, and pages name them by both.
+        everyone = people.people(alur)
+        for username in rows:
+            person = everyone.person(username)
+            assert person.name != username and len(person.name.split()) >= 2
+            assert person.nip is not None and len(person.nip) == 18 and person.nip.isdigit()
+            assert person.jabatan and everyone.get(username) == f"{person.jabatan} ({person.name})"
+        assert len({everyone.person(u).nip for u in rows}) == len(rows)
     finally:
         alur.close()

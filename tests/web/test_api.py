@@ -36,7 +36,7 @@ def test_api_needs_credentials(client):
 
 
 def test_a_whole_round_over_the_api(client, alur):
-    started = client.post(f"/api/processes/{SOP}/instances", headers=basic("kepala-dinas"))
+    started = client.post(f"/api/processes/{SOP}/instances", json={"perihal": "SKP Triwulan IV"}, headers=basic("kepala-dinas"))
     assert started.status_code == 201
     instance = started.get_json()
     assert started.headers["Location"].endswith(f"/api/instances/{instance['id']}")
@@ -108,8 +108,8 @@ def test_refusals_wrong_role_invisible_conflict(client, alur):
                        json={"data": {"isi_disposisi": "Kerjakan"}}).status_code == 403
     assert client.get(f"/api/tasks/{task.id}", headers=basic("pegawai-lain")).status_code == 404
     assert client.get(f"/api/instances/{view.id}", headers=basic("pegawai-lain")).status_code == 404
-    assert client.post(f"/api/processes/{SOP}/instances", headers=basic("sekretaris")).status_code == 403
-    assert client.post("/api/processes/tidak-ada/instances", headers=basic("kepala-dinas")).status_code == 404
+    assert client.post(f"/api/processes/{SOP}/instances", json={"perihal": "SKP Triwulan IV"}, headers=basic("sekretaris")).status_code == 403
+    assert client.post("/api/processes/tidak-ada/instances", json={"perihal": "SKP Triwulan IV"}, headers=basic("kepala-dinas")).status_code == 404
     stale = client.post(f"/api/tasks/{task.id}/complete", headers=basic("kepala-dinas"),
                         json={"data": {"isi_disposisi": "Kerjakan"}, "revision": 7})
     assert stale.status_code == 409

@@ -187,7 +187,7 @@ MATRIX = [
     Call("instances.instance_page", "GET", "/proses/{instance}", SEES_INSTANCE),
     Call("processes.process_list", "GET", "/sop/", ANY_USER),
     Call("processes.start", "POST", "/sop/{sop}/mulai", START, ok=302, to=r"/tugas/[0-9a-f-]+",
-         changes=INSTANCE_TABLES),
+         body=lambda s, a: {"perihal": "SKP Triwulan IV", "nomor": "800/1/2026"}, changes=INSTANCE_TABLES),
     # Designer: the upload page is the designer's own organisation's; the SOP's pages are ORG's.
     Call("designer.upload", "GET", "/sop/pasang", DESIGNER_PAGE),
     # The other organisation's designer uploads a file of ORG's process id: process ids are scoped per
@@ -249,7 +249,7 @@ MATRIX = [
          body=lambda s, a: {"file": (io.BytesIO(PDF), "surat.pdf")}, changes=("attachments",)),
     Call("api.processes", "GET", "/api/processes", ANY_API_USER),
     Call("api.start", "POST", "/api/processes/{sop}/instances", outcomes(401, 403, start=OK, other_org=404), ok=201,
-         changes=INSTANCE_TABLES),
+         body=lambda s, a: {"perihal": "SKP Triwulan IV"}, changes=INSTANCE_TABLES),
     Call("api.instance", "GET", "/api/instances/{instance}", API_SEES_INSTANCE),
 ]
 

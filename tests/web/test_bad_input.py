@@ -164,7 +164,7 @@ def test_a_process_of_another_organisation_cannot_be_started_or_listed(client, a
     directory.add_user(alur, "kadis-kalbar", ["kepala-dinas"], org="kalbar-diskukm",
                        password_hash=alur_hash())
     unchanged()
-    assert client.post(f"/api/processes/{SOP}/instances", headers=basic("kadis-kalbar")).status_code == 404
+    assert client.post(f"/api/processes/{SOP}/instances", json={"perihal": "SKP Triwulan IV"}, headers=basic("kadis-kalbar")).status_code == 404
     listed = client.get("/api/processes", headers=basic("kadis-kalbar")).get_json()
     assert SOP not in [p["process_id"] for p in listed]
     assert {p["org"] for p in listed} == {"kalbar-diskukm"}

@@ -133,7 +133,11 @@ def test_data_collection_sop_end_to_end_in_the_browser(served, browser):
     head = office.page("kepala-dinas")
     head.goto(f"{base}/sop/")
     office.shot(head, "01-daftar-sop")
-    submit(head, f"tr[data-process='{SOP}'] button:has-text('Mulai proses baru')")
+    row = head.locator(f"tr[data-process='{SOP}']")
+    row.locator("summary:has-text('Mulai proses baru')").click()
+    row.locator("input[name=perihal]").fill("Data kinerja triwulan IV 2026")
+    row.locator("input[name=nomor]").fill("800/412/DISKUKM")
+    submit(head, f"tr[data-process='{SOP}'] button:has-text('Mulai')")
     expect(head.locator("h1")).to_contain_text("Langkah 1")
     instance_id = alur.tasks_for(demo_username("sulteng-diskukm", "kepala-dinas"))[0].instance_id
 

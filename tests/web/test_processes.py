@@ -33,7 +33,7 @@ def test_sop_list_names_the_lane_that_starts_each_process(client, login):
 
 def test_starting_opens_the_first_task(client, login, post, alur):
     login(client, "kepala-dinas")
-    response = post(client, "/sop/sulteng-pengumpulan-data-kinerja/mulai")
+    response = post(client, "/sop/sulteng-pengumpulan-data-kinerja/mulai", {"perihal": "SKP Triwulan IV"})
     assert response.status_code == 302
     [task] = alur.tasks_for("kepala-dinas")
     assert response.headers["Location"] == f"/tugas/{task.id}"
@@ -41,10 +41,10 @@ def test_starting_opens_the_first_task(client, login, post, alur):
 
 
 def test_start_refusals_change_nothing(client, login, post, alur):
-    post(client, "/sop/sulteng-pengumpulan-data-kinerja/mulai")  # not logged in
+    post(client, "/sop/sulteng-pengumpulan-data-kinerja/mulai", {"perihal": "SKP Triwulan IV"})  # not logged in
     login(client, "sekretaris")
-    assert post(client, "/sop/sulteng-pengumpulan-data-kinerja/mulai").status_code == 403  # wrong role
-    assert post(client, "/sop/tidak-ada/mulai").status_code == 404
+    assert post(client, "/sop/sulteng-pengumpulan-data-kinerja/mulai", {"perihal": "SKP Triwulan IV"}).status_code == 403  # wrong role
+    assert post(client, "/sop/tidak-ada/mulai", {"perihal": "SKP Triwulan IV"}).status_code == 404
     login(client, "kepala-dinas")
     assert client.post("/sop/sulteng-pengumpulan-data-kinerja/mulai").status_code == 400  # CSRF missing
     assert client.get("/sop/sulteng-pengumpulan-data-kinerja/mulai").status_code == 405
@@ -60,7 +60,7 @@ def test_new_instances_take_the_newest_version(client, login, post, alur, tmp_pa
     login(client, "kepala-dinas")
     page = client.get("/sop/").get_data(as_text=True)
     assert "Pengumpulan Data Kinerja (revisi)" in page
-    post(client, "/sop/sulteng-pengumpulan-data-kinerja/mulai")
+    post(client, "/sop/sulteng-pengumpulan-data-kinerja/mulai", {"perihal": "SKP Triwulan IV"})
     [task] = alur.tasks_for("kepala-dinas")
     assert alur.instance(task.instance_id).version == 2
 
@@ -108,11 +108,11 @@ def test_starting_a_model_that_fails_at_start_is_422_and_writes_nothing(client, 
     directory.add_user(alur, "pimpinan", ["pimpinan"], password_hash=PASSWORD_HASH, org=ORG)
     login(client, "pimpinan")
     before = export_database(alur)
-    response = post(client, "/sop/spiff-disposisi/mulai")
+    response = post(client, "/sop/spiff-disposisi/mulai", {"perihal": "SKP Triwulan IV"})
     assert response.status_code == 422
     assert "process 'spiff-disposisi' could not start" in text_of(response).replace("&#39;", "'")
     basic = {"Authorization": "Basic " + base64.b64encode(f"pimpinan:{PASSWORD}".encode()).decode()}
-    response = client.post("/api/processes/spiff-disposisi/instances", headers=basic)
+    response = client.post("/api/processes/spiff-disposisi/instances", json={"perihal": "SKP Triwulan IV"}, headers=basic)
     assert response.status_code == 422
     assert response.get_json()["error"].startswith("process 'spiff-disposisi' could not start: ")
     assert export_database(alur) == before

@@ -108,7 +108,7 @@ def test_claim_and_unclaim_from_the_inbox(client, login, post, alur, started, te
     response = post(client, f"/tugas/{task.id}/ambil", {"next": "/"})
     assert response.status_code == 302
     assert alur.task(task.id).claimed_by == "kepala-dinas"
-    assert "Diambil Anda" in text_of(client.get("/"))
+    assert "Diambil oleh Anda" in text_of(client.get("/"))
     post(client, f"/tugas/{task.id}/lepas")
     assert alur.task(task.id).claimed_by is None
 
