@@ -16,9 +16,9 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Protocol, cast
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.engine import Connection, Engine
 
 from . import db
@@ -27,7 +27,7 @@ from .models import AttachmentChunk
 CHUNK_BYTES = 256 * 1024
 KINDS = ("db", "folder")
 
-_chunks = AttachmentChunk.__table__
+_chunks = cast(Table, AttachmentChunk.__table__)  # a declarative class's table
 
 
 class BlobStore(Protocol):

@@ -19,8 +19,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import Table, delete, insert, or_, select, update
 from sqlalchemy.engine import Engine
 
 from . import db
@@ -36,7 +37,7 @@ LOCK = "alur:signing-keys"
 # How often a running server reads the keys again, so that a rotation reaches every server without a restart.
 REFRESH_SECONDS = 60
 
-_keys = SigningKey.__table__
+_keys = cast(Table, SigningKey.__table__)  # a declarative class's table
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def ensure(engine: Engine, now: datetime, legacy_file: Path | None = None) -> No
             has_current = True
         if not has_current:
             connection.execute(insert(_keys), {"secret": _new_secret(), "created_at": now, "retired_at": None})
-    if legacy is not None:
+    if legacy is not None and legacy_file is not None:
         legacy_file.unlink(missing_ok=True)  # in the database now: no copy of a secret lies about
 
 
