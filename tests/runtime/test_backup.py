@@ -67,8 +67,8 @@ def test_import_refuses_foreign_documents(alur):
         import_database(alur, document)
     document = export_database(alur)
     document["tables"]["users"] = [{"id": 1, "username": "x", "display_name": "x", "password_hash": None,
-                                    "jabatan": "?"}]
-    with pytest.raises(BackupError, match=r"tables.users\[0\]: unknown columns jabatan"):
+                                    "pangkat": "?"}]
+    with pytest.raises(BackupError, match=r"tables.users\[0\]: unknown columns pangkat"):
         import_database(alur, document)
     assert export_database(alur)["tables"]["users"] == []
 

@@ -216,7 +216,7 @@ def test_alur_start_of_a_model_that_fails_at_start_is_a_clear_error(tmp_path, mo
     assert main(["deploy", str(path)]) == 0
     assert main(["users", "add", "pimpinan", "--role", "pimpinan"]) == 0
     capsys.readouterr()
-    assert main(["start", "spiff-disposisi", "--user", "pimpinan"]) == 1
+    assert main(["start", "spiff-disposisi", "--user", "pimpinan", "--perihal", "Surat uji"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: process 'spiff-disposisi' could not start: ") and "Traceback" not in err
     alur = Alur(Settings.from_env())
