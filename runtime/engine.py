@@ -12,6 +12,7 @@ import os
 import re
 import threading
 import weakref
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -344,12 +345,13 @@ class Alur:
     # ------------------------------------------------------------- instances
 
     def start(self, process_id: str, user: str, perihal: str | None = None,
-              nomor: str | None = None) -> InstanceView:
+              nomor: str | None = None, unknown_fields: Sequence[str] = ()) -> InstanceView:
         """Start an instance of the newest version of `process_id` of `user`'s organisation as `user`.
 
         `perihal` (what the case is about; required when given, as every face that a person
         types into gives it) and `nomor` (its reference number) are checked by subject.clean:
-        bad ones raise InvalidData naming the field. Without a perihal (a simulation) it is "".
+        bad ones raise InvalidData naming the field, as do `unknown_fields` (what a request sent
+        besides them). Without a perihal (a simulation) it is "".
         The user must hold the role of the lane the start event sits in. A model that
         fails before its first wait (a gateway no flow of which applies) raises
         ProcessFailed and nothing is written.
@@ -365,10 +367,10 @@ class Alur:
             if start_lane is not None and lane_roles.get(start_lane) not in roles:
                 raise Forbidden(f"'{user}' does not hold the role of lane '{start_lane}' that starts this SOP")
             # Checked once the user may start it: a refusal tells nothing about what was typed.
-            if perihal is None and nomor is None:
+            if perihal is None and nomor is None and not unknown_fields:
                 perihal = ""
             else:
-                perihal, nomor = subject.clean(perihal, nomor)
+                perihal, nomor = subject.clean(perihal, nomor, unknown_fields)
             from SpiffWorkflow.bpmn import BpmnWorkflow
 
             workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)

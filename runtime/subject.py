@@ -6,6 +6,8 @@ through `clean`; a simulation or a benchmark starts without one (stored as "", s
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from .errors import InvalidData
 
 MAX_PERIHAL = 500  # instances.perihal
@@ -14,13 +16,14 @@ MAX_QUERY = 200  # a search text longer than any perihal worth typing is cut her
 LIKE_ESCAPE = "\\"
 
 
-def clean(perihal, nomor=None) -> tuple[str, str | None]:
+def clean(perihal, nomor=None, unknown: Iterable[str] = ()) -> tuple[str, str | None]:
     """(perihal, nomor) trimmed; raises InvalidData naming each bad field and what is wrong.
 
     perihal is required (1-500 characters after trimming); nomor is optional (at most 100).
-    Both must be text without control characters.
+    Both must be text without control characters. `unknown` names fields a request sent
+    besides these two; each is refused as unknown.
     """
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = {name: "isian tidak dikenal" for name in unknown}
     perihal_text = _text(perihal, "perihal", MAX_PERIHAL, errors)
     nomor_text = _text(nomor, "nomor", MAX_NOMOR, errors) if nomor is not None else None
     if "perihal" not in errors and not perihal_text:

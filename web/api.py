@@ -238,10 +238,10 @@ def processes():
 @api_login_required
 def start(process_id):
     body = _body()
+    # Unknown fields are refused by the engine, after it has found the process and the right to start it.
     unknown = sorted(set(body) - {"perihal", "nomor"})
-    if unknown:
-        return jsonify(error="data tidak sah", fields={k: "isian tidak dikenal" for k in unknown}), 422
-    view = engine().start(process_id, g.user.username, perihal=body.get("perihal", ""), nomor=body.get("nomor"))
+    view = engine().start(process_id, g.user.username, perihal=body.get("perihal", ""), nomor=body.get("nomor"),
+                          unknown_fields=unknown)
     return jsonify(view.to_dict()), 201, {"Location": url_for("api.instance", instance_id=view.id)}
 
 

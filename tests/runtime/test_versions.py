@@ -140,7 +140,7 @@ def test_version_commands_on_the_cli(tmp_path, monkeypatch, capsys, v2_file):
     monkeypatch.setenv("ALUR_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
     assert main(["deploy", str(PROCESSES / f"{PROCESS}.bpmn")]) == 0
     assert main(["users", "add", "kasubbag", "--role", KASUBBAG, "--org", "kalbar-diskukm"]) == 0
-    assert main(["start", PROCESS, "--user", "kasubbag"]) == 0
+    assert main(["start", PROCESS, "--user", "kasubbag", "--perihal", "Laporan SKP triwulan"]) == 0
     assert main(["deploy", str(v2_file), "--user", "perancang"]) == 0
     capsys.readouterr()
     assert main(["versions", PROCESS, "--json"]) == 0
