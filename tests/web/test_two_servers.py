@@ -146,3 +146,64 @@ def test_two_servers_share_sessions_files_and_work(two_servers):
         assert PASSWORD not in log
         requests = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
         assert {"/masuk", "/"} & {line["route"] for line in requests}
+
+
+def test_a_server_stopped_mid_burst_loses_no_acknowledged_completion(two_servers):
+    """Completions go to A and B in turns; A is killed (SIGKILL, no clean shutdown) once it has
+    acknowledged some. Every completion either server acknowledged is in the database, each task is
+    completed exactly once, and a completion whose answer was lost with A, sent again to B, is
+    either done there or refused as done already (409): never done twice."""
+    from concurrent.futures import ThreadPoolExecutor
+    import threading
+
+    from alur.runtime.tokens import create_token
+
+    alur, server_a, server_b = two_servers
+    secret, _ = create_token(alur, "kepala-dinas", "burst")
+    headers = {"Authorization": f"Bearer {secret}", "Content-Type": "application/json"}
+    tasks = [alur.start(SOP, "kepala-dinas").ready_tasks[0] for _ in range(40)]
+    form = views.task_details(alur, tasks[0].id)["form"]
+    body = json.dumps({"data": forms.sample_data(form, "setuju")}).encode()
+    opener = urllib.request.build_opener()
+    acknowledged_by_a = threading.Semaphore(0)
+    outcomes: dict[str, list[tuple[str, int | None]]] = {}
+
+    def complete(index_task):
+        index, task = index_task
+        first = server_a if index % 2 == 0 else server_b
+        tries = outcomes.setdefault(task.id, [])
+        for server in (first, server_b):  # a try A could not answer goes to B
+            try:
+                status, _, _ = _call(opener, f"{server.base}/api/tasks/{task.id}/complete", body, headers)
+            except (urllib.error.URLError, ConnectionError, OSError):
+                tries.append((server.base, None))
+                continue
+            tries.append((server.base, status))
+            if server is server_a and status == 200:
+                acknowledged_by_a.release()
+            return
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        running = pool.map(complete, enumerate(tasks))
+        for _ in range(5):
+            assert acknowledged_by_a.acquire(timeout=60), outcomes
+        server_a.process.kill()
+        list(running)
+    assert server_a.process.wait(timeout=20) == -9
+
+    lost_answers = 0
+    for task in tasks:
+        tries = outcomes[task.id]
+        statuses = [status for _, status in tries]
+        if statuses[0] is None:  # A died before answering; B's answer decides
+            lost_answers += 1
+            assert statuses[1] in (200, 409), tries
+        else:
+            assert statuses == [200], tries
+        history = [entry.action for entry in alur.history(task.instance_id)]
+        assert history.count("complete") == 1, (task.id, history, tries)
+    # The kill really cut the burst: A answered some, B the rest, including A's lost ones.
+    answered_by_a = sum(1 for tries in outcomes.values() if tries[0] == (server_a.base, 200))
+    assert 5 <= answered_by_a < 20, outcomes
+    assert answered_by_a + lost_answers + sum(
+        1 for tries in outcomes.values() if tries[0] == (server_b.base, 200)) == len(tasks)
