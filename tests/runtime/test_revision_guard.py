@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 
 from alur.runtime import db as runtime_db
 from alur.runtime import state as runtime_state
+from alur.runtime import statements
 from alur.runtime.engine import Conflict
 from alur.runtime.models import AuditEntry, HumanTask, Instance
 from tests.runtime.test_kalbar_pengumpulan_skp import DATA, KASUBBAG, PEMROSES, PROCESS, only_ready
@@ -85,6 +86,63 @@ def test_a_completion_with_a_lower_stored_revision_is_refused_too(sop, write_hoo
     with pytest.raises(Conflict):
         sop.complete(task.id, KASUBBAG, DATA["Step_01"])
     assert snapshot(sop, view.id) == before
+
+
+def test_two_completions_that_both_read_before_either_wrote(sop, monkeypatch):
+    """A and B both read Step_02 at revision r; A writes and commits; B then writes what it computed
+    from its read: B is refused (Conflict) and changes nothing, whatever the database.
+
+    No thread: B's read is the completion's own statement run at its place in the interleaving, and
+    B's completion goes on from that row instead of reading again. That is what PostgreSQL's READ
+    COMMITTED allows between two servers; on SQLite the write lock taken at BEGIN keeps it from
+    happening, and this runs the same interleaving there so the guard is checked on both.
+    """
+    view = sop.start(PROCESS, KASUBBAG)
+    view = sop.complete(only_ready(view).id, KASUBBAG, DATA["Step_01"])
+    task = only_ready(view)  # Step_02, done by the Pemroses
+    read = {"task_id": task.id, "user": PEMROSES}
+    with runtime_db.write_connection(sop.db) as connection:  # 1. B reads
+        b_read = connection.execute(statements.task_for_completion, read).first()
+    assert b_read.revision == view.revision and b_read.status == "ready"
+    # 2. A reads (the same revision: nothing was written since) and 3. A writes.
+    a = sop.complete(task.id, PEMROSES, {"tujuan": "Bidang A", "tanggal": "2026-11-23"},
+                     expected_revision=view.revision)
+    assert a.revision == view.revision + 1
+    after_a = snapshot(sop, view.id)
+
+    class BWithItsEarlierRead:
+        """B's connection: its read of the task returns what B read in step 1."""
+
+        def __init__(self, connection):
+            self._connection = connection
+
+        def execute(self, statement, *args, **kwargs):
+            if statement is statements.task_for_completion:
+                class Read:
+                    first = staticmethod(lambda: b_read)
+                return Read()
+            return self._connection.execute(statement, *args, **kwargs)
+
+        def __getattr__(self, name):
+            return getattr(self._connection, name)
+
+    original = runtime_db.write_connection
+
+    @contextmanager
+    def b_connection(engine):
+        with original(engine) as connection:
+            yield BWithItsEarlierRead(connection)
+
+    monkeypatch.setattr(runtime_db, "write_connection", b_connection)
+    # 4. B writes. The revision it was shown is the one it read, so only the guarded write can refuse it.
+    with pytest.raises(Conflict, match="changed by someone else"):
+        sop.complete(task.id, PEMROSES, {"tujuan": "Bidang B", "tanggal": "2026-11-24"},
+                     expected_revision=view.revision)
+    monkeypatch.setattr(runtime_db, "write_connection", original)
+    assert snapshot(sop, view.id) == after_a
+    assert only_ready(sop.instance(view.id)).task_spec == "Step_03"
+    tujuan = [e.data.get("tujuan") for e in sop.history(view.id) if e.action == "complete" and "tujuan" in e.data]
+    assert tujuan == ["Bidang A"]
 
 
 def test_two_completions_interleaved_one_wins_and_the_other_changes_nothing(sop, write_hook):

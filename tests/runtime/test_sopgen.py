@@ -1,6 +1,8 @@
 """The SOP generator: every committed BPMN is what its transcription generates, and bad sources are refused."""
 from __future__ import annotations
 
+import difflib
+import itertools
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +27,30 @@ def test_regenerating_a_sop_gives_the_committed_file_byte_for_byte(source):
     data = sopgen.load_source(source)
     assert data["id"] == source.stem
     assert sopgen.generate(data, FORMS) == (PROCESSES / f"{source.stem}.bpmn").read_bytes()
+
+
+def test_the_generate_command_reproduces_every_committed_sop(tmp_path):
+    """`alur generate processes/sources/*.toml`, run from the project root as processes/sources/README.md
+    says, writes exactly the committed files, byte for byte.
+
+    Bytes, not canonical XML: the committed files are the generator's output, never edited by hand, and
+    the generator is deterministic, so nothing may differ, not even what C14N would forgive (attribute
+    order, namespace prefixes, the XML declaration, indentation). A change a designer should see in a
+    modeler, such as a moved DI waypoint, is a byte change too.
+    """
+    out = tmp_path / "processes"
+    result = subprocess.run([sys.executable, "-m", "alur.runtime.cli", "generate",
+                             *[str(p.relative_to(PROJECT_ROOT)) for p in SOURCES], "--out", str(out)],
+                            capture_output=True, text=True, cwd=PROJECT_ROOT)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in PROCESSES.glob("*.bpmn"))
+    differ = [p for p in sorted(out.iterdir()) if p.read_bytes() != (PROCESSES / p.name).read_bytes()]
+    if differ:
+        first = differ[0]
+        diff = difflib.unified_diff((PROCESSES / first.name).read_text().splitlines(), first.read_text().splitlines(),
+                                    f"processes/{first.name}", "generated", lineterm="", n=1)
+        pytest.fail(f"generated files differ from the committed ones: {[p.name for p in differ]}\n"
+                    + "\n".join(itertools.islice(diff, 40)))
 
 
 def test_every_tidak_flow_goes_back_to_the_join_before_the_step_it_returns_to():

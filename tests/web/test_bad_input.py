@@ -140,14 +140,18 @@ def test_html_in_notes_is_escaped_on_every_page(client, alur, login, post, run_u
     assert hostile in notes  # stored as written, escaped when shown
 
 
-def test_a_replayed_form_post_is_refused_and_changes_nothing(client, alur, login, post, started):
+def test_a_replayed_form_post_is_refused_and_changes_nothing(client, alur, login, post, started, text_of):
     task = started.ready_tasks[0]
     login(client, "kepala-dinas")
     form = {"isi_disposisi": "Mulai pengumpulan data kinerja", "revision": str(started.revision)}
     assert post(client, f"/tugas/{task.id}", form).status_code == 302
     before = export_database(alur)
     replay = post(client, f"/tugas/{task.id}", form)
-    assert replay.status_code in (404, 409)
+    # The task is still there and hers to see, only done: a conflict (409), not "not found" (404);
+    # refused because it is completed, before its stale revision is even compared.
+    assert replay.status_code == 409
+    page = text_of(replay)
+    assert "Data sudah berubah" in page and f"task {task.id} is completed" in page
     assert export_database(alur) == before
 
 

@@ -1,5 +1,6 @@
 """Kotak Masuk and the task page, read like the SOP: the Fungsional Umum drafts,
 the Kasubbag returns the draft with a note, and every refusal changes nothing."""
+import re
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import update
@@ -13,6 +14,11 @@ def _overdue(alur, task_id):
     with alur.sessions() as session, session.begin():
         session.execute(update(HumanTask).where(HumanTask.id == task_id)
                         .values(due_at=datetime.now(timezone.utc) - timedelta(hours=1)))
+
+
+def listed_tasks(html: str) -> list[str]:
+    """The ids of the task rows an inbox page lists, in their order."""
+    return re.findall(r'<tr class="[^"]*" data-task="([^"]+)">', html)
 
 
 def _state(alur, instance_id):
@@ -86,18 +92,28 @@ def test_inbox_pages_and_counts(client, login, alur, started, text_of, monkeypat
     assert started.ready_tasks[0].id in filtered and "Tugas 3–3 dari 3" in text_of(
         client.get("/?sop=sulteng-pengumpulan-data-kinerja&halaman=2"))
     assert 'href="/?halaman=1&amp;sop=sulteng-pengumpulan-data-kinerja"' in filtered
-    for odd in ("0", "-1", "x", "1.5", ""):  # not a page number: the first page
-        response = client.get(f"/?halaman={odd}")
-        assert response.status_code == 200
+    first_rows = [other.ready_tasks[0].id, later[1].ready_tasks[0].id]  # newest first
+    assert listed_tasks(first) == first_rows
+    assert listed_tasks(second) == [later[0].ready_tasks[0].id, started.ready_tasks[0].id]
+    # Not a page number, or past the last page any offset can reach (2**31 - 1 // PAGE_SIZE = 1073741823):
+    # the first page, its rows and its links, as if no page were asked for.
+    for odd in ("0", "-1", "x", "1.5", "", "+2", " 2", "２", "1073741824", "99999999999"):
+        response = client.get("/", query_string={"halaman": odd})
+        assert response.status_code == 200, odd
+        html = response.get_data(as_text=True)
+        assert listed_tasks(html) == first_rows, odd
         assert "Tugas 1–2 dari 4, 1 terlambat." in text_of(response), odd
-        assert 'rel="next" href="/?halaman=2"' in response.get_data(as_text=True)
+        assert 'rel="next" href="/?halaman=2"' in html and 'rel="prev"' not in html, odd
     past_the_end = client.get("/?halaman=99")
     assert past_the_end.status_code == 200
     assert "Tidak ada tugas di halaman ini." in text_of(past_the_end)
     assert "Halaman 99 dari 2" in text_of(past_the_end)
     assert 'rel="prev" href="/?halaman=98"' in past_the_end.get_data(as_text=True)
-    listed = past_the_end.get_data(as_text=True)
-    assert all(view.ready_tasks[0].id not in listed for view in (*later, other, started))
+    assert listed_tasks(past_the_end.get_data(as_text=True)) == []
+    last_reachable = client.get("/?halaman=1073741823")
+    assert last_reachable.status_code == 200
+    assert listed_tasks(last_reachable.get_data(as_text=True)) == []
+    assert "Halaman 1073741823 dari 2" in text_of(last_reachable)
 
 
 # ---------------------------------------------------------- claim/unclaim
