@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from alur.runtime import accounts, people, views
+from alur.runtime import accounts, casefile, people, views
 from alur.runtime.inbox import PAGE_SIZE
 from alur.runtime.inbox import inbox as inbox_page
 from alur.runtime.engine import Conflict, InvalidData
@@ -98,6 +98,7 @@ def _render_task(details: dict, values: dict | None = None, errors: dict | None 
         attachments=attachment_store().for_instance(task.instance_id),
         can_act=task.role in g.user.roles and task.claimed_by in (None, g.user.username),
         names=people.people(engine(), g.user.org), now=_now(),
+        case_file=casefile.case_file(engine(), task.instance_id, g.user.username),
     ), status
 
 
