@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, abort, g, render_template, request
 
-from alur.runtime import accounts, people, views
+from alur.runtime import accounts, casefile, people, views
 
 from .auth import login_required
 from .diagram import render_svg
@@ -38,4 +38,5 @@ def instance_page(instance_id):
         history=engine().history(instance_id), step_names={t.id: t.name for t in steps},
         attachments=attachment_store().for_instance(instance_id),
         names=people.people(engine(), g.user.org), holders=holders, now=datetime.now(timezone.utc),
+        case_file=casefile.case_file(engine(), instance_id, g.user.username),
     )

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from alur.runtime import accounts, people, views
+from alur.runtime import accounts, casefile, people, views
 from alur.runtime.inbox import PAGE_SIZE
 from alur.runtime.inbox import inbox as inbox_page
 from alur.runtime.engine import Conflict, InvalidData
@@ -87,17 +87,15 @@ def _task_or_404(task_id: str) -> dict:
 
 def _render_task(details: dict, values: dict | None = None, errors: dict | None = None, status: int = 200):
     task = details["task"]
-    history = engine().history(task.instance_id)
-    notes = [h for h in history if h.data.get("catatan") and h.action in ("complete", "return")]
-    step_names = {t.id: t.name for t in engine().instance_tasks(task.instance_id)}
     schema = details["form"] or {"properties": {}}
     return render_template(
         "tasks/task.html", details=details, task=task, props=details["properties"],
         fields=formrender.fields_of(schema, values, errors), errors=errors or {},
-        is_review=REVIEW_FIELD in schema.get("properties", {}), notes=notes, step_names=step_names,
+        is_review=REVIEW_FIELD in schema.get("properties", {}),
         attachments=attachment_store().for_instance(task.instance_id),
         can_act=task.role in g.user.roles and task.claimed_by in (None, g.user.username),
         names=people.people(engine(), g.user.org), now=_now(),
+        case_file=casefile.case_file(engine(), task.instance_id, g.user.username),
     ), status
 
 

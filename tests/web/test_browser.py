@@ -8,6 +8,7 @@ Screenshots go to test-artifacts/.
 """
 from __future__ import annotations
 
+import io
 import threading
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from alur.runtime import forms, views
+from alur.runtime.attachments import Attachments, Upload
 from tests.conftest import PROJECT_ROOT
 from alur.web.app import create_app
 from alur.web.demo import demo_username, setup_demo
@@ -163,7 +165,9 @@ def test_data_collection_sop_end_to_end_in_the_browser(served, browser):
     [review] = office.ready(instance_id)
     assert review.task_spec == "Step_05"
     page = office.open_task(review)
-    expect(page.locator("a", has_text="rancangan-surat.pdf")).to_be_visible()
+    expect(page.locator("section.sop-step a", has_text="rancangan-surat.pdf")).to_be_visible()
+    # ... and in the case file, under step 4's open entry, the newest
+    expect(page.locator("#berkas-proses details.case-step[open] a", has_text="rancangan-surat.pdf")).to_be_visible()
     page.check("input[name='keputusan'][value='kembalikan']")
     submit(page, "section.task-form button.primary")
     expect(page.locator("#catatan-error")).to_contain_text("wajib diisi")
@@ -176,7 +180,8 @@ def test_data_collection_sop_end_to_end_in_the_browser(served, browser):
     [fix] = office.ready(instance_id)
     assert fix.task_spec == "Step_04"
     page = office.open_task(fix)
-    expect(page.locator("ul.notes", has_text="Lengkapi tabel capaian triwulan IV.")).to_be_visible()
+    expect(page.locator("details.case-step.returned[open]", has_text="Lengkapi tabel capaian triwulan IV.")) \
+        .to_be_visible()
     office.shot(page, "04-perbaikan-dengan-catatan")
     office.fill(page, fix)
 
@@ -207,3 +212,81 @@ def test_data_collection_sop_end_to_end_in_the_browser(served, browser):
     assert page.locator("g.node.current").count() == 0
     expect(page.locator("ol.history", has_text="mengembalikan untuk diperbaiki")).to_be_visible()
     office.shot(page, "06-proses-selesai")
+
+
+def _viewer(browser, base, passwords, role, width):
+    """A logged-in page of `role`'s demo user in a window `width` pixels wide (390: a phone)."""
+    user = demo_username("sulteng-diskukm", role)
+    mobile = width < 600
+    context = browser.new_context(viewport={"width": width, "height": 844 if mobile else 900}, locale="id-ID",
+                                  is_mobile=mobile, has_touch=mobile, device_scale_factor=2 if mobile else 1)
+    page = context.new_page()
+    page.goto(f"{base}/masuk")
+    page.fill("#username", user)
+    page.fill("#password", passwords[user])
+    submit(page, "button:has-text('Masuk')")
+    expect(page.locator("h1", has_text="Kotak Masuk")).to_be_visible()
+    return page
+
+
+def test_the_case_file_reads_on_a_desktop_and_on_a_phone(served, browser):
+    """The Fungsional Umum redoing a returned draft reads, on step 4's page, the Kasubbag's return,
+    the first draft with its document and the disposisi of steps 1-3; the Kepala Dinas reads the same
+    on the instance page. At 390 px wide neither page scrolls sideways."""
+    base, alur, passwords = served
+    org = "sulteng-diskukm"
+    store = Attachments(alur)
+    view = alur.start(SOP, demo_username(org, "kepala-dinas"), perihal="Data kinerja triwulan IV 2026",
+                      nomor="800/412/DISKUKM")
+    disposisi = {
+        "Step_01": "Segera mulai pengumpulan data kinerja triwulan IV 2026; libatkan seluruh bidang dan UPT Balai "
+                   "Pelatihan, dan laporkan kemajuannya setiap hari Jumat.",
+        "Step_02": "Siapkan surat dan format tabel capaian.",
+        "Step_03": "Susun rancangan surat perihal pengumpulan data kinerja.",
+    }
+    for spec, text in disposisi.items():
+        [task] = view.ready_tasks
+        assert task.task_spec == spec
+        view = alur.complete(task.id, demo_username(org, task.role),
+                             {"isi_disposisi": text, "sifat": "segera", "catatan": "Tembusan: Kepala Bidang."})
+    [draft] = view.ready_tasks
+    view = store.complete(draft.id, demo_username(org, draft.role),
+                          {"perihal": "Surat Pengumpulan Data Kinerja Triwulan IV Tahun Anggaran 2026",
+                           "ringkasan": "Permintaan data capaian indikator kinerja\nkepada seluruh bidang."},
+                          {"lampiran": Upload("rancangan-surat-pengumpulan-data-kinerja-triwulan-iv-2026.pdf",
+                                              io.BytesIO(PDF))})
+    [review] = view.ready_tasks
+    view = alur.complete(review.id, demo_username(org, review.role),
+                         {"keputusan": "kembalikan", "catatan": "Lengkapi tabel capaian triwulan IV."})
+    [fix] = view.ready_tasks
+    assert fix.task_spec == "Step_04"
+
+    for width in (1400, 390):
+        page = _viewer(browser, base, passwords, "fungsional-umum", width)
+        page.goto(f"{base}/tugas/{fix.id}")
+        case_file = page.locator("section.case-file")
+        expect(case_file.locator("h2")).to_have_text("Berkas proses")
+        steps = case_file.locator("details.case-step")
+        expect(steps).to_have_count(5)
+        newest = steps.nth(0)
+        expect(newest).to_have_attribute("open", "")
+        expect(newest).to_contain_text("Kembalikan untuk diperbaiki")
+        expect(newest.locator("dd", has_text="Lengkapi tabel capaian triwulan IV.")).to_be_visible()
+        first_draft = steps.nth(1)
+        expect(first_draft.locator("a", has_text="rancangan-surat")).to_be_hidden()  # collapsed
+        first_draft.locator("summary").click()
+        expect(first_draft.locator("a", has_text="rancangan-surat")).to_be_visible()
+        steps.nth(4).locator("summary").click()
+        expect(steps.nth(4).locator("dd", has_text="libatkan seluruh bidang")).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / f"07-berkas-proses-tugas-{width}.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, f"the task page scrolls at {width}"
+
+        page = _viewer(browser, base, passwords, "kepala-dinas", width)
+        page.goto(f"{base}/proses/{view.id}")
+        case_file = page.locator("section.case-file")
+        expect(case_file.locator("h2")).to_have_text("Berkas proses")
+        expect(case_file.locator("details.case-step")).to_have_count(5)
+        page.screenshot(path=str(ARTIFACTS / f"08-berkas-proses-instance-{width}.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, \
+            f"the instance page scrolls at {width}"
+        page.context.close()

@@ -263,8 +263,8 @@ def test_kasubbag_returns_the_draft_with_a_required_note(client, login, post, al
 
     login(client, "fungsional")
     page = text_of(client.get(f"/tugas/{fix[0].id}"))
-    assert "Catatan sebelumnya" in page
-    assert "Lengkapi tabel capaian triwulan." in page
+    assert "Berkas proses" in page  # the return, with its note, heads the case file
+    assert "Catatan pemeriksaan Lengkapi tabel capaian triwulan." in page
     assert "Dikembalikan" in page
 
 
