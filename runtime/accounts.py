@@ -163,6 +163,17 @@ def _org_of(username: str):
     return select(User.org).where(User.username == username).scalar_subquery()
 
 
+def visible_process_conditions(session, username: str, org_column, process_column) -> list:
+    """WHERE conditions keeping the rows (of an organisation and process column) of the processes
+    the user may see: of the user's organisation, with a lane whose role the user holds."""
+    return [org_column == _org_of(username), process_column.in_(_visible_process_ids(session, username))]
+
+
+def visible_instance_conditions(session, username: str) -> list:
+    """WHERE conditions keeping the instances the user may see (as `can_see_instance` decides one)."""
+    return visible_process_conditions(session, username, Instance.org, Instance.process_id)
+
+
 def can_see_instance(alur: Alur, username: str, instance_id: int) -> bool:
     """True when the user is of the instance's organisation and holds the role of one of its lanes."""
     with alur.sessions() as session:
@@ -179,8 +190,7 @@ def visible_instances(alur: Alur, username: str, limit: int = 200, query: str | 
         rows = session.execute(
             select(Instance, ProcessVersion.name, ProcessVersion.version)
             .join(ProcessVersion, ProcessVersion.id == Instance.version_id)
-            .where(Instance.org == _org_of(username),
-                   Instance.process_id.in_(_visible_process_ids(session, username)),
+            .where(*visible_instance_conditions(session, username),
                    *search_conditions(query, Instance.perihal, Instance.nomor))
             .order_by((Instance.status == "running").desc(), Instance.id.desc())
             .limit(limit)

@@ -1,11 +1,12 @@
 """The instance page (diagram, steps against the time standard, history) and the list of instances."""
 from __future__ import annotations
 
+import io
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, abort, g, render_template, request, send_file
 
-from alur.runtime import accounts, casefile, people, views
+from alur.runtime import accounts, casefile, overview, overview_export, people, views
 
 from .auth import login_required
 from .diagram import render_svg
@@ -17,10 +18,41 @@ bp = Blueprint("instances", __name__, url_prefix="/proses")
 @bp.route("/")
 @login_required
 def instance_list():
-    query = request.args.get("q", "").strip()
-    instances = accounts.visible_instances(engine(), g.user.username, query=query or None)
-    return render_template("instances/list.html", instances=instances, query=query,
-                           names=people.people(engine(), g.user.org))
+    filters, errors = overview.parse_filters(request.args, _zone())
+    number = overview.page_number(request.args.get("halaman"))
+    now = datetime.now(timezone.utc)
+    page = overview.overview(engine(), g.user.username, filters, page=number, now=now)
+    return render_template("instances/list.html", page=page, filters=filters, errors=errors, now=now,
+                           args=_kept_args(), names=people.people(engine(), g.user.org)), (400 if errors else 200)
+
+
+@bp.route("/unduh.<any(csv, xlsx):kind>")
+@login_required
+def instance_export(kind):
+    """The filtered list (every page, up to the export cap) as CSV or XLSX."""
+    filters, errors = overview.parse_filters(request.args, _zone())
+    if errors:
+        abort(400, "Saringan tidak sah: " + "; ".join(f"{k}: {v}" for k, v in errors.items()))
+    rows, _ = overview.export_rows(engine(), g.user.username, filters)
+    names = people.people(engine(), g.user.org)
+    stamp = datetime.now(_zone()).strftime("%Y%m%d-%H%M")
+    if kind == "csv":
+        body, mimetype = overview_export.to_csv(rows, names, _zone()), "text/csv; charset=utf-8"
+    else:
+        body = overview_export.to_xlsx(rows, names, _zone())
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True,
+                     download_name=f"proses-{stamp}.{kind}", max_age=0)
+
+
+def _zone():
+    return engine().settings.calendar.zone
+
+
+def _kept_args() -> dict[str, str]:
+    """The list's filter parameters (not the page number, and nothing else a URL may carry), to build
+    the links of pages and exports."""
+    return {k: v for k in overview.PARAMETERS if (v := request.args.get(k))}
 
 
 @bp.route("/<int:instance_id>")

@@ -184,6 +184,8 @@ MATRIX = [
     Call("attachments.download", "GET", "/lampiran/{attachment}", SEES_INSTANCE),
     # Instances and SOPs.
     Call("instances.instance_list", "GET", "/proses/", ANY_USER),
+    # Any user exports the list of what they may see (an empty one when it is nothing).
+    Call("instances.instance_export", "GET", "/proses/unduh.csv", ANY_USER),
     Call("instances.instance_page", "GET", "/proses/{instance}", SEES_INSTANCE),
     Call("processes.process_list", "GET", "/sop/", ANY_USER),
     Call("processes.start", "POST", "/sop/{sop}/mulai", START, ok=302, to=r"/tugas/[0-9a-f-]+",
