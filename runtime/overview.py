@@ -174,9 +174,11 @@ def overview(alur, username: str, filters: Filters = Filters(), page: int = 1, p
 
 
 def export_rows(alur, username: str, filters: Filters = Filters(), now: datetime | None = None,
-                cap: int = EXPORT_CAP) -> tuple[list[Row], bool]:
-    """Every instance of the filtered list (at most `cap`), and whether the list was longer."""
+                cap: int | None = None) -> tuple[list[Row], bool]:
+    """Every instance of the filtered list (at most `cap`, by default EXPORT_CAP), and whether the list
+    was longer."""
     now = now or utcnow()
+    cap = EXPORT_CAP if cap is None else cap
     with alur.sessions() as session:
         org, roles = directory.member(alur, username, session)
         conditions = _conditions(session, username, roles, filters, now, alur.calendars.of(session.connection(), org or ""))

@@ -23,7 +23,8 @@ def instance_list():
     now = datetime.now(timezone.utc)
     page = overview.overview(engine(), g.user.username, filters, page=number, now=now)
     return render_template("instances/list.html", page=page, filters=filters, errors=errors, now=now,
-                           args=_kept_args(), names=people.people(engine(), g.user.org)), (400 if errors else 200)
+                           args=_kept_args(), names=people.people(engine(), g.user.org),
+                           export_cap=overview.EXPORT_CAP), (400 if errors else 200)
 
 
 @bp.route("/unduh.<any(csv, xlsx):kind>")

@@ -196,3 +196,14 @@ def test_an_export_with_a_bad_filter_is_a_400_and_needs_a_login(client, login, a
     assert response.status_code == 400
     assert "Saringan tidak sah" in text_of(response)
     assert client.get("/proses/unduh.pdf").status_code == 404
+
+
+def test_the_page_says_when_an_export_holds_only_the_first_cases(client, login, alur, text_of, monkeypatch):
+    for perihal in ("Satu", "Dua", "Tiga"):
+        _start(alur, perihal)
+    login(client, "kepala-dinas")
+    assert "proses pertama" not in text_of(client.get("/proses/"))
+    monkeypatch.setattr(overview, "EXPORT_CAP", 2)
+    assert "(memuat 2 proses pertama; persempit saringan untuk sisanya)" in text_of(client.get("/proses/"))
+    rows = list(csv.reader(io.StringIO(client.get("/proses/unduh.csv").get_data().decode("utf-8")[1:])))
+    assert len(rows) == 1 + 2
