@@ -24,7 +24,8 @@ from tests.web.test_browser import ARTIFACTS, CHROMIUM, SOP, browser, served, su
 
 ORG = "sulteng-diskukm"
 STEP = "Step_02"
-GENERAL = "General"
+GENERAL = "Umum"
+SECRETARY_LANE = "Lane_02"
 NEW_NAME = "2. Memerintahkan persiapan pengumpulan data kinerja (disunting di peramban)"
 
 # The two containers bpmn-js-properties-panel makes from markup with a style attribute, which the
@@ -131,6 +132,7 @@ def test_perancang_moves_and_renames_a_step_and_saves_version_2(served, browser,
     assert answer.value.status == 200, answer.value.text()
     expect(page.locator("#editor-status")).to_contain_text(f"dipasang sebagai versi 2 dari {SOP}")
     page.screenshot(path=str(ARTIFACTS / "editor-saved.png"))
+    expect(page.locator("#editor-opened")).to_contain_text("Versi terbaru sekarang versi 2")
 
     assert [v["version"] for v in list_versions(alur, ORG, SOP)] == [1, 2]
     after = version_xml(alur, ORG, SOP, 2)
@@ -155,6 +157,12 @@ def test_perancang_moves_and_renames_a_step_and_saves_version_2(served, browser,
 def test_a_refused_save_marks_the_element_and_lists_the_problem(served, browser):
     base, alur, passwords = served
     page, errors = open_editor(base, passwords, browser, width=390, height=844)
+    # The modeler speaks Indonesian, and a lane shows the role that performs it.
+    expect(page.locator(".djs-palette [data-action='create.task']")).to_have_attribute("aria-label", "Buat tugas")
+    page.evaluate("() => window.alurModeler.get('selection').select("
+                  "window.alurModeler.get('elementRegistry').get('LANE_ID'))".replace("LANE_ID", SECRETARY_LANE))
+    page.locator(".bio-properties-panel-group-header", has_text="Peran lajur").click()
+    expect(page.locator(".alur-lane-role")).to_contain_text('dijalankan oleh peran "sekretaris"')
     page.evaluate("""() => {
         const modeler = window.alurModeler;
         const shape = modeler.get('elementRegistry').get('Step_03');

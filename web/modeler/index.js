@@ -11,6 +11,7 @@ import 'bpmn-js/dist/assets/bpmn-font/css/bpmn.css';
 import '@bpmn-io/properties-panel/assets/properties-panel.css';
 
 import AlurPropertiesProvider from './properties';
+import translations from './translations';
 import spiffworkflow from './spiffworkflow.json';
 
 const PROBLEM = 'alur-problem';
@@ -39,7 +40,7 @@ function start(root) {
     container: document.getElementById('editor-canvas'),
     propertiesPanel: { parent: document.getElementById('editor-properties') },
     additionalModules: [
-      BpmnPropertiesPanelModule, BpmnPropertiesProviderModule,
+      translations, BpmnPropertiesPanelModule, BpmnPropertiesProviderModule,
       { __init__: [ 'alurPropertiesProvider' ], alurPropertiesProvider: [ 'type', AlurPropertiesProvider ] },
     ],
     moddleExtensions: { spiffworkflow },
@@ -81,6 +82,7 @@ function start(root) {
         button.className = 'link small';
         button.textContent = 'tunjukkan';
         button.addEventListener('click', () => {
+          canvas.zoom(1);
           canvas.scrollToElement(shape);
           selection.select(shape);
         });
@@ -136,6 +138,9 @@ function start(root) {
       const answer = await response.json().catch(() => ({}));
       if (response.ok) {
         say(answer.message, 'success');
+        document.getElementById('editor-opened').textContent =
+          `Versi terbaru sekarang versi ${answer.version}; simpanan berikutnya yang isinya baru menjadi versi `
+          + `${answer.version + 1}.`;
         showProblems('Peringatan pemeriksaan', answer.problems || []);
         const link = document.createElement('a');
         link.href = answer.versions_url;
