@@ -167,7 +167,7 @@ def check_bytes(content: bytes, filename: str, forms_dir: Path | dict | None) ->
     return result
 
 
-def _safe_parser() -> etree.XMLParser:
+def safe_parser() -> etree.XMLParser:
     """A parser that reads no DTD, expands no entity, fetches nothing and refuses huge trees
     (one per parse: lxml parsers are not shared between threads)."""
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
@@ -201,7 +201,7 @@ def _read_xml(content: bytes, problem):
                           "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>")
             return None, None
     try:
-        root = etree.fromstring(content, _safe_parser())
+        root = etree.fromstring(content, safe_parser())
     except etree.XMLSyntaxError as exc:
         problem(exc.lineno, f"not well-formed XML: {exc.msg}")
         return None, None
@@ -224,7 +224,7 @@ def _read_xml(content: bytes, problem):
 
 def _engine_tree(content: bytes):
     """The XML the engine parses: the file as it is, but with conditions written as Python."""
-    root = etree.fromstring(content, _safe_parser())
+    root = etree.fromstring(content, safe_parser())
     for condition in root.iter(f"{{{BPMN_NS}}}conditionExpression"):
         condition.text = expressions.normalize_condition(condition.text)
     return root

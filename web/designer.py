@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
 from flask import (Blueprint, Response, abort, current_app, flash, g, jsonify, redirect, render_template, request,
                    send_file, url_for)
@@ -173,7 +173,7 @@ def editor(process_id):
                            lane_roles=directory.lane_roles(engine(), g.user.org, process_id))
 
 
-@bp.route("/<process_id>/versi/<int:version>/bpmn")
+@bp.route("/<process_id>/versi/<int:version>.bpmn")
 @designer_only
 def version_file(process_id, version):
     """The BPMN file of a version as it was deployed (the editor opens it; a designer may download it)."""

@@ -27,7 +27,7 @@ def test_the_editor_page_opens_the_newest_version_with_the_forms_and_lane_roles(
     response = client.get(f"/sop/{SOP}/sunting")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert f'data-xml-url="/sop/{SOP}/versi/1/bpmn"' in page and 'data-deploy-url="/sop/pasang"' in page
+    assert f'data-xml-url="/sop/{SOP}/versi/1.bpmn"' in page and 'data-deploy-url="/sop/pasang"' in page
     assert "disposisi.schema.json" in data_attribute(page, "forms")
     assert data_attribute(page, "lane-roles")["Sekretaris"] == "sekretaris"
     assert "Content-Security-Policy" in response.headers and "<script>" not in page
@@ -43,10 +43,10 @@ def test_the_editor_names_what_to_do_when_its_assets_are_not_built(client, login
 
 def test_the_bpmn_file_of_a_version_is_served_as_deployed(client, login, designers):
     login(client, "perancang")
-    response = client.get(f"/sop/{SOP}/versi/1/bpmn")
+    response = client.get(f"/sop/{SOP}/versi/1.bpmn")
     assert response.status_code == 200 and response.mimetype == "application/xml"
     assert response.get_data() == ORIGINAL
-    assert client.get(f"/sop/{SOP}/versi/2/bpmn").status_code == 404
+    assert client.get(f"/sop/{SOP}/versi/2.bpmn").status_code == 404
 
 
 def test_a_json_save_answers_the_new_version(client, login, post, alur, designers, v2_content):
