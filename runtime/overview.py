@@ -108,7 +108,7 @@ class OverviewPage:
         return max(1, -(-self.total // self.per_page))
 
 
-def parse_filters(args, zone: ZoneInfo) -> tuple[Filters, dict[str, str]]:
+def parse_filters(args) -> tuple[Filters, dict[str, str]]:
     """Filters from query parameters (sop, status, terlambat, lajur, dari, sampai, q, tampilan,
     urut); the second value names each parameter that is not valid and why (it is then left out)."""
     errors: dict[str, str] = {}
@@ -163,9 +163,10 @@ def overview(alur, username: str, filters: Filters = Filters(), page: int = 1, p
     now = now or utcnow()
     with alur.sessions() as session:
         org, roles = directory.member(alur, username, session)
-        conditions = _conditions(session, username, roles, filters, now, alur.calendars.of(session.connection(), org or ""))
+        calendar = alur.calendars.of(session.connection(), org or "")
+        conditions = _conditions(session, username, roles, filters, now, calendar.zone)
         total = session.scalar(select(func.count()).select_from(Instance).where(*conditions)) or 0
-        rows = _rows(alur, session, org, conditions, filters, now, limit=per_page, offset=(page - 1) * per_page)
+        rows = _rows(alur, session, calendar, conditions, filters, now, limit=per_page, offset=(page - 1) * per_page)
         processes = _processes(session, username)
         lanes = sorted(set(session.scalars(
             select(LaneRole.lane).where(LaneRole.org == org, LaneRole.process_id.in_(list(processes)))
@@ -181,19 +182,19 @@ def export_rows(alur, username: str, filters: Filters = Filters(), now: datetime
     cap = EXPORT_CAP if cap is None else cap
     with alur.sessions() as session:
         org, roles = directory.member(alur, username, session)
-        conditions = _conditions(session, username, roles, filters, now, alur.calendars.of(session.connection(), org or ""))
-        rows = _rows(alur, session, org, conditions, filters, now, limit=cap + 1, offset=0)
+        calendar = alur.calendars.of(session.connection(), org or "")
+        conditions = _conditions(session, username, roles, filters, now, calendar.zone)
+        rows = _rows(alur, session, calendar, conditions, filters, now, limit=cap + 1, offset=0)
         return rows[:cap], len(rows) > cap
 
 
-def _conditions(session, username: str, roles: set[str], filters: Filters, now: datetime, calendar) -> list:
+def _conditions(session, username: str, roles: set[str], filters: Filters, now: datetime, zone: ZoneInfo) -> list:
     conditions = [*visible_instance_conditions(session, username),
                   *subject.search_conditions(filters.query, Instance.perihal, Instance.nomor)]
     if filters.process_id:
         conditions.append(Instance.process_id == filters.process_id)
     if filters.status:
         conditions.append(Instance.status == filters.status)
-    zone = calendar.zone
     if filters.started_from:
         conditions.append(Instance.started_at >= _midnight(filters.started_from, zone))
     if filters.started_to:
@@ -230,7 +231,8 @@ def _order(filters: Filters) -> list:
     return [(Instance.status == "running").desc(), Instance.id.desc()]
 
 
-def _rows(alur, session, org, conditions: list, filters: Filters, now: datetime, limit: int, offset: int) -> list[Row]:
+def _rows(alur, session, calendar, conditions: list, filters: Filters, now: datetime, limit: int,
+          offset: int) -> list[Row]:
     found = session.execute(
         select(Instance.id, Instance.process_id, ProcessVersion.name, ProcessVersion.version, Instance.version_id,
                Instance.status, Instance.perihal, Instance.nomor, Instance.started_by, Instance.started_at,
@@ -246,7 +248,6 @@ def _rows(alur, session, org, conditions: list, filters: Filters, now: datetime,
         steps.setdefault(task.instance_id, []).append(Step(
             task.id, task.name, task.lane, task.role, task.claimed_by, task.ready_at, task.due_at,
             task.due_at is not None and task.due_at < now))
-    calendar = alur.calendars.of(session.connection(), org or "")
     rows = []
     for r in found:
         rows.append(Row(r.id, r.process_id, r.name, r.version, r.status, r.perihal, r.nomor, r.started_by,

@@ -18,7 +18,7 @@ bp = Blueprint("instances", __name__, url_prefix="/proses")
 @bp.route("/")
 @login_required
 def instance_list():
-    filters, errors = overview.parse_filters(request.args, _zone())
+    filters, errors = overview.parse_filters(request.args)
     number = overview.page_number(request.args.get("halaman"))
     now = datetime.now(timezone.utc)
     page = overview.overview(engine(), g.user.username, filters, page=number, now=now)
@@ -31,7 +31,7 @@ def instance_list():
 @login_required
 def instance_export(kind):
     """The filtered list (every page, up to the export cap) as CSV or XLSX."""
-    filters, errors = overview.parse_filters(request.args, _zone())
+    filters, errors = overview.parse_filters(request.args)
     if errors:
         abort(400, "Saringan tidak sah: " + "; ".join(f"{k}: {v}" for k, v in errors.items()))
     rows, _ = overview.export_rows(engine(), g.user.username, filters)
