@@ -154,10 +154,11 @@ class MailReport:
 def mail_pending(alur, settings: MailSettings, now: datetime) -> MailReport:
     """Mail every user with pending notifications (at most one mail per user per MIN_INTERVAL).
 
-    When the SMTP server cannot be reached or refuses the mail, the pass stops there: the users
-    not yet mailed stay pending for the next pass (rather than each waiting for a server that is
-    down). A recipient the server refuses for good (a 5xx answer) has that mail's notifications
-    marked skipped, and the pass goes on.
+    When the SMTP server cannot be reached or fails, the pass stops there: the users not yet
+    mailed stay pending for the next pass (rather than each waiting for a server that is down). A
+    mail the server refuses for good (its recipient or its content, a 5xx answer) has its
+    notifications marked skipped; one whose recipient it refuses for now (4xx) stays pending; in
+    both cases the pass goes on with the next user.
     """
     report = MailReport()
     _release_stale_claims(alur, now)
@@ -186,25 +187,31 @@ def _mail_user(alur, settings: MailSettings, username: str, now: datetime, repor
     ids, previous, message = claimed
     try:
         send(settings, message)
-    except smtplib.SMTPRecipientsRefused as exc:
-        if all(code >= 500 for code, _ in exc.recipients.values()):
-            log.warning("mail to %s refused for good, its notifications skipped: %s", username, exc.recipients)
+    except (OSError, smtplib.SMTPException) as exc:
+        if _refused_for_good(exc):
+            log.warning("mail to %s refused for good, its notifications skipped: %s", username, exc)
             _finish(alur, ids, "skipped", now)
             report.skipped += len(ids)
             return True
-        log.warning("mail to %s refused for now, kept for the next pass: %s", username, exc.recipients)
-        _release(alur, username, ids, previous, now)
-        report.failed.append(username)
-        return True
-    except (OSError, smtplib.SMTPException) as exc:
         log.warning("mail to %s not sent, kept for the next pass: %s", username, exc)
         _release(alur, username, ids, previous, now)
         report.failed.append(username)
-        return False
+        # A recipient refused for now (mailbox full) is that user's trouble alone; anything else is the server's.
+        return isinstance(exc, smtplib.SMTPRecipientsRefused)
     _finish(alur, ids, "sent", now)
     report.mails_sent += 1
     report.notifications_sent += len(ids)
     return True
+
+
+def _refused_for_good(exc: Exception) -> bool:
+    """Whether the server refused this one mail for good (its recipient or its content, a 5xx answer):
+    sending it again would fail again, while the other users' mails may go."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return True  # an address the server cannot take (it needs SMTPUTF8)
+    return isinstance(exc, smtplib.SMTPDataError) and exc.smtp_code >= 500
 
 
 def _finish(alur, ids: list[int], state: str, now: datetime) -> None:
@@ -268,5 +275,14 @@ def _claim(alur, settings: MailSettings, username: str, now: datetime,
         session.execute(update(mailboxes).where(mailboxes.c.username == username).values(last_mailed_at=now))
         tasks = [WaitingTask(row.task_id, row.name, row.process_name, row.perihal, row.nomor, row.due_at)
                  for row in ready]
-        message = compose(settings, alur.settings.calendar.zone, user.display_name or username, address, tasks, now)
+        try:
+            message = compose(settings, alur.settings.calendar.zone, user.display_name or username, address,
+                              tasks, now)
+        except (ValueError, UnicodeError) as exc:  # an address no header can hold (stored by other means)
+            log.warning("no mail can be written to %s, its notifications skipped: %s", username, exc)
+            session.execute(update(notifications).where(notifications.c.id.in_(ready_ids))
+                            .values(mail_state="skipped", mail_at=now))
+            session.execute(update(mailboxes).where(mailboxes.c.username == username).values(last_mailed_at=previous))
+            report.skipped += len(ready_ids)
+            return None
         return ready_ids, previous, message

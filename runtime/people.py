@@ -20,9 +20,10 @@ NIP_LENGTH = 18
 MAX_JABATAN = 200
 _NIP = re.compile(r"[0-9]{18}")
 MAX_EMAIL = 254
-# An address a mail can go to: one @, a dotted domain, no spaces, quotes, angle brackets or commas (which
-# would make a header hold more than one address). Whether it exists only a mail to it tells.
-_EMAIL = re.compile(r"[^@\s\"<>,;()\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+# An address a mail can go to: one @, a dotted domain, ASCII (an SMTP server need not take more), no
+# spaces, quotes, angle brackets or commas (which would make a header hold more than one address).
+# Whether it exists only a mail to it tells.
+_EMAIL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
 
 
 @dataclass(frozen=True)

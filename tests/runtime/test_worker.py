@@ -45,6 +45,8 @@ class Recorder:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.startswith("ditolak"):  # an address the server knows does not exist
             return "550 5.1.1 mailbox unavailable"
+        if address.startswith("penuh"):  # a mailbox full for now
+            return "452 4.2.2 mailbox full"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -220,8 +222,20 @@ def test_smtp_down_loses_nothing_and_the_next_pass_sends(office):
     assert states(office)[("budi", task.id)] == "sent"
 
 
-def test_an_address_the_server_refuses_for_good_is_skipped_and_the_others_are_mailed(office, smtp):
+def test_an_address_refused_for_good_is_skipped_one_refused_for_now_kept_and_the_others_mailed(office, smtp):
     directory.add_user(office, "budi", [KASUBBAG], org=KALBAR, email="ditolak.budi@kalbarprov.go.id")
+    directory.add_user(office, "ani", [KASUBBAG], org=KALBAR, email="penuh.ani@kalbarprov.go.id")
+    task = office.start(PROCESS, KASUBBAG, perihal="SKP Triwulan IV").ready_tasks[0]
+    report = run_pass(office, smtp.settings())  # Ani first, then Budi, then the Kasubbag
+    assert (report.mails_sent, report.failed) == (1, ("ani",))
+    assert smtp.recorder.per_recipient() == {f"{KASUBBAG}@kalbarprov.go.id": 1}
+    assert states(office)[("budi", task.id)] == "skipped" and states(office)[("ani", task.id)] == "pending"
+
+
+def test_an_address_stored_by_other_means_that_no_header_can_hold_is_skipped(office, smtp):
+    with office.sessions.begin() as session:  # as a hand-edited row would hold it
+        session.execute(update(User).where(User.username == "budi")
+                        .values(email="budi@kalbarprov.go.id\r\nBcc: lain@sultengprov.go.id"))
     task = office.start(PROCESS, KASUBBAG, perihal="SKP Triwulan IV").ready_tasks[0]
     report = run_pass(office, smtp.settings())
     assert (report.mails_sent, report.failed) == (1, ())
