@@ -49,14 +49,16 @@ def namespace_owner(session, username: str) -> str | None:
 
 def add_user(alur: Alur, username: str, roles: list[str], display_name: str | None = None,
              password_hash: str | None = None, org: str = DEFAULT_ORG, nip: str | None = None,
-             jabatan: str | None = None) -> None:
+             jabatan: str | None = None, email: str | None = None, notify_email: bool | None = None) -> None:
     """Create a user of organisation `org` (or add roles to an existing one of that organisation;
     a new password hash then ends the user's sessions; a full name, NIP or jabatan given replaces
-    the one stored). A name in another organisation's namespace ("kalbar-diskukm.x" for org
-    sulteng-diskukm) is refused (Conflict); a NIP that is not 18 digits is InvalidData."""
-    from .people import clean_profile
+    the one stored; so does an e-mail address, and `notify_email` when not None). A name in another
+    organisation's namespace ("kalbar-diskukm.x" for org sulteng-diskukm) is refused (Conflict); a NIP
+    that is not 18 digits, or an e-mail address that is not one, is InvalidData."""
+    from .people import clean_email, clean_profile
 
     nip, jabatan = clean_profile(nip, jabatan)
+    email = clean_email(email)
     with db.transaction(alur.sessions) as session:
         if session.get(Organisation, org) is None:
             if org != DEFAULT_ORG:
@@ -69,15 +71,19 @@ def add_user(alur: Alur, username: str, roles: list[str], display_name: str | No
         user = session.scalars(select(User).where(User.username == username)).first()
         if user is None:
             user = User(username=username, display_name=display_name or username, password_hash=password_hash,
-                        org=org, nip=nip, jabatan=jabatan)
+                        org=org, nip=nip, jabatan=jabatan, email=email,
+                        notify_email=True if notify_email is None else notify_email)
             session.add(user)
             session.flush()
         elif user.org != org:
             raise Conflict(f"user '{username}' belongs to organisation '{user.org}', not '{org}'")
         else:
-            for column, value in (("display_name", display_name), ("nip", nip), ("jabatan", jabatan)):
+            for column, value in (("display_name", display_name), ("nip", nip), ("jabatan", jabatan),
+                                  ("email", email)):
                 if value:
                     setattr(user, column, value)
+            if notify_email is not None:
+                user.notify_email = notify_email
         if password_hash and password_hash != user.password_hash:
             user.password_hash = password_hash
             session.execute(sql.end_sessions_of_user, {"owner_id": user.id, "now": utcnow()})

@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from alur.runtime import db
+from alur.runtime import db, local_time
 from alur.runtime.attachments import MAX_BYTES, Attachments
 from alur.runtime.engine import Alur, AlurError, InvalidData
 from alur.runtime.sessions import ABSOLUTE_TIMEOUT
@@ -27,7 +27,6 @@ from alur.runtime.whole_numbers import MAX_ID
 
 from . import auth, request_guard, request_log, signing
 
-BULAN = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
 ERROR_TITLES = {
     400: "Permintaan tidak sah", 401: "Belum masuk", 403: "Tidak berhak", 404: "Tidak ditemukan",
     405: "Cara permintaan tidak didukung", 409: "Data sudah berubah", 413: "Berkas terlalu besar",
@@ -150,17 +149,11 @@ def _register_filters(app: Flask, settings: Settings) -> None:
 
     @app.template_filter("waktu")
     def waktu(value: datetime | None) -> str:
-        if value is None:
-            return "-"
-        local = value.astimezone(zone)
-        return f"{local.day} {BULAN[local.month - 1]} {local.year} {local:%H:%M} {local:%Z}"
+        return local_time.waktu(value, zone)
 
     @app.template_filter("waktu_pendek")
     def waktu_pendek(value: datetime | None) -> str:
-        if value is None:
-            return "-"
-        local = value.astimezone(zone)
-        return f"{local.day} {BULAN[local.month - 1]} {local:%H:%M}"
+        return local_time.waktu_pendek(value, zone)
 
     @app.template_filter("durasi")
     def durasi(value: timedelta | None) -> str:
