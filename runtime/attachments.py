@@ -18,7 +18,7 @@ from typing import BinaryIO
 from sqlalchemy import func, select
 
 from . import accounts, blobstore, db, directory, forms, views
-from .engine import Alur, Conflict, Forbidden, InstanceView, InvalidData, NotFound
+from .engine import Alur, AlurError, Conflict, Forbidden, InstanceView, InvalidData, NotFound
 from .models import Attachment, utcnow
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -126,7 +126,7 @@ class Attachments:
         return self._write(task.instance_id, task.id, user, upload, field=field)
 
     def complete(self, task_id: str, user: str, data: dict, uploads: dict[str, Upload] | None = None,
-                 expected_revision: int | None = None) -> InstanceView:
+                 expected_revision: int | None = None, keep_files: bool = False) -> InstanceView:
         """Complete a task whose form may carry files: store each upload, put its
         generated name in its field, and complete the task with the data.
 
@@ -134,6 +134,9 @@ class Attachments:
         all errors are raised together as InvalidData; if completing fails,
         the files stored for it are removed again, so nothing changes.
         An attachment field given as text must name an attachment of the same instance.
+        With `keep_files` (a person at the task page), the good files of a completion refused for
+        other fields are stored all the same and named in the error's `kept`, so that the form
+        shown again still holds them; the task and the instance stay as they were.
         """
         uploads = {name: u for name, u in (uploads or {}).items() if u is not None and u.filename}
         if not uploads:  # nothing to store: one transaction of the engine checks everything
@@ -165,7 +168,7 @@ class Attachments:
                 for name, message in exc.errors.items():
                     errors.setdefault(name, message)
         if errors:
-            raise InvalidData(errors)
+            raise InvalidData(errors, kept=self._keep(task, user, uploads, errors) if keep_files else None)
         stored = []
         try:
             for name, upload in uploads.items():
@@ -177,6 +180,19 @@ class Attachments:
             for view in stored:
                 self._discard(view.name)
             raise
+
+    def _keep(self, task, user: str, uploads: dict[str, Upload], errors: dict[str, str]) -> dict[str, AttachmentView]:
+        """Store the good files of a completion refused for other fields, so that the user need not
+        choose them again: the form shown again names each and sends it back by name. A file no
+        completion names is removed after the grace period (runtime/attachments_cleanup.py)."""
+        kept = {}
+        for name, upload in uploads.items():
+            if name not in errors:
+                try:
+                    kept[name] = self._write(task.instance_id, task.id, user, upload, field=name, form_field=name)
+                except AlurError:  # the quota filled meanwhile: this one is chosen again, the errors stand
+                    continue
+        return kept
 
     @staticmethod
     def _references_problems(session, task, schema: dict, data: dict) -> dict[str, str]:

@@ -61,6 +61,20 @@ class InboxPage:
         return self.offset > 0
 
 
+HEADER_CAP = 99  # the header shows "99+" beyond this
+
+
+def waiting_for(alur, user: str, org: str, roles: set[str], cap: int = HEADER_CAP) -> Count:
+    """How many ready tasks wait for `user` now (of their roles, unclaimed or claimed by them):
+    the count beside Kotak Masuk in the header; one bounded index range, at most cap + 1 rows."""
+    if not roles:
+        return Count(0)
+    conditions = [HumanTask.org == org, HumanTask.role.in_(roles), HumanTask.status == "ready",
+                  HumanTask.claimed_by.is_(None) | (HumanTask.claimed_by == user)]
+    with alur.sessions() as session:
+        return _count(session.scalar(select(_capped(conditions, cap))) or 0, cap)
+
+
 def _capped(conditions: list, cap: int):
     """The count of matching human_tasks rows that reads no further than cap + 1 of them (a bounded index range)."""
     matching = select(literal(1)).select_from(HumanTask).where(*conditions).limit(cap + 1).subquery()

@@ -10,9 +10,10 @@ import os
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from flask import Flask, abort, current_app, jsonify, render_template, request
+from flask import Flask, abort, current_app, g, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -20,6 +21,7 @@ from werkzeug.routing import IntegerConverter
 from alur.runtime import db, local_time
 from alur.runtime.attachments import MAX_BYTES, Attachments
 from alur.runtime.engine import Alur, AlurError, InvalidData
+from alur.runtime.inbox import waiting_for
 from alur.runtime.sessions import ABSOLUTE_TIMEOUT
 from alur.runtime.settings import Settings
 from alur.runtime.standard_time import format_minutes
@@ -92,6 +94,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.after_request(_security_headers)
     _register_filters(app, settings)
     _register_errors(app)
+    app.context_processor(lambda: {"tasks_waiting": _tasks_waiting})
 
     from . import account, admin, api, attachments, designer, health, instances, metrics, processes, tasks
 
@@ -177,6 +180,15 @@ def _register_filters(app: Flask, settings: Settings) -> None:
         return value or "(tanpa perihal)"
 
     app.jinja_env.globals["ACTION_LABELS"] = ACTION_LABELS
+
+
+def _tasks_waiting():
+    """The count of tasks waiting for the logged-in user (the header calls it once per page)."""
+    user = g.user
+    try:
+        return waiting_for(current_app.extensions["alur"], user.username, user.org, user.roles)
+    except SQLAlchemyError:  # the page that says the database is unreachable still renders
+        return None
 
 
 def _wants_json() -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from textwrap import shorten
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 
@@ -54,7 +55,7 @@ def start(process_id):
         view = engine().start(process_id, g.user.username, perihal=form["perihal"], nomor=form["nomor"])
     except InvalidData as exc:
         return _list_page(start_errors=exc.errors, started=process_id, form=form, status=422)
-    flash(f"Proses #{view.id} “{view.perihal[:80]}” dimulai.")
+    flash(f"Proses #{view.id} “{shorten(view.perihal, 80, placeholder=' …')}” dimulai.")
     mine = [t for t in view.ready_tasks if t.role in g.user.roles]
     if mine:
         return redirect(url_for("tasks.task_page", task_id=mine[0].id))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from textwrap import shorten
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
@@ -61,7 +62,7 @@ def _back_to(default: str) -> str:
 def claim(task_id):
     try:
         task = engine().claim(task_id, g.user.username)
-        flash(f"Tugas “{task.name[:80]}” Anda ambil.")
+        flash(f"Tugas “{shorten(task.name, 80, placeholder=' …')}” Anda ambil.")
     except Conflict as exc:
         flash(f"Tidak dapat diambil: {exc}. Silakan muat ulang.", "error")
     return redirect(_back_to(url_for("tasks.inbox")))
@@ -72,7 +73,7 @@ def claim(task_id):
 def unclaim(task_id):
     try:
         task = engine().unclaim(task_id, g.user.username)
-        flash(f"Tugas “{task.name[:80]}” dikembalikan ke kotak masuk bersama.")
+        flash(f"Tugas “{shorten(task.name, 80, placeholder=' …')}” dikembalikan ke kotak masuk bersama.")
     except Conflict as exc:
         flash(f"Tidak dapat dilepas: {exc}.", "error")
     return redirect(_back_to(url_for("tasks.inbox")))
@@ -92,7 +93,8 @@ def _render_task(details: dict, values: dict | None = None, errors: dict | None 
         "tasks/task.html", details=details, task=task, props=details["properties"],
         fields=formrender.fields_of(schema, values, errors), errors=errors or {},
         is_review=REVIEW_FIELD in schema.get("properties", {}),
-        attachments=attachment_store().for_instance(task.instance_id),
+        attachments=(attachments := attachment_store().for_instance(task.instance_id)),
+        attachments_by_name={a.name: a for a in attachments},
         can_act=task.role in g.user.roles and task.claimed_by in (None, g.user.username),
         names=people.people(engine(), g.user.org), now=_now(),
         case_file=casefile.case_file(engine(), task.instance_id, g.user.username),
@@ -120,14 +122,17 @@ def complete(task_id):
     data, uploads = formrender.parse(schema, request.form, request.files)
     revision = request.form.get("revision", type=int)  # compared in Python only: any size is safe
     try:
-        view = attachment_store().complete(task_id, g.user.username, data, uploads, expected_revision=revision)
+        view = attachment_store().complete(task_id, g.user.username, data, uploads, expected_revision=revision,
+                                           keep_files=True)
     except InvalidData as exc:
-        return _render_task(details, values=request.form, errors=exc.errors, status=422)
+        # Files stored although the form was refused come back by name, so nobody chooses them again.
+        values = {**request.form.to_dict(), **{name: view.name for name, view in exc.kept.items()}}
+        return _render_task(details, values=values, errors=exc.errors, status=422)
     task = details["task"]
     done = "dikembalikan untuk diperbaiki" if data.get(REVIEW_FIELD) == "kembalikan" else "selesai"
-    flash(f"Langkah “{task.name[:80]}” {done}.")
+    flash(f"Langkah “{shorten(task.name, 80, placeholder=' …')}” {done}.")
     if view.status == "completed":
         flash("Seluruh langkah SOP telah selesai.")
     for next_task in view.ready_tasks:
-        flash(f"Berikutnya: “{next_task.name[:80]}” oleh {next_task.lane}.")
+        flash(f"Berikutnya: “{shorten(next_task.name, 80, placeholder=' …')}” oleh {next_task.lane}.")
     return redirect(url_for("tasks.inbox"))
