@@ -96,9 +96,11 @@ def create_app(config: dict | None = None) -> Flask:
     _register_errors(app)
     app.context_processor(lambda: {"tasks_waiting": _tasks_waiting})
 
-    from . import account, admin, api, attachments, designer, health, instances, metrics, processes, tasks
+    from . import (account, admin, admin_calendar, api, attachments, designer, health, instances, metrics, processes,
+                   tasks)
 
-    for module in (auth, tasks, instances, processes, designer, admin, account, attachments, api, health, metrics):
+    for module in (auth, tasks, instances, processes, designer, admin, admin_calendar, account, attachments, api, health,
+                   metrics):
         app.register_blueprint(module.bp)
     return app
 

@@ -18,7 +18,7 @@ import click
 
 from ..engine import Alur, AlurError, InvalidData
 from ..settings import Settings
-from . import attachments, backup, documents, people, processes, scenarios, secret, versions, work, worker
+from . import attachments, backup, calendar, documents, people, processes, scenarios, secret, versions, work, worker
 from .common import JSON_FLAG, OrderedGroup
 
 DESCRIPTION = "Alur: SOP pemerintahan sebagai proses BPMN"
@@ -48,7 +48,7 @@ class AlurGroup(OrderedGroup):
 # The runtime's commands, in the order `alur --help` lists them.
 COMMANDS: tuple[click.Command, ...] = (
     processes.validate, processes.deploy, processes.processes, work.start, work.tasks, work.claim,
-    work.complete, work.history, people.users, people.tokens, attachments.attachments, people.orgs,
+    work.complete, work.history, people.users, people.tokens, attachments.attachments, people.orgs, calendar.calendar,
     processes.lanes, processes.generate, versions.versions, versions.diff, versions.migrate, backup.export,
     backup.import_, processes.simulate, documents.sop, scenarios.test, secret.secret, worker.worker,
 )
