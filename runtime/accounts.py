@@ -14,8 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import db, directory
+from . import access, db, directory
 from . import statements as sql
+from .access import ADMIN_ROLE as ADMIN_ROLE
+from .access import DESIGNER_ROLE as DESIGNER_ROLE
+from .access import Actor
 from .engine import Alur, InvalidData, NotFound
 from .models import AuditEntry, HumanTask, Instance, LaneRole, ProcessVersion, User, UserRole, utcnow
 
@@ -152,45 +155,28 @@ def display_names(alur: Alur) -> dict[str, str]:
         return dict(session.execute(select(User.username, User.display_name)).all())
 
 
-def _visible_process_ids(session, username: str):
-    """The processes of the user's organisation having a lane whose role the user holds (a subquery)."""
-    roles = select(UserRole.role).join(User, User.id == UserRole.user_id).where(User.username == username)
-    return (select(LaneRole.process_id).where(LaneRole.org == _org_of(username), LaneRole.role.in_(roles))
-            .distinct())
-
-
-def _org_of(username: str):
-    return select(User.org).where(User.username == username).scalar_subquery()
-
-
-def visible_process_conditions(session, username: str, org_column, process_column) -> list:
-    """WHERE conditions keeping the rows (of an organisation and process column) of the processes
-    the user may see: of the user's organisation, with a lane whose role the user holds."""
-    return [org_column == _org_of(username), process_column.in_(_visible_process_ids(session, username))]
-
-
-def visible_instance_conditions(session, username: str) -> list:
-    """WHERE conditions keeping the instances the user may see (as `can_see_instance` decides one)."""
-    return visible_process_conditions(session, username, Instance.org, Instance.process_id)
-
-
-def can_see_instance(alur: Alur, username: str, instance_id: int) -> bool:
-    """True when the user is of the instance's organisation and holds the role of one of its lanes."""
+def can_see_instance(alur: Alur, actor: Actor | str, instance_id: int) -> bool:
+    """True when `actor` (or the user of that name) may see the instance (access.may_see_instance)."""
     with alur.sessions() as session:
         instance = session.get(Instance, instance_id)
-        return instance is not None and directory.visible(alur, session, username, instance)
+        if isinstance(actor, str):
+            actor = directory.actor(alur, actor, session)
+        return instance is not None and directory.may_see(alur, session, actor, instance.org, instance.process_id)
 
 
-def visible_instances(alur: Alur, username: str, limit: int = 200, query: str | None = None) -> list[InstanceSummary]:
-    """The instances the user can see, running ones first, newest first; with `query`, only those whose
-    perihal or nomor contains it (any case)."""
+def visible_instances(alur: Alur, actor: Actor | str, limit: int = 200,
+                      query: str | None = None) -> list[InstanceSummary]:
+    """The instances `actor` (or the user of that name) may see, running ones first, newest first;
+    with `query`, only those whose perihal or nomor contains it (any case)."""
     from .subject import search_conditions
 
     with alur.sessions() as session:
+        if isinstance(actor, str):
+            actor = directory.actor(alur, actor, session)
         rows = session.execute(
             select(Instance, ProcessVersion.name, ProcessVersion.version)
             .join(ProcessVersion, ProcessVersion.id == Instance.version_id)
-            .where(*visible_instance_conditions(session, username),
+            .where(*access.instance_conditions(actor),
                    *search_conditions(query, Instance.perihal, Instance.nomor))
             .order_by((Instance.status == "running").desc(), Instance.id.desc())
             .limit(limit)
@@ -208,8 +194,6 @@ def visible_instances(alur: Alur, username: str, limit: int = 200, query: str | 
 # reaches past the organisation: another organisation's users and processes are
 # NotFound. Every change is an audit entry (never with a password in it).
 
-ADMIN_ROLE = "admin"
-DESIGNER_ROLE = "perancang"
 MIN_PASSWORD_LENGTH = 10
 MAX_USERNAME_LENGTH = 100  # users.username
 # What an admin types: the user name within the organisation, which is put after "<org>.".

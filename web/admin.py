@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from alur.runtime import accounts, directory
+from alur.runtime import access, accounts, directory
 from alur.runtime.engine import InvalidData
 
 from .auth import start_session
-from .permissions import role_required
+from .permissions import allowed_by
 from .services import engine
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -21,7 +21,7 @@ FIELD_LABELS = {
 ROLE_PURPOSES = {accounts.DESIGNER_ROLE: "memasang versi SOP dan memindahkan proses",
                  accounts.ADMIN_ROLE: "mengelola pengguna, peran dan lajur"}
 
-admin_only = role_required(accounts.ADMIN_ROLE)
+admin_only = allowed_by(access.may_administer, "admin")
 
 
 @bp.route("/")

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 
-from alur.runtime import accounts, people
+from alur.runtime import access, people
 from alur.runtime.engine import DeployRefused, NotFound
 from alur.runtime.sopdoc import service as sopdoc
 from alur.runtime.scenarios.coverage import flow_classes
@@ -26,7 +26,7 @@ from alur.runtime.versions import diff_versions, element_names, list_versions, m
 from alur.runtime.whole_numbers import parse_whole
 
 from .diagram import render_svg
-from .permissions import own_process, role_required
+from .permissions import allowed_by, own_process
 from .services import engine
 
 bp = Blueprint("designer", __name__, url_prefix="/sop")
@@ -42,7 +42,8 @@ CHANGE_LABELS = {
     "cond_task_specs": "kondisi cabang", "default_task_spec": "alur bawaan", "script": "skrip",
 }
 
-designer_only = role_required(accounts.DESIGNER_ROLE)
+designer_only = allowed_by(access.may_deploy, "perancang proses")
+migrator_only = allowed_by(access.may_migrate, "perancang proses")
 
 
 @bp.route("/pasang", methods=("GET", "POST"))
@@ -155,7 +156,7 @@ def diff(process_id):
 
 
 @bp.route("/<process_id>/versi/pindahkan", methods=("POST",))
-@designer_only
+@migrator_only
 def migrate(process_id):
     own_process(process_id)
     numbers = [v["version"] for v in list_versions(engine(), g.user.org, process_id)]

@@ -1,27 +1,29 @@
-"""Who may open the designer and admin pages: a role of the user's organisation, and only that
-organisation's processes and users (another organisation's are not found)."""
+"""The designer and admin pages ask the access policy (runtime/access.py) whether the user may
+deploy, migrate or administer in their own organisation; only that organisation's processes and
+users are there for them (another organisation's are not found)."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from flask import abort, g
 
 from alur.runtime import accounts
+from alur.runtime.access import Actor
 
 from .auth import login_required
-from .services import engine
-
-ROLE_NAMES = {accounts.DESIGNER_ROLE: "perancang proses", accounts.ADMIN_ROLE: "admin"}
+from .services import actor, engine
 
 
-def role_required(role: str):
-    """Like login_required, and then 403 for users who do not hold `role`."""
+def allowed_by(may: Callable[[Actor, str | None], bool], who: str):
+    """Like login_required, and then 403 unless `may(actor, the user's organisation)` (a decision of
+    runtime/access.py); the refusal names `who` may open the page (the role, as people call it)."""
 
     def decorator(view):
         @functools.wraps(view)
         def checked(**kwargs):
-            if role not in g.user.roles:
-                abort(403, description=f"Halaman ini hanya untuk pengguna dengan peran {ROLE_NAMES.get(role, role)}.")
+            if not may(actor(), g.user.org):
+                abort(403, description=f"Halaman ini hanya untuk pengguna dengan peran {who}.")
             return view(**kwargs)
 
         return login_required(checked)
