@@ -207,6 +207,17 @@ def may_migrate(actor: Actor, org: str | None) -> bool:
     return may_deploy(actor, org)
 
 
+def check_migrate(actor: Actor, org: str, process_id: str) -> None:
+    """Refuse `actor` the versions of process `process_id` of organisation `org` (listing, comparing
+    and moving instances between them) unless `may_migrate`: another organisation's process is not
+    there for a user (NotFound), and in their own a user who is no designer is Forbidden."""
+    if may_migrate(actor, org):
+        return
+    if actor.org != org:
+        raise NotFound(f"process '{process_id}' is not deployed")
+    raise Forbidden(f"'{actor.username}' does not hold role '{DESIGNER_ROLE}'")
+
+
 def may_administer(actor: Actor, org: str | None) -> bool:
     """True when `actor` may administer organisation `org` (its users, roles, passwords, lanes):
     the system, or an admin of `org`."""

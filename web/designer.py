@@ -27,7 +27,7 @@ from alur.runtime.whole_numbers import parse_whole
 
 from .diagram import render_svg
 from .permissions import allowed_by, own_process
-from .services import engine
+from .services import actor, engine
 
 bp = Blueprint("designer", __name__, url_prefix="/sop")
 
@@ -120,7 +120,7 @@ def versions(process_id):
 
 
 def _versions_page(process_id: str, errors: dict | None = None, form: dict | None = None, status: int = 200):
-    rows = list_versions(engine(), g.user.org, process_id)
+    rows = list_versions(engine(), g.user.org, process_id, actor())
     for row in rows:
         row["deployed_at"] = datetime.fromisoformat(row["deployed_at"])
     process = next(p for p in engine().processes(g.user.org) if p["process_id"] == process_id)
@@ -140,18 +140,18 @@ def _versions_page(process_id: str, errors: dict | None = None, form: dict | Non
 @designer_only
 def diff(process_id):
     own_process(process_id)
-    numbers = [v["version"] for v in list_versions(engine(), g.user.org, process_id)]
+    numbers = [v["version"] for v in list_versions(engine(), g.user.org, process_id, actor())]
     labels = {"dari": "Dari versi", "ke": "Ke versi"}
     chosen = {}
     for field in ("dari", "ke"):
         chosen[field] = _version_number(request.args.get(field), numbers)
         if chosen[field] is None:
             abort(400, description=f"{labels[field]}: pilih salah satu versi yang ada ({_listed(numbers)}).")
-    result = diff_versions(engine(), g.user.org, process_id, chosen["dari"], chosen["ke"])
+    result = diff_versions(engine(), g.user.org, process_id, chosen["dari"], chosen["ke"], actor())
     return render_template(
         "designer/diff.html", process_id=process_id, diff=result, change_labels=CHANGE_LABELS,
-        old_names=element_names(engine(), g.user.org, process_id, result.from_version),
-        new_names=element_names(engine(), g.user.org, process_id, result.to_version),
+        old_names=element_names(engine(), g.user.org, process_id, result.from_version, actor()),
+        new_names=element_names(engine(), g.user.org, process_id, result.to_version, actor()),
     )
 
 
@@ -159,7 +159,7 @@ def diff(process_id):
 @migrator_only
 def migrate(process_id):
     own_process(process_id)
-    numbers = [v["version"] for v in list_versions(engine(), g.user.org, process_id)]
+    numbers = [v["version"] for v in list_versions(engine(), g.user.org, process_id, actor())]
     form = {k: request.form.get(k, "").strip() for k in ("dari", "ke", "proses")}
     errors = {}
     source, target = _version_number(form["dari"], numbers), _version_number(form["ke"], numbers)
@@ -178,7 +178,7 @@ def migrate(process_id):
             errors["proses"] = "tulis nomor proses dipisah koma, misalnya 12, 15 (atau kosongkan untuk semua)"
     if errors:
         return _versions_page(process_id, errors, form, 422)
-    result = migrate_instances(engine(), g.user.org, process_id, source, target, g.user.username, instance_ids)
+    result = migrate_instances(engine(), g.user.org, process_id, source, target, actor(), instance_ids)
     return render_template("designer/migrated.html", process_id=process_id, source=source, target=target,
                            result=result)
 

@@ -192,6 +192,15 @@ def test_designers_deploy_and_migrate_in_their_organisation(decision):
     assert not decision(DESIGNER, None) and not decision(NOBODY, None)
 
 
+def test_the_versions_of_a_process_are_refused_as_not_there_or_forbidden():
+    access.check_migrate(DESIGNER, ORG, "sop-a")
+    access.check_migrate(SYSTEM, OTHER_ORG, "sop-a")
+    with pytest.raises(Forbidden, match="'sulteng.sekretaris' does not hold role 'perancang'"):
+        access.check_migrate(SEKRETARIS, ORG, "sop-a")
+    with pytest.raises(NotFound, match="process 'sop-a' is not deployed"):
+        access.check_migrate(OTHER, ORG, "sop-a")  # a designer of Kalbar: Sulteng's process is not there
+
+
 def test_admins_administer_their_organisation():
     assert access.may_administer(ADMIN, ORG)
     assert access.may_administer(SYSTEM, ORG)
