@@ -222,3 +222,13 @@ def may_administer(actor: Actor, org: str | None) -> bool:
     """True when `actor` may administer organisation `org` (its users, roles, passwords, lanes):
     the system, or an admin of `org`."""
     return actor.is_system or (org is not None and actor.org == org and ADMIN_ROLE in actor.roles)
+
+
+def check_administer(actor: Actor, org: str) -> None:
+    """Refuse `actor` the administration of organisation `org` unless `may_administer`: another
+    organisation is not there for a user (NotFound); in their own, a user who is no admin is Forbidden."""
+    if may_administer(actor, org):
+        return
+    if actor.org != org:
+        raise NotFound(f"organisation '{org}' does not exist")
+    raise Forbidden(f"'{actor.username}' does not hold role '{ADMIN_ROLE}'")

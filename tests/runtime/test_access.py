@@ -14,7 +14,7 @@ from sqlalchemy import select
 from alur.runtime import access, accounts, directory
 from alur.runtime.access import ADMIN_ROLE, DESIGNER_ROLE, SYSTEM, Actor
 from alur.runtime.errors import Conflict, Forbidden, NotFound
-from alur.runtime.models import HumanTask, Instance
+from alur.runtime.models import AuditEntry, HumanTask, Instance
 from tests.conftest import PROCESSES, seed_lane_users
 from tests.runtime.test_kalbar_pengumpulan_skp import DATA, KASUBBAG, PROCESS, only_ready
 
@@ -251,3 +251,36 @@ def test_listing_conditions_agree_with_the_decisions(two_offices):
 def listed_for(alur, actor: Actor) -> list[int]:
     """The instances the listing shows `actor` (accounts.visible_instances, over the policy's conditions)."""
     return [i.id for i in accounts.visible_instances(alur, actor)]
+
+
+def test_only_an_admin_of_the_organisation_administers_it(alur):
+    directory.add_organisation(alur, ORG, "Dinas Koperasi Sulawesi Tengah")
+    directory.add_organisation(alur, OTHER_ORG, "Dinas Koperasi Kalimantan Barat")
+    for actor in (SEKRETARIS, ADMIN):
+        directory.add_user(alur, actor.username, sorted(actor.roles), org=ORG)
+    directory.add_user(alur, OTHER.username, sorted(OTHER.roles), org=OTHER_ORG)
+    assert [a.username for a in accounts.users_of(alur, ORG, ADMIN)] == ["sulteng.admin", "sulteng.sekretaris"]
+    for refused, error in ((SEKRETARIS, Forbidden), (OTHER, NotFound)):
+        with pytest.raises(error):
+            accounts.users_of(alur, ORG, refused)
+        with pytest.raises(error):
+            accounts.user_of(alur, ORG, "sulteng.sekretaris", refused)
+        with pytest.raises(error):
+            accounts.add_role(alur, ORG, "sulteng.sekretaris", ADMIN_ROLE, refused)
+        with pytest.raises(error):
+            accounts.reset_password(alur, ORG, "sulteng.sekretaris", "kata-sandi-baru-1", refused)
+    assert directory.actor(alur, "sulteng.sekretaris") == SEKRETARIS  # nothing changed on a refusal
+    accounts.add_role(alur, ORG, "sulteng.sekretaris", DESIGNER_ROLE, ADMIN)
+    assert directory.actor(alur, "sulteng.sekretaris").roles == {"sekretaris", DESIGNER_ROLE}
+    with alur.sessions() as session:
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "role_add")).one()
+        assert entry.actor == "sulteng.admin"
+
+
+def test_the_administration_verbs_refuse_through_the_policy():
+    access.check_administer(ADMIN, ORG)
+    access.check_administer(SYSTEM, OTHER_ORG)
+    with pytest.raises(Forbidden, match="'sulteng.perancang' does not hold role 'admin'"):
+        access.check_administer(DESIGNER, ORG)
+    with pytest.raises(NotFound, match="organisation 'sulteng-diskukm' does not exist"):
+        access.check_administer(OTHER, ORG)
