@@ -201,6 +201,16 @@ def may_deploy(actor: Actor, org: str | None) -> bool:
     return actor.is_system or (org is not None and actor.org == org and DESIGNER_ROLE in actor.roles)
 
 
+def check_deploy(actor: Actor, org: str | None) -> None:
+    """Refuse `actor` a deploy in organisation `org` unless `may_deploy`: another organisation is not
+    there for a user (NotFound); in their own, a user who is no designer is Forbidden."""
+    if may_deploy(actor, org):
+        return
+    if actor.org != org:
+        raise NotFound(f"organisation '{org}' does not exist")
+    raise Forbidden(f"'{actor.username}' does not hold role '{DESIGNER_ROLE}'")
+
+
 def may_migrate(actor: Actor, org: str | None) -> bool:
     """True when `actor` may move running instances of `org` between versions (and compare its
     versions): who may deploy there."""

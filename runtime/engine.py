@@ -161,6 +161,13 @@ def newest_version(session, org: str, process_id: str) -> ProcessVersion | None:
     ).first()
 
 
+def deployer(actor: Actor, org: str | None) -> str:
+    """The name the audit log gives `actor` deploying in `org` (default: the actor's organisation),
+    once the policy lets them (access.check_deploy); the system deploys wherever its file says."""
+    access.check_deploy(actor, org or actor.org)
+    return actor.username
+
+
 def role_for_lane(lane: str) -> str:
     """Default role key of a lane: its name in lower case with dashes ("Kepala Dinas" -> "kepala-dinas")."""
     return re.sub(r"[^a-z0-9]+", "-", lane.lower()).strip("-")
@@ -229,13 +236,17 @@ class Alur:
         return self.deploy_bytes(content, path.name, forms_dir, user, org, skip_known)
 
     def deploy_bytes(self, content: bytes, filename: str, forms_dir: Path | None = None,
-                     user: str = "system", org: str | None = None, skip_known: bool = False,
+                     user: str | Actor = "system", org: str | None = None, skip_known: bool = False,
                      on_stored=None) -> DeployResult:
         """Deploy BPMN `content` (as from an upload); see `deploy`.
 
+        `user` is an actor (a user deploys in their own organisation, refused before the file is
+        read unless access.may_deploy), or the name the audit log gives the system's caller.
         `on_stored(session, version)` runs in the deploy's transaction with the version stored, or
         the newest one when it has the same content (the scenario run is kept with it that way).
         """
+        if isinstance(user, Actor):
+            user, org = deployer(user, org), org or user.org
         checked = check_bytes(content, filename, forms_dir or self.settings.forms_dir)
         if not checked.ok:
             raise DeployRefused(checked.problems)

@@ -63,7 +63,7 @@ def upload():
         return render_template("designer/upload.html", field_error=error, scenario_error=scenario_error), 422
     scenarios = ScenarioSource(scenario_bytes.decode("utf-8"), scenario_name) if scenario_name else None
     try:
-        result, check = deploy_with_scenarios(engine(), content, filename, scenarios, user=g.user.username,
+        result, check = deploy_with_scenarios(engine(), content, filename, scenarios, user=actor(),
                                               org=g.user.org, force=request.form.get("paksa") == "1")
     except DeployRefused as exc:
         # The forms folder is named as the designer knows it, not by its path on the server.

@@ -15,6 +15,7 @@ from alur.runtime import access, accounts, directory
 from alur.runtime.access import ADMIN_ROLE, DESIGNER_ROLE, SYSTEM, Actor
 from alur.runtime.errors import Conflict, Forbidden, NotFound
 from alur.runtime.models import AuditEntry, HumanTask, Instance
+from alur.runtime.scenarios.deploy import deploy_with_scenarios
 from tests.conftest import PROCESSES, seed_lane_users
 from tests.runtime.test_kalbar_pengumpulan_skp import DATA, KASUBBAG, PROCESS, only_ready
 
@@ -284,3 +285,23 @@ def test_the_administration_verbs_refuse_through_the_policy():
         access.check_administer(DESIGNER, ORG)
     with pytest.raises(NotFound, match="organisation 'sulteng-diskukm' does not exist"):
         access.check_administer(OTHER, ORG)
+
+
+def test_only_a_designer_of_the_organisation_deploys_there(alur):
+    directory.add_organisation(alur, ORG, "Dinas Koperasi Sulawesi Tengah")
+    directory.add_organisation(alur, OTHER_ORG, "Dinas Koperasi Kalimantan Barat")
+    content = (PROCESSES / f"{PROCESS}.bpmn").read_bytes()
+    for refused, error in ((SEKRETARIS, Forbidden), (ADMIN, Forbidden), (OTHER, NotFound), (NOBODY, NotFound)):
+        with pytest.raises(error):
+            alur.deploy_bytes(content, "skp.bpmn", user=refused, org=ORG)
+        with pytest.raises(error):
+            deploy_with_scenarios(alur, content, "skp.bpmn", user=refused, org=ORG, force=True)
+    assert alur.processes(ORG) == []  # nothing deployed on a refusal
+    # A designer deploys in their own organisation (whatever organisation the file names).
+    result = alur.deploy_bytes(content, "skp.bpmn", user=DESIGNER)
+    assert (result.org, result.version) == (ORG, 1)
+    assert [(p["org"], p["deployed_by"]) for p in alur.processes()] == [(ORG, "sulteng.perancang")]
+    with pytest.raises(NotFound):
+        alur.deploy_bytes(content, "skp.bpmn", user=DESIGNER, org=OTHER_ORG)
+    # The system deploys in the organisation the file names.
+    assert alur.deploy_bytes(content, "skp.bpmn", user=SYSTEM).org == OTHER_ORG
