@@ -136,11 +136,11 @@ def performs(actor: Actor, task: TaskFacts) -> bool:
 def task_refusal(actor: Actor, task: TaskFacts, verb: TaskVerb) -> AlurError | None:
     """Why `actor` may not `verb` (claim, unclaim, complete) the task, or None when they may.
 
-    In this order: another organisation's task is NotFound (a missing one is the caller's NotFound); a lane whose role the
-    actor does not hold is Forbidden; a task no longer ready is a Conflict. Then, to complete
-    (or attach to) it, someone else's claim is Forbidden; to claim it, someone else's claim is a
-    Conflict (claiming one's own claim again is allowed: nothing changes); to release it, a claim
-    that is not the actor's is a Conflict. Completing counts for uploading a file to the task too.
+    In this order: another organisation's task is NotFound (a missing one is the caller's
+    NotFound); a lane whose role the actor does not hold is Forbidden; a task no longer ready is
+    a Conflict. Then, to complete (or attach to) it, someone else's claim is Forbidden; to claim
+    it, someone else's claim is a Conflict (claiming one's own claim again is allowed: nothing
+    changes); to release it, a claim that is not the actor's is a Conflict.
     """
     if actor.is_system or actor.org is None or task.org != actor.org:
         # Another organisation's task is not there at all for this user; the system does no task.
@@ -217,7 +217,7 @@ def may_migrate(actor: Actor, org: str | None) -> bool:
     return may_deploy(actor, org)
 
 
-def check_migrate(actor: Actor, org: str, process_id: str) -> None:
+def check_migrate(actor: Actor, org: str | None, process_id: str) -> None:
     """Refuse `actor` the versions of process `process_id` of organisation `org` (listing, comparing
     and moving instances between them) unless `may_migrate`: another organisation's process is not
     there for a user (NotFound), and in their own a user who is no designer is Forbidden."""

@@ -127,8 +127,8 @@ def _versions_page(process_id: str, errors: dict | None = None, form: dict | Non
     # The version to migrate from, preselected: the oldest one with running instances.
     default_from = next((r["version"] for r in rows[:-1] if r["running_instances"]), max(1, len(rows) - 1))
     names = people.people(engine(), g.user.org)
-    runs = last_runs(engine(), g.user.org, process_id)
-    tested = newest_run_with_diagram(engine(), g.user.org, process_id)
+    runs = last_runs(engine(), g.user.org, process_id, actor())
+    tested = newest_run_with_diagram(engine(), g.user.org, process_id, actor())
     coverage = (tested["report"].get("coverage") or {}) if tested else {}
     diagram = render_svg(tested["bpmn_xml"], flow_classes=flow_classes(coverage)) if coverage else None
     return render_template("designer/versions.html", process=process, versions=rows, default_from=default_from,
@@ -189,7 +189,7 @@ def print_version(process_id, version):
     """The SOP document of a version as a PDF (Permenpan RB 35/2012 layout)."""
     own_process(process_id)
     try:
-        deployed = sopdoc.deployed_version(engine(), process_id, version, g.user.org)
+        deployed = sopdoc.deployed_version(engine(), process_id, version, g.user.org, actor())
     except NotFound:
         abort(404)
     printed = sopdoc.printed(deployed)

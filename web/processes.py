@@ -38,12 +38,10 @@ def _list_page(start_errors: dict | None = None, started: str | None = None, for
 def _refused_files() -> list[dict]:
     """The files of processes/ that the app could not deploy when it started, for the designers of the
     organisation each names (a file whose organisation could not be read is only in the server's log)."""
-    if not access.may_deploy(actor(), g.user.org):
-        return []
     forms_dir = str(engine().settings.forms_dir)  # named as the designer knows it, not by its server path
     return [{"name": f.name, "problems": [replace(p, message=p.message.replace(forms_dir, "forms/"))
                                           for p in f.problems if p.severity == "error"]}
-            for f in current_app.extensions.get("alur_refused_files", []) if f.org == g.user.org]
+            for f in current_app.extensions.get("alur_refused_files", []) if access.may_deploy(actor(), f.org)]
 
 
 @bp.route("/<process_id>/mulai", methods=("POST",))

@@ -16,6 +16,8 @@ from alur.runtime.access import ADMIN_ROLE, DESIGNER_ROLE, SYSTEM, Actor
 from alur.runtime.errors import Conflict, Forbidden, NotFound
 from alur.runtime.models import AuditEntry, HumanTask, Instance
 from alur.runtime.scenarios.deploy import deploy_with_scenarios
+from alur.runtime.scenarios.runs import last_runs, newest_run_with_diagram
+from alur.runtime.sopdoc import service as sopdoc
 from tests.conftest import PROCESSES, seed_lane_users
 from tests.runtime.test_kalbar_pengumpulan_skp import DATA, KASUBBAG, PROCESS, only_ready
 
@@ -305,3 +307,21 @@ def test_only_a_designer_of_the_organisation_deploys_there(alur):
         alur.deploy_bytes(content, "skp.bpmn", user=DESIGNER, org=OTHER_ORG)
     # The system deploys in the organisation the file names.
     assert alur.deploy_bytes(content, "skp.bpmn", user=SYSTEM).org == OTHER_ORG
+
+
+def test_scenario_runs_and_the_sop_document_are_for_designers_of_the_organisation(alur):
+    directory.add_organisation(alur, ORG, "Dinas Koperasi Sulawesi Tengah")
+    alur.deploy(PROCESSES / f"{PROCESS}.bpmn", org=ORG)
+    assert sopdoc.deployed_version(alur, PROCESS, 1, actor=DESIGNER).org == ORG
+    assert last_runs(alur, ORG, PROCESS, DESIGNER) == {}
+    assert newest_run_with_diagram(alur, ORG, PROCESS, DESIGNER) is None
+    for refused, error in ((SEKRETARIS, Forbidden), (OTHER, NotFound), (NOBODY, NotFound)):
+        with pytest.raises(error):
+            sopdoc.deployed_version(alur, PROCESS, 1, ORG, refused)
+        with pytest.raises(error):
+            last_runs(alur, ORG, PROCESS, refused)
+        with pytest.raises(error):
+            newest_run_with_diagram(alur, ORG, PROCESS, refused)
+    # Without an organisation named, a user reads their own: Kalbar's designer finds no such process.
+    with pytest.raises(NotFound):
+        sopdoc.deployed_version(alur, PROCESS, 1, actor=OTHER)
