@@ -26,7 +26,7 @@ from alur.runtime.versions import diff_versions, element_names, list_versions, m
 from alur.runtime.whole_numbers import parse_whole
 
 from .diagram import render_svg
-from .permissions import allowed_by, own_process
+from .permissions import allowed_by
 from .services import actor, engine
 
 bp = Blueprint("designer", __name__, url_prefix="/sop")
@@ -115,7 +115,6 @@ def _upload_error(filename: str, content: bytes) -> str | None:
 @bp.route("/<process_id>/versi")
 @designer_only
 def versions(process_id):
-    own_process(process_id)
     return _versions_page(process_id)
 
 
@@ -139,7 +138,6 @@ def _versions_page(process_id: str, errors: dict | None = None, form: dict | Non
 @bp.route("/<process_id>/versi/beda")
 @designer_only
 def diff(process_id):
-    own_process(process_id)
     numbers = [v["version"] for v in list_versions(engine(), g.user.org, process_id, actor())]
     labels = {"dari": "Dari versi", "ke": "Ke versi"}
     chosen = {}
@@ -158,7 +156,6 @@ def diff(process_id):
 @bp.route("/<process_id>/versi/pindahkan", methods=("POST",))
 @migrator_only
 def migrate(process_id):
-    own_process(process_id)
     numbers = [v["version"] for v in list_versions(engine(), g.user.org, process_id, actor())]
     form = {k: request.form.get(k, "").strip() for k in ("dari", "ke", "proses")}
     errors = {}
@@ -187,7 +184,6 @@ def migrate(process_id):
 @designer_only
 def print_version(process_id, version):
     """The SOP document of a version as a PDF (Permenpan RB 35/2012 layout)."""
-    own_process(process_id)
     try:
         deployed = sopdoc.deployed_version(engine(), process_id, version, g.user.org, actor())
     except NotFound:

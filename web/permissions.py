@@ -8,11 +8,10 @@ from collections.abc import Callable
 
 from flask import abort, g
 
-from alur.runtime import accounts
 from alur.runtime.access import Actor
 
 from .auth import login_required
-from .services import actor, engine
+from .services import actor
 
 
 def allowed_by(may: Callable[[Actor, str | None], bool], who: str):
@@ -30,8 +29,3 @@ def allowed_by(may: Callable[[Actor, str | None], bool], who: str):
 
     return decorator
 
-
-def own_process(process_id: str) -> None:
-    """404 unless the user's organisation has deployed a process `process_id`."""
-    if not accounts.process_deployed(engine(), g.user.org, process_id):
-        abort(404)
