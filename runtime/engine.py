@@ -410,6 +410,24 @@ class Alur:
             instance = self.visible_instance(session, instance_id, actor)
             return self._instance_view(session, instance, self.version(session, instance.version_id))
 
+    def visible_instance(self, session, instance_id: int, actor: Actor) -> Instance:
+        """The instance row, if `actor` may see it; NotFound otherwise, as if it did not exist."""
+        instance = session.get(Instance, instance_id)
+        if instance is None:
+            raise NotFound(f"instance {instance_id} does not exist")
+        access.check_see_instance(actor, instance_id, instance.org,
+                                  directory.lane_roles(self, instance.org, instance.process_id, session).values())
+        return instance
+
+    def check_visible(self, session, instance_id: int, actor: Actor) -> None:
+        """NotFound unless the instance exists and `actor` may see it (reading its organisation and
+        process only, not its state)."""
+        found = session.execute(select(Instance.org, Instance.process_id).where(Instance.id == instance_id)).first()
+        if found is None:
+            raise NotFound(f"instance {instance_id} does not exist")
+        access.check_see_instance(actor, instance_id, found.org,
+                                  directory.lane_roles(self, found.org, found.process_id, session).values())
+
     def tasks_for(self, user: str, include_claimed_by_others: bool = True) -> list[TaskView]:
         """Ready tasks of the lanes the user's roles cover, newest first (an index lookup)."""
         with self.sessions() as session:
@@ -628,20 +646,6 @@ class Alur:
             raise NotFound(f"task {task_id} does not exist")
         access.check_task(directory.actor(self, user, session), row, verb)
         return row
-
-    def visible_instance(self, session, instance_id: int, actor: Actor) -> Instance:
-        """The instance row, if `actor` may see it; NotFound otherwise, as if it did not exist."""
-        instance = session.get(Instance, instance_id)
-        if instance is None or not directory.may_see(self, session, actor, instance.org, instance.process_id):
-            raise NotFound(f"instance {instance_id} does not exist")
-        return instance
-
-    def check_visible(self, session, instance_id: int, actor: Actor) -> None:
-        """NotFound unless the instance exists and `actor` may see it (reading its organisation and
-        process only, not its state)."""
-        found = session.execute(select(Instance.org, Instance.process_id).where(Instance.id == instance_id)).first()
-        if found is None or not directory.may_see(self, session, actor, found.org, found.process_id):
-            raise NotFound(f"instance {instance_id} does not exist")
 
     def save_workflow(self, session, instance: Instance, version: ProcessVersion, workflow, actor: str,
                       action: str, now: datetime, data: dict | None = None,
