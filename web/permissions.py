@@ -6,8 +6,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from flask import abort, g
+from flask import Flask, abort, g
 
+from alur.runtime import access
 from alur.runtime.access import Actor
 
 from .auth import login_required
@@ -29,3 +30,17 @@ def allowed_by(may: Callable[[Actor, str | None], bool], who: str):
 
     return decorator
 
+
+
+def register(app: Flask) -> None:
+    """Give the templates the policy's answers for the logged-in user: whether the menu shows Admin
+    (`may_administer`), whether Daftar SOP shows the designer's links (`may_deploy`), and
+    `performs(task)`, whether a task's lane is theirs (its page is linked)."""
+
+    @app.context_processor
+    def policy_answers() -> dict:
+        if g.get("user") is None:
+            return {}
+        me = actor()
+        return {"may_administer": access.may_administer(me, me.org), "may_deploy": access.may_deploy(me, me.org),
+                "performs": lambda task: access.performs(me, task)}
