@@ -17,8 +17,9 @@ from typing import BinaryIO
 
 from sqlalchemy import func, select
 
-from . import accounts, blobstore, db, directory, forms, views
-from .engine import Alur, AlurError, Conflict, Forbidden, InstanceView, InvalidData, NotFound
+from . import access, blobstore, db, directory, forms, views
+from .access import SYSTEM, Actor
+from .engine import Alur, AlurError, InstanceView, InvalidData, NotFound
 from .models import Attachment, utcnow
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -208,9 +209,10 @@ class Attachments:
 
     # ------------------------------------------------------------- reading
 
-    def for_instance(self, instance_id: int) -> list[AttachmentView]:
-        """The attachments of an instance, oldest first."""
+    def for_instance(self, instance_id: int, actor: Actor = SYSTEM) -> list[AttachmentView]:
+        """The attachments of an instance, oldest first (NotFound if `actor` may not see the instance)."""
         with self.alur.sessions() as session:
+            self.alur.check_visible(session, instance_id, actor)
             rows = session.scalars(
                 select(Attachment).where(Attachment.instance_id == instance_id).order_by(Attachment.id)
             )
@@ -224,14 +226,17 @@ class Attachments:
                 raise NotFound(f"attachment {name} does not exist")
             return AttachmentView.of(row)
 
-    def open_for(self, user: str, name: str) -> tuple[AttachmentView, BinaryIO]:
-        """The attachment and a reader of its bytes (to close after use), if `user` can see its instance.
+    def open_for(self, actor: Actor, name: str) -> tuple[AttachmentView, BinaryIO]:
+        """The attachment and a reader of its bytes (to close after use), if `actor` may see its instance.
 
-        An attachment of an instance the user cannot see is NotFound, as if it did not exist.
+        An attachment of an instance the actor may not see is NotFound, as if it did not exist.
         """
         view = self.get(name)
-        if not accounts.can_see_instance(self.alur, user, view.instance_id):
-            raise NotFound(f"attachment {name} does not exist")
+        with self.alur.sessions() as session:
+            try:
+                self.alur.check_visible(session, view.instance_id, actor)
+            except NotFound:
+                raise NotFound(f"attachment {name} does not exist") from None
         reader = self.blobs.open(view.name)
         if reader is None:
             raise NotFound(f"attachment {name} is missing from storage")
@@ -240,16 +245,9 @@ class Attachments:
     # ------------------------------------------------------------- helpers
 
     def _workable_task(self, task_id: str, user: str):
+        """The task, if `user` may complete it (and so attach files to it); else the policy's refusal."""
         task = self.alur.task(task_id)
-        org, roles = directory.member(self.alur, user)
-        if task.org != org:  # another organisation's task is not there at all for this user
-            raise NotFound(f"task {task_id} does not exist")
-        if task.role not in roles:
-            raise Forbidden(f"'{user}' does not hold role '{task.role}' of lane '{task.lane}'")
-        if task.status != "ready":
-            raise Conflict(f"task {task_id} is {task.status}")
-        if task.claimed_by not in (None, user):
-            raise Forbidden(f"task {task_id} is claimed by {task.claimed_by}")
+        access.check_task(directory.actor(self.alur, user), task, "complete")
         return task
 
     def _quota_problem(self, session, instance_id: int, task_id: str | None, adding: list[int]) -> str | None:

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from . import db
+from . import access, db
 from . import statements as sql
+from .access import Actor
 from .errors import AlurError, Conflict, NotFound
 from .models import DEFAULT_ORG, Instance, LaneRole, Organisation, ProcessVersion, User, UserRole, utcnow
 
@@ -104,6 +105,13 @@ def member(alur: Alur, username: str, session=None) -> tuple[str | None, set[str
     return rows[0].org, {row.role for row in rows if row.role is not None}
 
 
+def actor(alur: Alur, username: str, session=None) -> Actor:
+    """The actor `username` is: a user with their organisation and roles (read in `session` if given),
+    or, for a name that is no user's, an actor of no organisation who may do nothing."""
+    org, roles = member(alur, username, session)
+    return Actor.user(username, org, roles)
+
+
 def lane_roles(alur: Alur, org: str, process_id: str, session=None) -> dict[str, str]:
     """lane -> the role that performs it, for every lane of process `process_id` of organisation `org`.
 
@@ -124,10 +132,10 @@ def set_lane_role(alur: Alur, org: str, process_id: str, lane: str, role: str) -
         row.role = role
 
 
-def visible(alur: Alur, session, username: str, instance: Instance) -> bool:
-    """True when the user is of the instance's organisation and holds the role of one of its lanes."""
-    org, roles = member(alur, username, session)
-    return org == instance.org and bool(roles & set(lane_roles(alur, org, instance.process_id, session).values()))
+def may_see(alur: Alur, session, actor: Actor, org: str, process_id: str) -> bool:
+    """True when `actor` may see an instance of process `process_id` of organisation `org`
+    (access.may_see_instance, over the roles of the process's lanes, read in `session`)."""
+    return access.may_see_instance(actor, org, lane_roles(alur, org, process_id, session).values())
 
 
 def process_organisation(alur: Alur, process_id: str, org: str | None = None) -> str:

@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, func, select
 
-from . import directory, subject
-from .accounts import visible_instance_conditions, visible_process_conditions
+from . import access, directory, subject
+from .access import Actor
 from .models import HumanTask, Instance, LaneRole, ProcessVersion, utcnow
 from .whole_numbers import MAX_ID, parse_whole
 
@@ -157,39 +157,42 @@ def page_number(text: str | None) -> int:
     return parse_whole(text, 1, MAX_ID // PAGE_SIZE) or 1
 
 
-def overview(alur, username: str, filters: Filters = Filters(), page: int = 1, per_page: int = PAGE_SIZE,
+def overview(alur, actor: Actor | str, filters: Filters = Filters(), page: int = 1, per_page: int = PAGE_SIZE,
              now: datetime | None = None) -> OverviewPage:
-    """The page `page` of the instances `username` may see, narrowed by `filters`."""
+    """The page `page` of the instances `actor` (or the user of that name) may see, narrowed by `filters`."""
     now = now or utcnow()
     with alur.sessions() as session:
-        org, roles = directory.member(alur, username, session)
+        if isinstance(actor, str):
+            actor = directory.actor(alur, actor, session)
+        org = actor.org
         calendar = alur.calendars.of(session.connection(), org or "")
-        conditions = _conditions(session, username, roles, filters, now, calendar.zone)
+        conditions = _conditions(actor, filters, now, calendar.zone)
         total = session.scalar(select(func.count()).select_from(Instance).where(*conditions)) or 0
         rows = _rows(alur, session, calendar, conditions, filters, now, limit=per_page, offset=(page - 1) * per_page)
-        processes = _processes(session, username)
+        processes = _processes(session, actor)
         lanes = sorted(set(session.scalars(
             select(LaneRole.lane).where(LaneRole.org == org, LaneRole.process_id.in_(list(processes)))
             .distinct())))
         return OverviewPage(rows, total, page, per_page, processes, lanes)
 
 
-def export_rows(alur, username: str, filters: Filters = Filters(), now: datetime | None = None,
+def export_rows(alur, actor: Actor | str, filters: Filters = Filters(), now: datetime | None = None,
                 cap: int | None = None) -> tuple[list[Row], bool]:
     """Every instance of the filtered list (at most `cap`, by default EXPORT_CAP), and whether the list
     was longer."""
     now = now or utcnow()
     cap = EXPORT_CAP if cap is None else cap
     with alur.sessions() as session:
-        org, roles = directory.member(alur, username, session)
-        calendar = alur.calendars.of(session.connection(), org or "")
-        conditions = _conditions(session, username, roles, filters, now, calendar.zone)
+        if isinstance(actor, str):
+            actor = directory.actor(alur, actor, session)
+        calendar = alur.calendars.of(session.connection(), actor.org or "")
+        conditions = _conditions(actor, filters, now, calendar.zone)
         rows = _rows(alur, session, calendar, conditions, filters, now, limit=cap + 1, offset=0)
         return rows[:cap], len(rows) > cap
 
 
-def _conditions(session, username: str, roles: set[str], filters: Filters, now: datetime, zone: ZoneInfo) -> list:
-    conditions = [*visible_instance_conditions(session, username),
+def _conditions(actor: Actor, filters: Filters, now: datetime, zone: ZoneInfo) -> list:
+    conditions = [*access.instance_conditions(actor),
                   *subject.search_conditions(filters.query, Instance.perihal, Instance.nomor)]
     if filters.process_id:
         conditions.append(Instance.process_id == filters.process_id)
@@ -208,10 +211,10 @@ def _conditions(session, username: str, roles: set[str], filters: Filters, now: 
     if filters.lane:
         conditions.append(current(HumanTask.lane == filters.lane))
     if filters.view == "menunggu-saya":
-        conditions.append(current(HumanTask.role.in_(roles),
-                                  HumanTask.claimed_by.is_(None) | (HumanTask.claimed_by == username)))
+        conditions.append(current(*access.task_conditions(actor),
+                                  HumanTask.claimed_by.is_(None) | (HumanTask.claimed_by == actor.username)))
     elif filters.view == "terlambat-unit-saya":
-        conditions.append(current(HumanTask.role.in_(roles), HumanTask.due_at < now))
+        conditions.append(current(*access.task_conditions(actor), HumanTask.due_at < now))
     return conditions
 
 
@@ -265,12 +268,12 @@ def total_standard(version) -> int | None:
     return sum(named) if named else None
 
 
-def _processes(session, username: str) -> dict[str, str]:
+def _processes(session, actor: Actor) -> dict[str, str]:
     """The SOPs whose instances the user may see: process id -> the newest version's name, by name."""
     names: dict[str, str] = {}
     for pid, name in session.execute(
             select(ProcessVersion.process_id, ProcessVersion.name)
-            .where(*visible_process_conditions(session, username, ProcessVersion.org, ProcessVersion.process_id))
+            .where(*access.process_conditions(actor, ProcessVersion.org, ProcessVersion.process_id))
             .order_by(ProcessVersion.version)):
         names[pid] = name  # the newest version's name wins
     return dict(sorted(names.items(), key=lambda item: item[1].lower()))

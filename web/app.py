@@ -27,7 +27,7 @@ from alur.runtime.settings import Settings
 from alur.runtime.standard_time import format_minutes
 from alur.runtime.whole_numbers import MAX_ID
 
-from . import auth, request_guard, request_log, signing
+from . import auth, permissions, request_guard, request_log, signing
 
 ERROR_TITLES = {
     400: "Permintaan tidak sah", 401: "Belum masuk", 403: "Tidak berhak", 404: "Tidak ditemukan",
@@ -93,6 +93,7 @@ def create_app(config: dict | None = None) -> Flask:
     auth.init_app(app)
     app.after_request(_security_headers)
     _register_filters(app, settings)
+    permissions.register(app)
     _register_errors(app)
     app.context_processor(lambda: {"tasks_waiting": _tasks_waiting})
 

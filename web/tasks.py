@@ -6,7 +6,7 @@ from textwrap import shorten
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from alur.runtime import accounts, casefile, people, views
+from alur.runtime import access, accounts, casefile, people, views
 from alur.runtime.inbox import PAGE_SIZE
 from alur.runtime.inbox import inbox as inbox_page
 from alur.runtime.engine import Conflict, InvalidData
@@ -15,7 +15,7 @@ from alur.runtime.whole_numbers import MAX_ID, parse_whole
 from . import formrender
 from .auth import login_required
 from .redirects import safe_next
-from .services import attachment_store, engine
+from .services import actor, attachment_store, engine
 
 bp = Blueprint("tasks", __name__)
 
@@ -37,7 +37,7 @@ def inbox():
     now = _now()
     page = inbox_page(engine(), g.user.username, process_id=process_filter or None, overdue=overdue_only,
                       limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE, now=now,
-                      member=(g.user.org, g.user.roles), query=query or None)
+                      actor=actor(), query=query or None)
     names = page.names
     sops = sorted(set(page.by_process) | ({process_filter} if process_filter else set()),
                   key=lambda pid: names.get(pid, pid))
@@ -80,10 +80,8 @@ def unclaim(task_id):
 
 
 def _task_or_404(task_id: str) -> dict:
-    details = views.task_details(engine(), task_id)
-    if not accounts.can_see_instance(engine(), g.user.username, details["task"].instance_id):
-        abort(404)
-    return details
+    """The task's details, NotFound (404) unless the user may see its instance."""
+    return views.task_details(engine(), task_id, actor())
 
 
 def _render_task(details: dict, values: dict | None = None, errors: dict | None = None, status: int = 200):
@@ -93,11 +91,11 @@ def _render_task(details: dict, values: dict | None = None, errors: dict | None 
         "tasks/task.html", details=details, task=task, props=details["properties"],
         fields=formrender.fields_of(schema, values, errors), errors=errors or {},
         is_review=REVIEW_FIELD in schema.get("properties", {}),
-        attachments=(attachments := attachment_store().for_instance(task.instance_id)),
+        attachments=(attachments := attachment_store().for_instance(task.instance_id, actor())),
         attachments_by_name={a.name: a for a in attachments},
-        can_act=task.role in g.user.roles and task.claimed_by in (None, g.user.username),
+        can_act=access.may_do_task(actor(), task, "complete"),
         names=people.people(engine(), g.user.org), now=_now(),
-        case_file=casefile.case_file(engine(), task.instance_id, g.user.username),
+        case_file=casefile.case_file(engine(), task.instance_id, actor()),
     ), status
 
 
@@ -109,7 +107,7 @@ def task_page(task_id):
     if task.status != "ready":
         flash("Tugas ini sudah tidak aktif; berikut keadaan prosesnya.")
         return redirect(url_for("instances.instance_page", instance_id=task.instance_id))
-    if task.role not in g.user.roles:
+    if not access.performs(actor(), task):
         abort(403, description=f"Tugas ini dikerjakan oleh peran “{task.lane}”.")
     return _render_task(details)
 
