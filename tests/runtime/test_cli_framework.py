@@ -14,7 +14,7 @@ from tests.conftest import PROCESSES, PROJECT_ROOT
 RUNTIME_COMMANDS = [
     "validate", "deploy", "processes", "start", "tasks", "claim", "complete", "history", "users", "tokens",
     "attachments", "orgs", "lanes", "generate", "versions", "diff", "migrate", "export", "import", "simulate",
-    "sop", "test", "secret",
+    "sop", "test", "report", "secret",
 ]
 
 

@@ -19,6 +19,7 @@ p90 the ceil(2.7) = 3rd (120); Step_04 took [60, 120]: median the 1st (60), p90 
 """
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -151,3 +152,78 @@ def test_only_who_may_see_the_sops_instances_gets_its_report(scenario):
     for user in ("pegawai-lain", "tanpa-peran", "nobody"):
         with pytest.raises(NotFound):
             report_for(scenario, user, SOP, now=READ_AT)
+
+
+@pytest.fixture
+def cli(scenario, monkeypatch, capsys):
+    """`alur ...` over the scenario's engine (the report then reads the real clock: waiting figures
+    are not checked here); gives (exit code, stdout, stderr)."""
+    from alur.runtime import cli as runtime_cli
+
+    monkeypatch.setattr(runtime_cli, "_engine", lambda ctx=None: scenario)
+
+    def run(*argv):
+        try:
+            code = runtime_cli.main(list(argv))
+        except SystemExit as usage_error:  # Click's usage errors exit 2
+            code = usage_error.code
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+STEP_KEYS = ["step", "name", "lane", "completed", "returns", "median_minutes", "p90_minutes", "standard_minutes",
+             "on_time_ratio", "waiting", "overdue"]
+
+
+def test_the_cli_prints_the_report_as_json_in_the_documented_shape(cli):
+    code, out, err = cli("report", SOP, "--from", "2026-11-01", "--to", "2026-12-31", "--org", ORG, "--json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert list(payload)[:4] == ["process_id", "instances_started", "instances_finished", "steps"]
+    assert (payload["process_id"], payload["instances_started"], payload["instances_finished"]) == (SOP, 3, 1)
+    assert len(payload["steps"]) == 24
+    for step in payload["steps"]:
+        assert list(step)[:len(STEP_KEYS)] == STEP_KEYS
+    first, fifth = payload["steps"][0], payload["steps"][4]
+    assert [first[k] for k in STEP_KEYS[3:9]] == [3, 0, 90, 120, 5, 0.3333]
+    assert [fifth[k] for k in STEP_KEYS[3:9]] == [2, 1, 5, 10, 10, 1.0]
+    assert payload["cycle"] == {"median_minutes": 234, "p90_minutes": 234, "standard_minutes": 5090,
+                                "on_time_ratio": 1.0}
+    # The one organisation that has the SOP, without --org.
+    code, again, err = cli("report", SOP, "--from", "2026-11-01", "--to", "2026-12-31", "--json")
+    assert code == 0 and json.loads(again)["steps"] == payload["steps"]
+
+
+def test_the_cli_prints_a_readable_table_without_json(cli):
+    code, out, err = cli("report", SOP, "--from", "2026-11-01", "--to", "2026-12-31")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert "periode 2026-11-01 s.d. 2026-12-31" in lines
+    [header] = [line for line in lines if line.startswith("langkah")]
+    assert header.split() == ["langkah", "selesai", "kembali", "median", "p90", "standar", "tepat", "menunggu",
+                              "terlambat"]
+    [step_05] = [line for line in lines if line.startswith("Step_05 ")]
+    assert step_05.split() == ["Step_05", "2", "1", "5", "menit", "10", "menit", "10", "menit", "100%", "0", "0"]
+    assert "2026-11  dimulai 2  selesai 1  median siklus 3 jam 54 menit" in lines
+
+
+@pytest.mark.parametrize("argv, option", [
+    (("--from", "2026-13-01"), "--from"), (("--from", "1-12-2026"), "--from"), (("--to", "kemarin"), "--to"),
+    (("--to", "2026-02-30"), "--to"), (("--from", "2026-12-01 "), None),
+])
+def test_a_bad_day_is_refused_naming_the_option(cli, argv, option):
+    code, out, err = cli("report", SOP, *argv, "--json")
+    if option is None:  # surrounding spaces are no error
+        assert code == 0, err
+        return
+    assert code == 2 and out == ""
+    assert f"Invalid value for '{option}'" in err and "YYYY-MM-DD" in err
+
+
+def test_the_cli_refuses_an_end_before_the_start_and_an_unknown_process(cli):
+    code, out, err = cli("report", SOP, "--from", "2026-12-02", "--to", "2026-12-01")
+    assert code == 1 and out == "" and "to: tanggal akhir sebelum tanggal awal" in err
+    code, out, err = cli("report", "tidak-ada", "--json")
+    assert code == 1 and out == "" and "tidak-ada" in json.loads(err)["error"]
