@@ -20,6 +20,7 @@ workflow state, and writes nothing.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -35,6 +36,9 @@ from .overview import total_standard
 
 DEFAULT_MONTHS = 12  # without a start day, the report covers this many months up to its end day
 MAX_DAYS = 3700  # about ten years: a longer period is a typo, and it bounds the month loop
+# The days a period may name: a year 1 or 9999 would overflow on the way to UTC and back.
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
           "Oktober", "November", "Desember")
 
@@ -176,12 +180,11 @@ class Report:
 
 
 def parse_day(text: str | None, name: str) -> date | None:
-    """A day written YYYY-MM-DD, None for nothing; InvalidData naming `name` for anything else."""
-    text = (text or "").strip()
+    """A day written YYYY-MM-DD (ASCII digits), None for nothing; InvalidData naming `name` for anything else."""
     if not text:
         return None
     try:
-        if len(text) != 10:
+        if not _DAY.fullmatch(text):
             raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
@@ -190,7 +193,11 @@ def parse_day(text: str | None, name: str) -> date | None:
 
 def period(start: date | None, end: date | None, today: date) -> tuple[date, date]:
     """The report's first and last day: `end` defaults to today, `start` to the first day of the
-    month DEFAULT_MONTHS - 1 months before `end`'s. InvalidData when the end is before the start."""
+    month DEFAULT_MONTHS - 1 months before `end`'s. InvalidData (naming "from" or "to") when the end
+    is before the start, the period is longer than MAX_DAYS or a day is outside FIRST_DAY..LAST_DAY."""
+    for name, day in (("from", start), ("to", end)):
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            raise InvalidData({name: f"pilih tanggal antara {FIRST_DAY.isoformat()} dan {LAST_DAY.isoformat()}"})
     end = end or today
     if start is None:
         month = end.year * 12 + end.month - 1 - (DEFAULT_MONTHS - 1)

@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from ..errors import InvalidData
 from ..standard_time import format_minutes
 from .common import PROCESS_ID_HELP, command, emit, engine
 from .processes import ORG_HELP
@@ -20,13 +21,15 @@ class Day(click.ParamType):
         """`value` as a date, or a usage error ("Invalid value for '--from': ...")."""
         if isinstance(value, date):
             return value
-        text = str(value).strip()
+        from ..report import parse_day
+
         try:
-            if len(text) != 10:
-                raise ValueError(text)
-            return date.fromisoformat(text)
-        except ValueError:
-            self.fail(f"'{text[:40]}' is not a day written YYYY-MM-DD (for example 2026-12-04)", param, ctx)
+            day = parse_day(str(value), param.name if param is not None and param.name else "day")
+        except InvalidData:
+            day = None
+        if day is None:
+            self.fail(f"'{str(value)[:40]}' is not a day written YYYY-MM-DD (for example 2026-12-04)", param, ctx)
+        return day
 
 
 def _minutes(value: int | None) -> str:
