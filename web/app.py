@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import Flask, abort, current_app, jsonify, render_template, request
 from flask_login import current_user
@@ -20,6 +20,7 @@ from werkzeug.routing import IntegerConverter
 from alur.runtime import db
 from alur.runtime.attachments import MAX_BYTES, Attachments
 from alur.runtime.engine import Alur, AlurError, InvalidData
+from alur.runtime.report import MONTHS
 from alur.runtime.sessions import ABSOLUTE_TIMEOUT
 from alur.runtime.settings import Settings
 from alur.runtime.standard_time import format_minutes
@@ -94,9 +95,11 @@ def create_app(config: dict | None = None) -> Flask:
     _register_filters(app, settings)
     _register_errors(app)
 
-    from . import account, admin, api, attachments, designer, health, instances, metrics, processes, tasks
+    from . import (account, admin, api, attachments, designer, health, instances, metrics, processes, reports, tasks,
+                   vendor)
 
-    for module in (auth, tasks, instances, processes, designer, admin, account, attachments, api, health, metrics):
+    for module in (auth, tasks, instances, processes, reports, designer, admin, account, attachments, api, health,
+                   metrics, vendor):
         app.register_blueprint(module.bp)
     return app
 
@@ -178,6 +181,11 @@ def _register_filters(app: Flask, settings: Settings) -> None:
     @app.template_filter("menit_kerja")
     def menit_kerja(value: int | None) -> str:
         return "-" if value is None else format_minutes(value)
+
+    @app.template_filter("tanggal")
+    def tanggal(value: date | None) -> str:
+        """A day as Indonesian readers write it: "28 Desember 2026"."""
+        return "-" if value is None else f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
     @app.template_filter("perihal")
     def perihal(value: str | None) -> str:

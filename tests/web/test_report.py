@@ -19,7 +19,9 @@ p90 the ceil(2.7) = 3rd (120); Step_04 took [60, 120]: median the 1st (60), p90 
 """
 from __future__ import annotations
 
+import io
 import json
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -227,3 +229,127 @@ def test_the_cli_refuses_an_end_before_the_start_and_an_unknown_process(cli):
     assert code == 1 and out == "" and json.loads(err)["fields"] == {"from": "pilih tanggal antara 1970-01-01 dan 2999-12-31"}
     code, out, err = cli("report", "tidak-ada", "--json")
     assert code == 1 and out == "" and "tidak-ada" in json.loads(err)["error"]
+
+
+# ------------------------------------------------------------------ the API and the page
+
+
+def test_the_api_answers_the_same_report_for_who_may_see_the_sops_instances(scenario, client, login):
+    login(client, "kabid")
+    response = client.get(f"/api/processes/{SOP}/report?from=2026-11-01&to=2026-12-31")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    payload = response.get_json()
+    assert list(payload)[:4] == ["process_id", "instances_started", "instances_finished", "steps"]
+    assert payload == process_report(scenario, ORG, SOP, date(2026, 11, 1), date(2026, 12, 31), now=READ_AT).to_dict()
+    assert [payload["steps"][1][k] for k in ("waiting", "overdue")] == [2, 1]  # as of the app's clock
+    assert payload["waiting_by_person"] == [{"username": "sekretaris", "name": "Sekretaris", "waiting": 1,
+                                             "overdue": 1}]
+
+
+@pytest.mark.parametrize("query, status, field", [
+    ("from=2026-13-01", 400, "from"), ("to=28-12-2026", 400, "to"), ("from=", 400, "from"),
+    ("from=2026-12-02&to=2026-12-01", 422, "to"), ("from=1900-01-01", 422, "from"), ("to=9999-12-31", 422, "to"),
+    ("from=2000-01-01&to=2026-12-31", 422, "from"),
+])
+def test_the_api_refuses_a_bad_period_naming_the_parameter(scenario, client, login, query, status, field):
+    login(client, "kabid")
+    response = client.get(f"/api/processes/{SOP}/report?{query}")
+    assert response.status_code == status
+    assert list(response.get_json()["fields"]) == [field]
+
+
+def test_the_api_report_is_not_there_for_other_people(scenario, client, login):
+    for user in ("pegawai-lain", "tanpa-peran"):
+        login(client, user)
+        assert client.get(f"/api/processes/{SOP}/report").status_code == 404
+    login(client, "kabid")
+    assert client.get("/api/processes/tidak-ada/report").status_code == 404
+
+
+def test_the_page_shows_the_figures_with_names_and_charts(scenario, client, login, text_of):
+    login(client, "kepala-dinas")
+    response = client.get(f"/sop/{SOP}/laporan?dari=2026-11-01&sampai=2026-12-31")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    text = text_of(response)
+    assert "Laporan evaluasi penerapan SOP" in text and "Periode 1 November 2026 s.d. 31 Desember 2026" in text
+    row = re.search(r'<tr data-step="Step_05".*?</tr>', html, re.S).group(0)
+    cells = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    assert cells[1:] == ["2", "1 (50% dari penyelesaian)", "5 menit", "10 menit", "10 menit", "100%", "0", "0"]
+    assert "November 2026 2 1 3 jam 54 menit" in text and "Desember 2026 1 0 -" in text
+    assert "Sekretaris 1 1" in text  # the person by name (the fixture's display name), never the user name
+    assert ">sekretaris<" not in html and "kepala-dinas" not in text
+    assert 'src="/aset/chart.umd.min.js"' in html and 'src="/static/laporan.js"' in html
+    assert "<script>" not in html  # no inline script: the CSP stays default-src 'self'
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    chart = re.search(r"id=\"grafik-langkah\"[^>]*data-chart='([^']*)'", html).group(1)
+    figures = json.loads(chart.replace("&#34;", '"').replace("&#39;", "'"))
+    assert figures["labels"][:2] == ["Langkah 1", "Langkah 2"] and figures["median"][:5] == [90, 10, 6, 60, 5]
+    assert figures["p90"][:5] == [120, 10, 6, 120, 10] and figures["standard"][:5] == [5, 5, 10, 240, 10]
+
+
+def test_the_chart_library_is_served_from_its_npm_package(client):
+    response = client.get("/aset/chart.umd.min.js")
+    assert response.status_code == 200 and response.mimetype == "text/javascript"
+    assert b"Chart.js v4.6.1" in response.data[:200]
+    assert client.get("/aset/chart.js").status_code == 404  # only the files named
+    assert client.get("/aset/..%2Fpackage.json").status_code == 404
+
+
+def test_the_page_refuses_a_bad_period_and_shows_the_default_one(scenario, client, login, text_of):
+    login(client, "kabid")
+    response = client.get(f"/sop/{SOP}/laporan?dari=kemarin")
+    assert response.status_code == 400
+    assert "Dari tanggal: “kemarin” bukan tanggal" in text_of(response)
+    assert "Periode 1 Januari 2026 s.d. 28 Desember 2026" in text_of(response)  # 12 months to today
+
+
+def test_the_page_is_not_there_for_another_organisation_or_a_user_without_a_lane(scenario, client, login):
+    for user in ("pegawai-lain", "tanpa-peran"):
+        login(client, user)
+        assert client.get(f"/sop/{SOP}/laporan").status_code == 404
+        assert client.get(f"/sop/{SOP}/laporan.xlsx").status_code == 404
+
+
+# ------------------------------------------------------------------ the files
+
+
+def test_the_workbook_holds_the_figures_names_and_charts(scenario, client, login):
+    from openpyxl import load_workbook
+
+    login(client, "kepala-dinas")
+    response = client.get(f"/sop/{SOP}/laporan.xlsx?dari=2026-11-01&sampai=2026-12-31")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == (
+        f"attachment; filename=laporan-{SOP}-20261101-20261231.xlsx")
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["Ringkasan", "Langkah", "Per bulan", "Menunggu"]
+    summary = {row[0]: row[1] for row in book["Ringkasan"].iter_rows(values_only=True)}
+    assert summary["Proses dimulai"] == 3 and summary["Proses selesai"] == 1
+    assert summary["Median waktu siklus (menit kerja)"] == 234 and summary["Standar total SOP (menit kerja)"] == 5090
+    steps = list(book["Langkah"].iter_rows(values_only=True))
+    assert steps[0][:2] == ("No.", "Langkah") and len(steps) == 25
+    assert steps[5][:2] == (5, "Step_05") and steps[5][4:] == (2, 1, 0.5, 5, 10, 10, 1, 0, 0)
+    assert steps[1][4:] == (3, 0, 0, 90, 120, 5, 0.3333, 0, 0)
+    assert len(book["Langkah"]._charts) == 1 and len(book["Per bulan"]._charts) == 1
+    assert list(book["Per bulan"].iter_rows(values_only=True)) == [
+        ("Bulan", "Dimulai", "Selesai", "Median waktu siklus (menit kerja)"),
+        ("November 2026", 2, 1, 234), ("Desember 2026", 1, 0, None)]
+    assert list(book["Menunggu"].iter_rows(values_only=True))[1:] == [
+        ("Lajur", "Sekretaris", 2, 1), ("Pegawai", "Sekretaris", 1, 1)]  # the person by name
+
+
+def test_the_pdf_is_the_printed_report(scenario, client, login):
+    from pypdf import PdfReader
+
+    login(client, "kabid")
+    response = client.get(f"/sop/{SOP}/laporan.pdf?dari=2026-11-01&sampai=2026-12-31")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    text = re.sub(r"\s+", " ", text)
+    assert "Laporan Evaluasi Penerapan SOP" in text and "01-11-2026 s.d. 31-12-2026" in text
+    assert "Proses dimulai 3" in text and "Standar total SOP (menit kerja) 1 hari" not in text
+    assert "Standar total SOP (menit kerja) 10 hari 4 jam 50 menit" in text  # 5090 minutes
+    assert "November 2026 2 1 3 jam 54 menit" in text
+    assert "Lajur Sekretaris 2 1" in text
+    assert client.get(f"/sop/{SOP}/laporan.pdf?dari=2026-13-01").status_code == 400
