@@ -146,6 +146,8 @@ class HumanTask(Base):
         # ... and counts per SOP and overdue tasks from this one alone.
         Index("ix_human_tasks_inbox_counts", "org", "role", "status", "process_id", "due_at"),
         Index("ix_human_tasks_instance", "instance_id", "status"),
+        # The evaluation report reads a process's completions by the day they were completed (runtime/report.py).
+        Index("ix_human_tasks_report", "org", "process_id", "status", "completed_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task UUID
@@ -171,7 +173,11 @@ class AuditEntry(Base):
     """Append-only log: who did what, when, with which data."""
 
     __tablename__ = "audit_entries"
-    __table_args__ = (Index("ix_audit_entries_actor_action_at", "actor", "action", "at"),)
+    __table_args__ = (
+        Index("ix_audit_entries_actor_action_at", "actor", "action", "at"),
+        # The evaluation report counts a process's returns in a period (runtime/report.py).
+        Index("ix_audit_entries_process_action_at", "org", "process_id", "action", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

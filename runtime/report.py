@@ -31,7 +31,7 @@ from sqlalchemy import select
 from . import directory
 from .accounts import visible_process_conditions
 from .errors import InvalidData, NotFound
-from .models import AuditEntry, HumanTask, Instance, ProcessVersion, User, utcnow
+from .models import AuditEntry, HumanTask, Instance, Organisation, ProcessVersion, User, utcnow
 from .overview import total_standard
 
 DEFAULT_MONTHS = 12  # without a start day, the report covers this many months up to its end day
@@ -128,6 +128,7 @@ class Report:
     process_id: str
     process_name: str
     org: str
+    org_name: str
     period_from: date
     period_to: date
     steps: list[StepReport]
@@ -167,7 +168,7 @@ class Report:
         return {
             "process_id": self.process_id, "instances_started": self.instances_started,
             "instances_finished": self.instances_finished, "steps": [s.to_dict() for s in self.steps],
-            "process_name": self.process_name, "org": self.org,
+            "process_name": self.process_name, "org": self.org, "org_name": self.org_name,
             "from": self.period_from.isoformat(), "to": self.period_to.isoformat(),
             "cycle": {"median_minutes": self.cycle_median_minutes, "p90_minutes": self.cycle_p90_minutes,
                       "standard_minutes": self.total_standard_minutes, "on_time_ratio": self.cycle_on_time_ratio},
@@ -309,7 +310,9 @@ def process_report(alur, org: str, process_id: str, start: date | None = None, e
                                      .where(User.username.in_(list(by_person)))).all()) if by_person else {}
         people = sorted((PersonWaiting(u, names.get(u) or u, w.waiting, w.overdue) for u, w in by_person.items()),
                         key=lambda p: (-p.waiting, p.name.lower()))
-        return Report(process_id=process_id, process_name=version.name, org=org, period_from=start, period_to=end,
+        organisation = session.get(Organisation, org)
+        return Report(process_id=process_id, process_name=version.name, org=org,
+                      org_name=organisation.name if organisation is not None else org, period_from=start, period_to=end,
                       steps=list(steps.values()), instances_started=started, instances_finished=len(cycles),
                       cycles=cycles, total_standard_minutes=total_standard(version), months=list(months.values()),
                       by_lane=dict(sorted(by_lane.items())), by_person=people, now=now)

@@ -56,10 +56,10 @@ def bar_lengths(report: Report) -> list[dict]:
              "standard": share(s.standard_minutes)} for i, s in enumerate(report.steps, start=1)]
 
 
-def summary_rows(report: Report, organisation: str | None = None) -> list[tuple[str, object]]:
+def summary_rows(report: Report) -> list[tuple[str, object]]:
     """The report's figures for the whole SOP, as (label, value) rows."""
     return [
-        ("SOP", report.process_name), ("Kode SOP", report.process_id), ("Organisasi", organisation or report.org),
+        ("SOP", report.process_name), ("Kode SOP", report.process_id), ("Organisasi", report.org_name),
         ("Periode", f"{report.period_from:%d-%m-%Y} s.d. {report.period_to:%d-%m-%Y}"),
         ("Proses dimulai", report.instances_started), ("Proses selesai", report.instances_finished),
         ("Median waktu siklus (menit kerja)", report.cycle_median_minutes),

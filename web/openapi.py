@@ -139,7 +139,7 @@ SCHEMAS = {
     "Report": _object({
         "process_id": {"type": "string"}, "instances_started": {"type": "integer"},
         "instances_finished": {"type": "integer"}, "steps": {"type": "array", "items": ref("ReportStep")},
-        "process_name": {"type": "string"}, "org": {"type": "string"},
+        "process_name": {"type": "string"}, "org": {"type": "string"}, "org_name": {"type": "string"},
         "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
         "cycle": _object({"median_minutes": {"type": ["integer", "null"]}, "p90_minutes": {"type": ["integer", "null"]},
                           "standard_minutes": {"type": ["integer", "null"]},

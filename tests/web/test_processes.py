@@ -27,7 +27,7 @@ def test_sop_list_names_the_lane_that_starts_each_process(client, login):
     login(client, "sekretaris")
     html = client.get("/sop/").get_data(as_text=True)
     row = html[html.index('data-process="sulteng-pengumpulan-data-kinerja"'):]
-    cells = re.findall(r"<td>(.*?)</td>", row[:row.index("</tr>")], flags=re.S)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row[:row.index("</tr>")], flags=re.S)
     assert cells[4].strip() == "Kepala Dinas"
 
 

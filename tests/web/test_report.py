@@ -100,6 +100,7 @@ def test_nearest_rank_percentiles():
 def test_the_figures_of_november_and_december_as_computed_by_hand(scenario):
     report = process_report(scenario, ORG, SOP, date(2026, 11, 1), date(2026, 12, 31), now=READ_AT)
     assert (report.instances_started, report.instances_finished) == (3, 1)
+    assert report.org_name == "Dinas Koperasi, Usaha Kecil dan Menengah Provinsi Sulawesi Tengah"
     steps = {s.step: s.to_dict() for s in report.steps}
     assert list(steps) == [f"Step_{n:02d}" for n in range(1, 25)]  # in the SOP's order
     figures = ("completed", "returns", "median_minutes", "p90_minutes", "standard_minutes", "on_time_ratio",
@@ -273,6 +274,7 @@ def test_the_page_shows_the_figures_with_names_and_charts(scenario, client, logi
     html = response.get_data(as_text=True)
     text = text_of(response)
     assert "Laporan evaluasi penerapan SOP" in text and "Periode 1 November 2026 s.d. 31 Desember 2026" in text
+    assert "Pengumpulan Data Kinerja · Dinas Koperasi, Usaha Kecil dan Menengah Provinsi Sulawesi Tengah" in text
     row = re.search(r'<tr data-step="Step_05".*?</tr>', html, re.S).group(0)
     cells = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
     assert cells[1:] == ["2", "1 (50% dari penyelesaian)", "5 menit", "10 menit", "10 menit", "100%", "0", "0"]
