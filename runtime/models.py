@@ -148,6 +148,8 @@ class HumanTask(Base):
         Index("ix_human_tasks_instance", "instance_id", "status"),
         # The worker finds the tasks that became ready since its last pass (runtime/notifications.py).
         Index("ix_human_tasks_ready_at", "ready_at"),
+        # The evaluation report reads a process's completions by the day they were completed (runtime/report.py).
+        Index("ix_human_tasks_report", "org", "process_id", "status", "completed_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task UUID
@@ -173,7 +175,11 @@ class AuditEntry(Base):
     """Append-only log: who did what, when, with which data."""
 
     __tablename__ = "audit_entries"
-    __table_args__ = (Index("ix_audit_entries_actor_action_at", "actor", "action", "at"),)
+    __table_args__ = (
+        Index("ix_audit_entries_actor_action_at", "actor", "action", "at"),
+        # The evaluation report counts a process's returns in a period (runtime/report.py).
+        Index("ix_audit_entries_process_action_at", "org", "process_id", "action", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

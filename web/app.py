@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import Flask, abort, current_app, g, jsonify, render_template, request
 from flask_login import current_user
@@ -22,6 +22,7 @@ from alur.runtime import db, local_time
 from alur.runtime.attachments import MAX_BYTES, Attachments
 from alur.runtime.engine import Alur, AlurError, InvalidData
 from alur.runtime.inbox import waiting_for
+from alur.runtime.report import MONTHS
 from alur.runtime.sessions import ABSOLUTE_TIMEOUT
 from alur.runtime.settings import Settings
 from alur.runtime.standard_time import format_minutes
@@ -98,10 +99,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.context_processor(lambda: {"tasks_waiting": _tasks_waiting})
 
     from . import (account, admin, admin_calendar, api, attachments, designer, health, instances, metrics, processes,
-                   tasks)
+                   reports, tasks, vendor)
 
-    for module in (auth, tasks, instances, processes, designer, admin, admin_calendar, account, attachments, api, health,
-                   metrics):
+    for module in (auth, tasks, instances, processes, reports, designer, admin, admin_calendar, account, attachments, api,
+                   health, metrics, vendor):
         app.register_blueprint(module.bp)
     return app
 
@@ -177,6 +178,11 @@ def _register_filters(app: Flask, settings: Settings) -> None:
     @app.template_filter("menit_kerja")
     def menit_kerja(value: int | None) -> str:
         return "-" if value is None else format_minutes(value)
+
+    @app.template_filter("tanggal")
+    def tanggal(value: date | None) -> str:
+        """A day as Indonesian readers write it: "28 Desember 2026"."""
+        return "-" if value is None else f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
     @app.template_filter("perihal")
     def perihal(value: str | None) -> str:
