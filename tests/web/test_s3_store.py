@@ -1,7 +1,7 @@
 """The S3 attachment store (runtime/s3store.py) against a real S3-compatible HTTP server on 127.0.0.1
 (moto's): a file larger than one part goes up in parts and comes down the same; a failed part leaves
-nothing; a bucket or endpoint that cannot be used stops the start, naming the setting, before anything
-is written; `alur attachments move` from the folder to S3 and back; the cleanup removes objects no row names.
+nothing, and so does an import cut between two files; a bucket or endpoint that cannot be used stops
+the start, naming the setting, before anything is written; `alur attachments move` from the folder to S3 and back; the cleanup removes objects no row names.
 (The store contract shared with the database store is in test_blob_stores.py.)"""
 from __future__ import annotations
 
@@ -19,12 +19,14 @@ from sqlalchemy import create_engine, inspect
 from alur.runtime import blobstore, directory, s3store
 from alur.runtime.attachments import Upload
 from alur.runtime.attachments_cleanup import clean_attachments
+from alur.runtime.backup import export_database, import_database
 from alur.runtime.cli import main
+from alur.runtime.engine import Alur
 from alur.runtime.models import utcnow
 from alur.runtime.s3store import StoreUnavailable
 from alur.runtime.settings import Settings
 from alur.web.app import create_app
-from tests.conftest import FORMS, PROCESSES
+from tests.conftest import FORMS, PROCESSES, database_url
 from tests.web.conftest import ORG, PASSWORD_HASH, SOP, USERS, _run_until, s3_objects
 from tests.web.test_attachment_cleanup import LATER
 
@@ -214,3 +216,34 @@ def test_cleanup_removes_objects_no_row_names_and_keeps_the_rest(s3_app, s3_clie
     clean_attachments(alur, folder, now=utcnow() + LATER)
     assert s3_objects(s3_client, s3_bucket) == {"alur/" + kept.name: len(PDF)}
     assert [view.name for view in attachments.for_instance(task.instance_id)] == [kept.name]
+
+
+def test_an_import_whose_second_file_cannot_be_stored_leaves_no_row_and_no_object(s3_app, s3_settings, s3_client,
+                                                                                    s3_bucket, tmp_path, backend,
+                                                                                    monkeypatch):
+    app, task = s3_app
+    names = [app.extensions["alur_attachments"].store(task.id, "sekretaris", Upload(f"{i}.pdf", io.BytesIO(PDF))).name
+             for i in range(2)]
+    document = export_database(app.extensions["alur"])
+    restored = Alur(replace(app.extensions["alur"].settings, s3_prefix="pulih/",
+                            database_url=database_url(backend, tmp_path / "kosong", "empty"),
+                            instance_dir=tmp_path / "pulih"))
+    real_put, stored = s3store.S3Store.put, []
+
+    def put_once_then_fail(self, connection, name, content):
+        if stored:
+            raise StoreUnavailable(f"attachment store s3: storing {name} failed (cut by the test)")
+        real_put(self, connection, name, content)
+        stored.append(name)
+
+    monkeypatch.setattr(s3store.S3Store, "put", put_once_then_fail)
+    try:
+        with pytest.raises(StoreUnavailable, match="cut by the test"):
+            import_database(restored, document)
+        assert len(stored) == 1  # one object was written before the failure ...
+        assert sorted(s3_objects(s3_client, s3_bucket)) == sorted("alur/" + name for name in names)  # ... and removed
+        with restored.db.connect() as connection:
+            assert connection.exec_driver_sql("SELECT count(*) FROM attachments").scalar() == 0
+            assert connection.exec_driver_sql("SELECT count(*) FROM instances").scalar() == 0
+    finally:
+        restored.close()
