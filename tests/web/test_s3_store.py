@@ -83,6 +83,22 @@ def test_a_failed_part_leaves_no_object_and_no_row(s3_app, s3_client, s3_bucket,
     assert s3_client.list_multipart_uploads(Bucket=s3_bucket).get("Uploads", []) == []  # aborted, not left
 
 
+def test_an_upload_whose_row_does_not_commit_takes_its_object_away_again(s3_app, s3_client, s3_bucket, monkeypatch):
+    app, task = s3_app
+    attachments = app.extensions["alur_attachments"]
+    real_put = s3store.S3Store.put
+
+    def put_then_fail(self, connection, name, content):
+        real_put(self, connection, name, content)
+        raise RuntimeError("the database went away before the commit")  # the object is in the bucket by now
+
+    monkeypatch.setattr(s3store.S3Store, "put", put_then_fail)
+    with pytest.raises(RuntimeError, match="went away"):
+        attachments.store(task.id, "sekretaris", Upload("surat.pdf", io.BytesIO(PDF)))
+    assert attachments.for_instance(task.instance_id) == []
+    assert s3_objects(s3_client, s3_bucket) == {}
+
+
 def test_an_upload_while_the_bucket_is_gone_is_refused_with_503_and_changes_nothing(s3_app, s3_client, s3_bucket,
                                                                                      login, post):
     app, task = s3_app
