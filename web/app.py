@@ -74,6 +74,13 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     alur = Alur(settings, migrate=False)
+    # The attachment store first: one that cannot be used (S3 not installed, not reachable, no such
+    # bucket) stops the start with the setting to look at, before anything is written.
+    try:
+        attachments = Attachments(alur)
+    except BaseException:
+        alur.close()
+        raise
     # Several servers starting at once take turns (db.startup_lock): the schema upgrade and the deploy
     # of processes/ are done by the first; the others find the schema at head and every file known.
     # A file of processes/ that cannot be deployed is logged and skipped (the app still starts); the
@@ -83,7 +90,7 @@ def create_app(config: dict | None = None) -> Flask:
         refused = alur.deploy_directory().refused if app.config["ALUR_DEPLOY_ON_STARTUP"] else []
     app.extensions["alur"] = alur
     app.extensions["alur_refused_files"] = refused
-    app.extensions["alur_attachments"] = Attachments(alur)
+    app.extensions["alur_attachments"] = attachments
 
     signing.init_app(app, alur)  # the cookie keys every server of this database shares
     request_guard.init_app(app)
