@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -113,6 +113,11 @@ class Instance(Base):
         Index("ix_instances_org_process", "org", "process_id"),
         # A reference number is looked up as typed ("800/123/Setda"): its prefix search uses this one.
         Index("ix_instances_org_nomor", "org", "nomor"),
+        # The overview's sorts walk these from one end and stop after a page (runtime/overview.py):
+        # running first then the others, newest first; oldest first (and started between); by
+        # perihal (ix_instances_org_perihal, below the class: an index on lower(perihal)).
+        Index("ix_instances_org_status_id", "org", "status", "id"),
+        Index("ix_instances_org_started", "org", "started_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -136,6 +141,9 @@ class Instance(Base):
     __mapper_args__ = {"version_id_col": revision}
 
 
+Index("ix_instances_org_perihal", Instance.org, func.lower(Instance.perihal), Instance.id)
+
+
 class HumanTask(Base):
     """A user task that is or was ready: the inbox index, kept beside the state."""
 
@@ -145,7 +153,10 @@ class HumanTask(Base):
         Index("ix_human_tasks_inbox", "org", "role", "status", "ready_at"),
         # ... and counts per SOP and overdue tasks from this one alone.
         Index("ix_human_tasks_inbox_counts", "org", "role", "status", "process_id", "due_at"),
-        Index("ix_human_tasks_instance", "instance_id", "status"),
+        # An instance's current steps, and the overview's filters on them (late, lane) from the index alone.
+        Index("ix_human_tasks_instance_current", "instance_id", "status", "due_at", "lane"),
+        # The overview's nearest-due-first sort walks the ready steps by due time.
+        Index("ix_human_tasks_due", "org", "status", "due_at", "instance_id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task UUID
