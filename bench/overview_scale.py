@@ -17,7 +17,12 @@ PostgreSQL runs when ALUR_BENCH_POSTGRES_URL names a server (for example
 postgresql+psycopg://postgres@127.0.0.1:5432); the benchmark creates and drops its own database
 there, alur_bench_overview.
 
+Seeding 100,000 instances takes about ten minutes per database here; `--keep DIR` keeps the SQLite
+file (PostgreSQL's database stays until the next run) and `--reuse` measures the kept ones again,
+after the app has upgraded their schema: the same data before and after a change of indexes.
+
 Usage: python bench/overview_scale.py [--backends sqlite,postgres] [--instances 100000] [--requests 40]
+                                      [--keep DIR] [--reuse]
 """
 from __future__ import annotations
 
@@ -33,10 +38,11 @@ from urllib.parse import urlencode
 
 import harness
 from inbox_scale import Counters
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import create_engine, func, insert, select, text
 
 from alur.runtime import directory
 from alur.runtime.models import HumanTask, Instance
+from alur.runtime.settings import Settings
 
 from alur.web.app import create_app
 
@@ -45,6 +51,7 @@ USERS = 200
 ENDED_SHARE = 0.3  # of the instances, ended with their whole history (~1M task rows at 100k)
 CLAIMED_SHARE = 0.3  # of the ready steps, taken by someone
 MAX_SECONDS = 10.0  # per case, or --requests requests, whichever comes first
+EXPORT_TIMEOUT = 600  # seconds
 DATABASE = "alur_bench_overview"
 HEAD = "kepala.unit"
 
@@ -166,7 +173,7 @@ def measure(client, path: str, requests: int, counters: Counters) -> tuple[list[
     statements, loaded = counters.snapshot()
     latencies = []
     deadline = time.perf_counter() + MAX_SECONDS
-    while len(latencies) < requests and (len(latencies) < 5 or time.perf_counter() < deadline):
+    while len(latencies) < requests and (len(latencies) < min(5, requests) or time.perf_counter() < deadline):
         started = time.perf_counter()
         status, body, _ = client.get(path)
         latencies.append(time.perf_counter() - started)
@@ -176,18 +183,42 @@ def measure(client, path: str, requests: int, counters: Counters) -> tuple[list[
     return latencies, len(body), (after[0] - statements) / len(latencies), after[1] - loaded
 
 
-def run(backend: str, size: int, requests: int, folder: Path) -> dict:
-    settings = harness.fresh_database(backend, folder, DATABASE)
-    app = create_app({"ALUR_SETTINGS": settings})
-    alur = app.extensions["alur"]
-    logging.getLogger("alur.requests").setLevel(logging.WARNING)  # one line per request is the app's, not ours
-    users = harness.seed_users(alur, USERS, harness.password_hash())
-    templates = harness.make_templates(alur, users)
-    org = add_head(alur, users)
+def seeded_database(backend: str, folder: Path) -> Settings | None:
+    """Settings over the database an earlier run seeded and kept (--reuse), or None when there is none."""
+    if backend == "sqlite":
+        path = folder / f"{DATABASE}.sqlite3"
+        url = f"sqlite:///{path}" if path.exists() else None
+    else:
+        server = create_engine(f"{harness.POSTGRES_SERVER}/postgres")
+        with server.connect() as connection:
+            found = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": DATABASE})
+        server.dispose()
+        url = f"{harness.POSTGRES_SERVER}/{DATABASE}" if found else None
+    return Settings(database_url=url, instance_dir=folder / f"instance-{backend}") if url else None
+
+
+def run(backend: str, size: int, requests: int, folder: Path, reuse: bool) -> dict:
+    settings = seeded_database(backend, folder) if reuse else None
     started = time.perf_counter()
-    now = datetime.now(timezone.utc)
-    copy_mix(alur, templates, users, size - harness.running_count(alur), now)
-    harness.analyze(alur)
+    if settings is not None:  # seeded by an earlier run: starting the app upgrades its schema (new indexes)
+        app = create_app({"ALUR_SETTINGS": settings})
+        alur = app.extensions["alur"]
+        org = directory.member(alur, HEAD)[0]
+        harness.analyze(alur)
+        now = datetime.now(timezone.utc)
+        print(f"  {backend}: reusing the seeded {DATABASE}, upgraded and analysed in "
+              f"{time.perf_counter() - started:.0f} s", flush=True)
+    else:
+        settings = harness.fresh_database(backend, folder, DATABASE)
+        app = create_app({"ALUR_SETTINGS": settings})
+        alur = app.extensions["alur"]
+        users = harness.seed_users(alur, USERS, harness.password_hash())
+        templates = harness.make_templates(alur, users)
+        org = add_head(alur, users)
+        now = datetime.now(timezone.utc)
+        copy_mix(alur, templates, users, size - harness.running_count(alur), now)
+        harness.analyze(alur)
+    logging.getLogger("alur.requests").setLevel(logging.WARNING)  # one line per request is the app's, not ours
     seeded = time.perf_counter() - started
     with alur.sessions() as session:
         figures = dict(session.execute(select(HumanTask.status, func.count()).group_by(HumanTask.status)).all())
@@ -211,6 +242,10 @@ def run(backend: str, size: int, requests: int, folder: Path) -> dict:
             results.append({"case": name, "path": path, "times": harness.summary_ms(latencies), "n": len(latencies),
                             "bytes": size_bytes, "sql": sql, "loads": loads})
             print(f"    {name:<30} p50 {results[-1]['times'][0]:7.1f}  p95 {results[-1]['times'][1]:7.1f} ms", flush=True)
+        client.close()
+        client = harness.Client(port, basic=False)
+        client.connection.timeout = EXPORT_TIMEOUT  # an export may take longer than a page
+        client.login(HEAD)
         sop = cases(alur, org, now)[2][1]["sop"]
         export_path = "/proses/unduh.csv?" + urlencode({"sop": sop, "status": "berjalan"})
         latencies, size_bytes, sql, loads = measure(client, export_path, max(3, requests // 8), counters)
@@ -228,15 +263,20 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgres" if server else "sqlite")
     parser.add_argument("--instances", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=40, help="per page (at most %.0f s each)" % MAX_SECONDS)
+    parser.add_argument("--keep", type=Path, help="keep the SQLite database in this folder (PostgreSQL's is kept anyway)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure the databases an earlier run kept (--keep) instead of seeding again")
     args = parser.parse_args()
     if server:
         harness.POSTGRES_SERVER = server.rstrip("/")
     elif "postgres" in args.backends:
         parser.error("set ALUR_BENCH_POSTGRES_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432) for PostgreSQL")
     runs = []
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = args.keep or Path(temporary)
+        folder.mkdir(parents=True, exist_ok=True)
         for backend in args.backends.split(","):
-            runs.append(run(backend, args.instances, args.requests, Path(folder)))
+            runs.append(run(backend, args.instances, args.requests, folder, args.reuse))
     print(f"Proses overview of a head of unit at {args.instances:,} instances; target p95 < {TARGET_P95_MS:.0f} ms")
     for r in runs:
         f = r["figures"]

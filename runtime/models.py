@@ -116,8 +116,9 @@ class Instance(Base):
         # The overview's sorts walk these from one end and stop after a page (runtime/overview.py):
         # running first then the others, newest first; oldest first (and started between); by
         # perihal (ix_instances_org_perihal, below the class: an index on lower(perihal)).
-        Index("ix_instances_org_status_id", "org", "status", "id"),
-        Index("ix_instances_org_started", "org", "started_at", "id"),
+        # The first carries the columns the filters read, so that they are checked in the index alone.
+        Index("ix_instances_org_status_id", "org", "status", "id", "process_id", "started_at", "perihal", "nomor"),
+        Index("ix_instances_org_started", "org", "started_at", "id", "status", "process_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -128,7 +129,7 @@ class Instance(Base):
     # before perihal existed or by a simulation, shown as "(tanpa perihal)".
     perihal: Mapped[str] = mapped_column(String(500), default="", server_default="")
     nomor: Mapped[str | None] = mapped_column(String(100), nullable=True)  # the letter's reference number
-    status: Mapped[str] = mapped_column(String(20), default="running")  # running | completed
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running | completed, nothing else
     state: Mapped[str] = mapped_column(Text)  # serialized workflow without its spec
     revision: Mapped[int] = mapped_column(Integer, default=1)
     started_by: Mapped[str] = mapped_column(String(200))

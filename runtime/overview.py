@@ -31,9 +31,9 @@ from .models import HumanTask, Instance, LaneRole, ProcessVersion, utcnow
 from .whole_numbers import MAX_ID, parse_whole
 
 PAGE_SIZE = 50
-# The total stops this far past the page shown ("lebih dari 1.000"): counting a hundred thousand
-# cases on every page would cost more than the page itself, and nobody pages through a thousand.
-COUNT_CAP = 1000
+# The total stops this far past the page shown ("lebih dari 250"): counting a hundred thousand
+# cases on every page would cost more than the page itself, and nobody pages through hundreds.
+COUNT_CAP = 200
 EXPORT_CAP = 10_000  # rows of one export; the page says when the list is longer
 STATUSES = {"berjalan": "running", "selesai": "completed"}
 SORTS = ("baru", "lama", "tenggat", "perihal")
@@ -245,17 +245,15 @@ def _capped_count(session, query, cap: int) -> int:
 
 
 def _parts(filters: Filters) -> list:
-    """The sort as a list of (SELECT of the listed columns, its WHERE, its ORDER BY): the list is the
-    first part's rows, then the second's. Each part is an index walk that can stop after a page, where
-    one ORDER BY over both would sort every visible case first."""
-    listed = (select(Instance.id, Instance.process_id, ProcessVersion.name, ProcessVersion.version,
-                     Instance.version_id, Instance.status, Instance.perihal, Instance.nomor, Instance.started_by,
-                     Instance.started_at, Instance.completed_at)
-              .join(ProcessVersion, ProcessVersion.id == Instance.version_id))
+    """The sort as a list of (SELECT of instance ids, its WHERE, its ORDER BY): the list is the first
+    part's rows, then the second's. Each part is an index walk that can stop after a page, where one
+    ORDER BY over both would sort every visible case first. Only ids are walked (the default sort's
+    index covers every column the filters read); the page's rows are read by id afterwards."""
+    ids = select(Instance.id)
     if filters.sort == "lama":
-        return [(listed, [], [Instance.started_at.asc(), Instance.id.asc()])]
+        return [(ids, [], [Instance.started_at.asc(), Instance.id.asc()])]
     if filters.sort == "perihal":
-        return [(listed, [], [func.lower(Instance.perihal).asc(), Instance.id.asc()])]
+        return [(ids, [], [func.lower(Instance.perihal).asc(), Instance.id.asc()])]
     if filters.sort == "tenggat":
         # Nearest due first: an instance comes with the earliest due of its ready steps (its first one
         # by (due_at, id), so an instance of two steps due at once is listed once), walked from the
@@ -264,30 +262,30 @@ def _parts(filters: Filters) -> list:
         first_due = ~exists().where(earlier.instance_id == step.instance_id, earlier.status == "ready",
                                     (earlier.due_at < step.due_at)
                                     | ((earlier.due_at == step.due_at) & (earlier.id < step.id)))
-        with_due = listed.join(step, step.instance_id == Instance.id)
+        with_due = ids.join(step, step.instance_id == Instance.id)
         return [(with_due, [step.org == Instance.org, step.status == "ready", step.due_at.is_not(None), first_due],
                  [step.due_at.asc(), Instance.id.asc()]),
-                (listed, [~exists().where(HumanTask.instance_id == Instance.id, HumanTask.status == "ready",
-                                          HumanTask.due_at.is_not(None))], [Instance.id.asc()])]
-    # Running first, then the others; newest first in each.
-    return [(listed, [Instance.status == "running"], [Instance.id.desc()]),
-            (listed, [Instance.status != "running"], [Instance.id.desc()])]
+                (ids, [~exists().where(HumanTask.instance_id == Instance.id, HumanTask.status == "ready",
+                                       HumanTask.due_at.is_not(None))], [Instance.id.asc()])]
+    # Running first, then the ended ones (an instance is one or the other); newest first in each.
+    return [(ids, [Instance.status == "running"], [Instance.id.desc()]),
+            (ids, [Instance.status == "completed"], [Instance.id.desc()])]
 
 
-def _listed(session, conditions: list, filters: Filters, limit: int, offset: int) -> list:
-    """The rows from `offset` (at most `limit`) of the sorted list: each part from where the offset
+def _listed(session, conditions: list, filters: Filters, limit: int, offset: int) -> list[int]:
+    """The ids from `offset` (at most `limit`) of the sorted list: each part from where the offset
     falls in it. A part that has nothing at its offset is counted (up to that offset) to know where
     the next part starts: only on pages past it."""
     parts = _parts(filters)
-    found: list = []
+    found: list[int] = []
     skip = offset
     for n, (query, where, order) in enumerate(parts):
         wanted = limit - len(found)
         if wanted <= 0:
             break
-        rows = session.execute(query.where(*conditions, *where).order_by(*order).limit(wanted).offset(skip)).all()
-        found += rows
-        if rows:
+        ids = list(session.scalars(query.where(*conditions, *where).order_by(*order).limit(wanted).offset(skip)))
+        found += ids
+        if ids:
             skip = 0
         elif skip and n + 1 < len(parts):
             skip -= _capped_count(session, query.with_only_columns(literal(1)).where(*conditions, *where), skip)
@@ -295,9 +293,15 @@ def _listed(session, conditions: list, filters: Filters, limit: int, offset: int
 
 
 def _rows(alur, session, org, conditions: list, filters: Filters, now: datetime, limit: int, offset: int) -> list[Row]:
-    found = _listed(session, conditions, filters, limit, offset)
-    if not found:
+    ids = _listed(session, conditions, filters, limit, offset)
+    if not ids:
         return []
+    by_id = {r.id: r for r in session.execute(
+        select(Instance.id, Instance.process_id, ProcessVersion.name, ProcessVersion.version, Instance.version_id,
+               Instance.status, Instance.perihal, Instance.nomor, Instance.started_by, Instance.started_at,
+               Instance.completed_at)
+        .join(ProcessVersion, ProcessVersion.id == Instance.version_id).where(Instance.id.in_(ids)))}
+    found = [by_id[i] for i in ids]
     steps: dict[int, list[Step]] = {}
     for task in session.scalars(select(HumanTask)
                                 .where(HumanTask.instance_id.in_([r.id for r in found]), HumanTask.status == "ready")

@@ -1,7 +1,8 @@
 """the overview's indexes: its sorts walk instances from one end, its filters probe current steps
 
-instances: (org, status, id) for running first and newest first, (org, started_at, id) for oldest
-first and a start-date range, (org, lower(perihal), id) for the perihal sort. human_tasks: an
+instances: (org, status, id) for running first and newest first (carrying process_id,
+started_at, perihal and nomor, so that the filters on them read the index alone), (org, started_at, id) for oldest
+first and a start-date range (with status and process_id), (org, lower(perihal), id) for the perihal sort. human_tasks: an
 instance's current steps with their due time and lane (replacing (instance_id, status), a prefix of
 it), and the ready steps by due time for the nearest-due-first sort.
 
@@ -19,8 +20,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_instances_org_status_id", "instances", ["org", "status", "id"])
-    op.create_index("ix_instances_org_started", "instances", ["org", "started_at", "id"])
+    op.create_index("ix_instances_org_status_id", "instances",
+                    ["org", "status", "id", "process_id", "started_at", "perihal", "nomor"])
+    op.create_index("ix_instances_org_started", "instances", ["org", "started_at", "id", "status", "process_id"])
     op.create_index("ix_instances_org_perihal", "instances", ["org", sa.text("lower(perihal)"), "id"])
     op.drop_index("ix_human_tasks_instance", table_name="human_tasks")
     op.create_index("ix_human_tasks_instance_current", "human_tasks", ["instance_id", "status", "due_at", "lane"])
