@@ -277,7 +277,8 @@ def main() -> None:
         folder.mkdir(parents=True, exist_ok=True)
         for backend in args.backends.split(","):
             runs.append(run(backend, args.instances, args.requests, folder, args.reuse))
-    print(f"Proses overview of a head of unit at {args.instances:,} instances; target p95 < {TARGET_P95_MS:.0f} ms")
+    print(f"Proses overview of a head of unit at {args.instances:,} instances; target p95 < {TARGET_P95_MS:.0f} ms; "
+          f"load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     for r in runs:
         f = r["figures"]
         print(f"{r['backend']}: {f['instances']:,} instances, {f['visible']:,} of them the head's "

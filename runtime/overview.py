@@ -171,17 +171,19 @@ def page_number(text: str | None) -> int:
 
 
 def overview(alur, username: str, filters: Filters = Filters(), page: int = 1, per_page: int | None = None,
-             now: datetime | None = None) -> OverviewPage:
+             now: datetime | None = None, member: tuple[str | None, set[str]] | None = None) -> OverviewPage:
     """The page `page` (of `per_page`, PAGE_SIZE by default) of the instances `username` may see,
     narrowed by `filters`. The total is exact on the last page, and counted up to COUNT_CAP past
-    the page otherwise (`more` says it stopped)."""
+    the page otherwise (`more` says it stopped). `member` is (organisation, roles) of `username`
+    when the caller has just read them (the web app's logged-in account); otherwise they are read here."""
     now = now or utcnow()
     per_page = per_page or PAGE_SIZE
     with alur.sessions() as session:
-        org, roles = directory.member(alur, username, session)
-        conditions = _conditions(session, username, roles, filters, now, alur.calendars.of(session.connection(), org or ""))
+        org, roles = member if member is not None else directory.member(alur, username, session)
+        calendar = alur.calendars.of(session.connection(), org or "")
+        conditions = _conditions(session, username, roles, filters, now, calendar)
         offset = (page - 1) * per_page
-        rows = _rows(alur, session, org, conditions, filters, now, limit=per_page + 1, offset=offset)
+        rows = _rows(alur, session, calendar, conditions, filters, now, limit=per_page + 1, offset=offset)
         has_next, rows = len(rows) > per_page, rows[:per_page]
         cap = offset + per_page + COUNT_CAP
         if has_next or (offset and not rows):
@@ -202,8 +204,9 @@ def export_rows(alur, username: str, filters: Filters = Filters(), now: datetime
     now = now or utcnow()
     with alur.sessions() as session:
         org, roles = directory.member(alur, username, session)
-        conditions = _conditions(session, username, roles, filters, now, alur.calendars.of(session.connection(), org or ""))
-        rows = _rows(alur, session, org, conditions, filters, now, limit=cap + 1, offset=0)
+        calendar = alur.calendars.of(session.connection(), org or "")
+        conditions = _conditions(session, username, roles, filters, now, calendar)
+        rows = _rows(alur, session, calendar, conditions, filters, now, limit=cap + 1, offset=0)
         return rows[:cap], len(rows) > cap
 
 
@@ -292,7 +295,7 @@ def _listed(session, conditions: list, filters: Filters, limit: int, offset: int
     return found
 
 
-def _rows(alur, session, org, conditions: list, filters: Filters, now: datetime, limit: int, offset: int) -> list[Row]:
+def _rows(alur, session, calendar, conditions: list, filters: Filters, now: datetime, limit: int, offset: int) -> list[Row]:
     ids = _listed(session, conditions, filters, limit, offset)
     if not ids:
         return []
@@ -309,7 +312,6 @@ def _rows(alur, session, org, conditions: list, filters: Filters, now: datetime,
         steps.setdefault(task.instance_id, []).append(Step(
             task.id, task.name, task.lane, task.role, task.claimed_by, task.ready_at, task.due_at,
             task.due_at is not None and task.due_at < now))
-    calendar = alur.calendars.of(session.connection(), org or "")
     standards = {v: total_standard(alur.version(session, v)) for v in {r.version_id for r in found}}
     rows = []
     for r in found:

@@ -21,7 +21,8 @@ def instance_list():
     filters, errors = overview.parse_filters(request.args, _zone())
     number = overview.page_number(request.args.get("halaman"))
     now = datetime.now(timezone.utc)
-    page = overview.overview(engine(), g.user.username, filters, page=number, now=now)
+    page = overview.overview(engine(), g.user.username, filters, page=number, now=now,
+                             member=(g.user.org, g.user.roles))
     return render_template("instances/list.html", page=page, filters=filters, errors=errors, now=now,
                            args=_kept_args(), names=people.people(engine(), g.user.org)), (400 if errors else 200)
 
