@@ -169,6 +169,14 @@ def visible_process_conditions(session, username: str, org_column, process_colum
     return [org_column == _org_of(username), process_column.in_(_visible_process_ids(session, username))]
 
 
+def visible_process_ids(session, username: str) -> tuple[str | None, list[str]]:
+    """The user's organisation and the processes of it whose instances they may see: the rule of
+    visible_instance_conditions evaluated once, for queries whose planner does better with values
+    than with subqueries (PostgreSQL drives a join from an IN subquery instead of walking an index)."""
+    org = session.scalar(select(User.org).where(User.username == username))
+    return org, sorted(set(session.scalars(_visible_process_ids(session, username))))
+
+
 def visible_instance_conditions(session, username: str) -> list:
     """WHERE conditions keeping the instances the user may see (as `can_see_instance` decides one)."""
     return visible_process_conditions(session, username, Instance.org, Instance.process_id)

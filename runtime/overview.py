@@ -4,17 +4,17 @@ Per instance: perihal and nomor, SOP and version, its current step(s) with who h
 lane), ready since and due, a late flag, and its age in working minutes against the SOP's total
 standard (the "Total Waktu" of the SOP document: the sum of every step's mutu baku waktu).
 
+Who sees which instance is the one visibility rule of runtime/accounts.py, evaluated once per page
+into the organisation and its visible process ids; the filters only narrow it. Two one-click views:
+- `menunggu-saya`: a current step waits for a role the user holds, unclaimed or claimed by them;
+- `terlambat-unit-saya`: a current step of the lanes the user's roles perform is late. Until the
+  organisation has units (issue 18), the user's unit is the lanes their roles perform.
+
 It reads, never writes, and never loads a workflow state: everything comes from the instances and
 human_tasks tables, so a page costs about the same at a hundred cases as at a hundred thousand. The
 total stops at COUNT_CAP past the page ("lebih dari ..."); each sort is an index walk that stops
 after the page (runtime/models.py names the indexes); the filters on current steps are EXISTS probes
 of the (instance_id, status, due_at, lane) index; ages count whole weeks at once.
-
- Who sees which instance is the one visibility rule of runtime/accounts.py;
-the filters only narrow it. Two one-click views:
-- `menunggu-saya`: a current step waits for a role the user holds, unclaimed or claimed by them;
-- `terlambat-unit-saya`: a current step of the lanes the user's roles perform is late. Until the
-  organisation has units (issue 18), the user's unit is the lanes their roles perform.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from sqlalchemy import exists, func, literal, select
 from sqlalchemy.orm import aliased
 
 from . import directory, subject
-from .accounts import visible_instance_conditions, visible_process_conditions
+from .accounts import visible_process_conditions, visible_process_ids
 from .models import HumanTask, Instance, LaneRole, ProcessVersion, utcnow
 from .whole_numbers import MAX_ID, parse_whole
 
@@ -211,7 +211,8 @@ def export_rows(alur, username: str, filters: Filters = Filters(), now: datetime
 
 
 def _conditions(session, username: str, roles: set[str], filters: Filters, now: datetime, calendar) -> list:
-    conditions = [*visible_instance_conditions(session, username),
+    org, process_ids = visible_process_ids(session, username)
+    conditions = [Instance.org == org, Instance.process_id.in_(process_ids),
                   *subject.search_conditions(filters.query, Instance.perihal, Instance.nomor)]
     if filters.process_id:
         conditions.append(Instance.process_id == filters.process_id)
