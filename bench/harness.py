@@ -116,6 +116,7 @@ class Template:
 @dataclass
 class Templates:
     by_process: dict[str, list[Template]] = field(default_factory=dict)
+    ended: dict[str, Template] = field(default_factory=dict)  # process -> the instance at its end
     data: dict[tuple[str, str], dict] = field(default_factory=dict)  # (process, task spec) -> form data
 
 
@@ -132,6 +133,7 @@ def make_templates(alur: Alur, users: dict[tuple[str, str], list[str]]) -> Templ
             data = out.data.setdefault((process_id, task.task_spec), sample_for(alur, task.id))
             view = alur.complete(task.id, users[(org, task.role)][0], data)
         out.by_process[process_id] = snapshots
+        out.ended[process_id] = _snapshot(alur, view.id)
     return out
 
 

@@ -1,7 +1,7 @@
 """Documents attached to an instance while working on one of its tasks.
 
-The bytes live in a blob store (runtime/blobstore.py: the database, or
-<instance_dir>/attachments/) under a generated name (never the uploader's file
+The bytes live in a blob store (runtime/blobstore.py: the database,
+<instance_dir>/attachments/, or an S3 bucket) under a generated name (never the uploader's file
 name), outside anything a web server serves; a row in
 `attachments` keeps the original name, type, size, hash, who and when. A form
 field with `format: "alur-attachment"` holds the generated name.
@@ -290,14 +290,17 @@ class Attachments:
                 session.add(row)
                 session.flush()
                 view = AttachmentView.of(row)
-                # In the database store the bytes commit with the row. In the folder they are in
-                # place before the row commits: a kill in between leaves a file without a row (or
+                # In the database store the bytes commit with the row. In the folder and S3 they are
+                # in place before the row commits: a kill in between leaves a file without a row (or
                 # a .part file), which `alur attachments cleanup` removes.
                 self.blobs.put(session.connection(), name, content)
             return view
         except BaseException:
-            if self.blobs.kind == "folder":  # database chunks went with the rolled-back transaction
-                self.blobs.primary.delete(name)
+            if not self.blobs.commits_with_rows:  # database chunks went with the rolled-back transaction
+                try:
+                    self.blobs.primary.delete(name)
+                except AlurError:  # the store is down: the object without a row is left to the cleanup
+                    pass
             raise
 
     def _discard(self, name: str) -> None:

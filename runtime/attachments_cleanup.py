@@ -5,7 +5,9 @@ stores them first (each with its form field in `attachments.form_field`) and
 then completes the task. A kill or crash in between leaves:
 
 - a **file without a row**: a file of the attachments folder (also a `.part`
-  file of an interrupted write) that no `attachments` row names;
+  file of an interrupted write), or an object of the S3 bucket when ALUR_S3_BUCKET
+  is set, that no `attachments` row names (the database store's chunks go with
+  their row);
 - an **unused upload**: a row (and its file) stored for a form field by a
   completion that never happened: no completion (audit entry `complete` or
   `return`) of its instance names it.
@@ -22,14 +24,13 @@ without its folder (or a folder copied before its database) must not delete file
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import cast
 
 from sqlalchemy import Table, select
 
-from . import db
+from . import blobstore, db
 from .engine import Alur, InvalidData
 from .models import Attachment, AttachmentChunk, AuditEntry, utcnow
 
@@ -71,18 +72,29 @@ def _referenced(session, instance_ids: set[int]) -> set[str]:
     return names
 
 
-def _older(path, cutoff: datetime) -> bool:
-    return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc) < cutoff
+def _loose_stores(alur: Alur, folder) -> list:
+    """The stores whose files do not go with their rows: the folder, and the S3 bucket when there is one."""
+    stores: list = [blobstore.FolderStore(folder)]
+    if alur.settings.s3_bucket:
+        stores.append(blobstore.store("s3", alur.settings, alur.db))
+    return stores
 
 
 def clean_attachments(alur: Alur, folder, older_than: timedelta = DEFAULT_GRACE, now: datetime | None = None,
                       dry_run: bool = False) -> CleanupReport:
     """Remove the orphans older than `older_than` (see the module's description) from the
-    attachments `folder` and the database; with `dry_run`, only report them."""
+    attachments `folder`, the S3 bucket (when ALUR_S3_BUCKET is set) and the database; with
+    `dry_run`, only report them."""
     if older_than < MIN_GRACE:
         raise InvalidData({"older_than": "masa tenggang minimal 1 jam, agar unggahan yang sedang berjalan tidak terhapus"})
     cutoff = (now or utcnow()) - older_than
     report = CleanupReport()
+    stores = _loose_stores(alur, folder)
+    # Listed before the rows are read, so that a file whose row commits in between is not taken for an orphan.
+    written: dict[str, list[datetime]] = {}
+    for store in stores:
+        for name, when in store.modified().items():
+            written.setdefault(name, []).append(when)
     with db.transaction(alur.sessions) as session:
         rows = session.execute(select(Attachment.name, Attachment.instance_id, Attachment.form_field,
                                       Attachment.uploaded_at)).all()
@@ -92,15 +104,12 @@ def clean_attachments(alur: Alur, folder, older_than: timedelta = DEFAULT_GRACE,
         report.unused_uploads = sorted(row.name for row in candidates if row.name not in referenced)
         if report.unused_uploads and not dry_run:
             session.execute(cast(Table, Attachment.__table__).delete().where(Attachment.name.in_(report.unused_uploads)))
-        present = {p.name: p for p in folder.iterdir() if p.is_file()} if folder.is_dir() else {}
         in_database = set(session.scalars(select(AttachmentChunk.name).distinct()))  # the database store's
-        report.rows_without_file = sorted(known - set(present) - in_database - set(report.unused_uploads))
-        report.files_without_row = sorted(name for name, path in present.items()
-                                          if name not in known and _older(path, cutoff))
+        report.rows_without_file = sorted(known - set(written) - in_database - set(report.unused_uploads))
+        report.files_without_row = sorted(name for name, times in written.items()
+                                          if name not in known and max(times) < cutoff)
     if not dry_run:  # the rows are gone (committed): now their files, and the files no row names
         for name in report.unused_uploads + report.files_without_row:
-            try:
-                os.unlink(folder / name)
-            except FileNotFoundError:
-                pass
+            for store in stores:
+                store.delete(name)
     return report

@@ -1,8 +1,9 @@
-"""`alur attachments move --to db|folder`: existing attachment files into another blob store.
+"""`alur attachments move --to db|folder|s3`: existing attachment files into another blob store.
 
-Each file is copied whole into the target (one transaction in the database; a write under another
-name then a rename in the folder), checked against the SHA-256 its row keeps, and only then
-removed from the source. A move killed at any point is finished by running it again: a file the
+The sources are the other stores these settings reach (S3 only when ALUR_S3_BUCKET is set). Each
+file is checked against the SHA-256 its row keeps, copied whole into the target (one transaction in
+the database; a write under another name then a rename in the folder; one PUT or one multipart
+upload in S3, visible only once complete), and only then removed from the sources. A move killed at any point is finished by running it again: a file the
 target already has is only removed from the source; nothing is copied twice or lost.
 """
 from __future__ import annotations
@@ -27,29 +28,45 @@ class MoveReport:
 
 
 def move_attachments(alur: Alur, to: str) -> MoveReport:
-    """Move every attachment's bytes into the store `to` ("db" or "folder"); see the module's description."""
+    """Move every attachment's bytes into the store `to` ("db", "folder" or "s3"); see the module's description."""
     if to not in KINDS:
         raise InvalidData({"to": f"tujuan harus salah satu dari {', '.join(KINDS)}, bukan {to!r}"})
+    kinds = blobstore.configured_kinds(alur.settings)
+    if to not in kinds:
+        raise InvalidData({"to": "penyimpanan s3 memerlukan ALUR_S3_BUCKET (nama bucket)"})
     target = blobstore.store(to, alur.settings, alur.db)
-    source = blobstore.store(next(k for k in KINDS if k != to), alur.settings, alur.db)
+    sources = [blobstore.store(kind, alur.settings, alur.db) for kind in kinds if kind != to]
     with alur.sessions() as session:
         rows = session.execute(select(Attachment.name, Attachment.sha256).order_by(Attachment.id)).all()
     report = MoveReport()
     for name, sha256 in rows:
         if target.has(name):
-            source.delete(name)  # a rerun after a kill between the copy and the removal
+            for source in sources:
+                source.delete(name)  # a rerun after a kill between the copy and the removal
             report.already_there.append(name)
             continue
-        reader = source.open(name)
-        if reader is None:
-            report.missing.append(name)
-            continue
-        with reader:
-            content = reader.read()
-        if hashlib.sha256(content).hexdigest() != sha256:
-            report.damaged.append(name)
+        content, found = _sound_copy(sources, name, sha256)
+        if content is None:
+            (report.damaged if found else report.missing).append(name)
             continue
         target.put(None, name, content)
-        source.delete(name)
+        for source in sources:
+            source.delete(name)
         report.moved.append(name)
     return report
+
+
+def _sound_copy(sources, name: str, sha256: str) -> tuple[bytes | None, bool]:
+    """The bytes of `name` from the first source whose copy matches its SHA-256 (None if none does),
+    and whether any source had a copy at all."""
+    found = False
+    for source in sources:
+        reader = source.open(name)
+        if reader is None:
+            continue
+        found = True
+        with reader:
+            content = reader.read()
+        if hashlib.sha256(content).hexdigest() == sha256:
+            return content, True
+    return None, found

@@ -103,7 +103,7 @@ def import_database(alur: Alur, document: dict) -> dict[str, int]:
                 store.put(connection, name, content)  # the database store's commit with the rows
                 written.append(name)
     except BaseException:
-        if store.kind == "folder":
+        if not store.commits_with_rows:  # the folder's files, S3's objects
             for name in written:
                 store.delete(name)
         raise

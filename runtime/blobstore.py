@@ -1,20 +1,23 @@
-"""Where attachment bytes live: a folder of this server, or the database every server reaches.
+"""Where attachment bytes live: a folder of this server, the database, or an S3 bucket.
 
 The `attachments` table keeps each file's metadata under its generated name; a blob store keeps
-the bytes under that name. Two stores:
+the bytes under that name. Three stores:
 
 - FolderStore: <instance_dir>/attachments/, the embedded default with SQLite (one server);
 - DatabaseStore: the `attachment_chunks` table, in pieces of CHUNK_BYTES, the default with
   PostgreSQL, so that every app server behind a load balancer reads the same files. A download
-  reads it piece by piece (one short query per piece), never the whole file at once.
+  reads it piece by piece (one short query per piece), never the whole file at once;
+- S3Store (runtime/s3store.py): an S3-compatible bucket (ALUR_S3_BUCKET), which every server reaches too.
 
-ALUR_ATTACHMENT_STORE (`db` or `folder`) overrides the default. The store in use reads through to
-the other one, so that files not yet moved by `alur attachments move` stay downloadable.
+ALUR_ATTACHMENT_STORE (`db`, `folder` or `s3`) overrides the default. The store in use reads through
+to the others (S3 only when ALUR_S3_BUCKET is set), so that files not yet moved by `alur attachments
+move` stay downloadable.
 """
 from __future__ import annotations
 
 import io
 import os
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO, Protocol, cast
 
@@ -25,13 +28,15 @@ from . import db
 from .models import AttachmentChunk
 
 CHUNK_BYTES = 256 * 1024
-KINDS = ("db", "folder")
+KINDS = ("db", "folder", "s3")
 
 _chunks = cast(Table, AttachmentChunk.__table__)  # a declarative class's table
 
 
 class BlobStore(Protocol):
     kind: str
+    # Whether a put given a connection is undone with that transaction (else the caller deletes it).
+    commits_with_rows: bool
 
     def put(self, connection: Connection | None, name: str, content: bytes) -> None:
         """Keep `content` under `name` (replacing what was there). Given a connection in a write
@@ -55,6 +60,7 @@ class FolderStore:
     """Files in one folder of this server, named by the attachment's generated name."""
 
     kind = "folder"
+    commits_with_rows = False
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
@@ -85,11 +91,19 @@ class FolderStore:
             return set()
         return {p.name for p in self.folder.iterdir() if p.is_file() and not p.name.endswith(".part")}
 
+    def modified(self) -> dict[str, datetime]:
+        """Every file here (a `.part` file of an interrupted write too), with the time it was written."""
+        if not self.folder.is_dir():
+            return {}
+        return {p.name: datetime.fromtimestamp(p.stat().st_mtime, timezone.utc)
+                for p in self.folder.iterdir() if p.is_file()}
+
 
 class DatabaseStore:
     """Bytes in the attachment_chunks table, CHUNK_BYTES per row (bytea on PostgreSQL, BLOB on SQLite)."""
 
     kind = "db"
+    commits_with_rows = True
 
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -164,6 +178,7 @@ class ReadThrough:
         self.primary = primary
         self.others = tuple(others)
         self.kind = primary.kind
+        self.commits_with_rows = primary.commits_with_rows
 
     def put(self, connection, name: str, content: bytes) -> None:
         self.primary.put(connection, name, content)
@@ -194,16 +209,27 @@ def default_kind(settings, engine: Engine) -> str:
     return "db" if engine.dialect.name == "postgresql" else "folder"
 
 
+def configured_kinds(settings) -> tuple[str, ...]:
+    """The stores these settings can reach: the database and the folder always, S3 when ALUR_S3_BUCKET is set."""
+    return tuple(kind for kind in KINDS if kind != "s3" or settings.s3_bucket)
+
+
 def store(kind: str, settings, engine: Engine):
-    """The store of `kind` ("db" or "folder") for these settings and database."""
+    """The store of `kind` ("db", "folder" or "s3") for these settings and database. S3 is checked
+    to be reachable (runtime/s3store.StoreUnavailable, naming the setting to look at, if not)."""
     if kind == "db":
         return DatabaseStore(engine)
     if kind == "folder":
         return FolderStore(Path(settings.instance_dir) / "attachments")
+    if kind == "s3":
+        from .s3store import S3Store  # boto3 is an optional dependency (the `s3` extra)
+
+        return S3Store.from_settings(settings)
     raise ValueError(f"attachment store must be one of {', '.join(KINDS)}, not {kind!r}")
 
 
 def for_engine(settings, engine: Engine) -> ReadThrough:
-    """The store in use, reading through to the other kind."""
+    """The store in use, reading through to the other kinds these settings reach."""
     kind = default_kind(settings, engine)
-    return ReadThrough(store(kind, settings, engine), [store(k, settings, engine) for k in KINDS if k != kind])
+    return ReadThrough(store(kind, settings, engine),
+                       [store(k, settings, engine) for k in configured_kinds(settings) if k != kind])

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, true
+from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint,
+                        func, true)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -113,6 +114,12 @@ class Instance(Base):
         Index("ix_instances_org_process", "org", "process_id"),
         # A reference number is looked up as typed ("800/123/Setda"): its prefix search uses this one.
         Index("ix_instances_org_nomor", "org", "nomor"),
+        # The overview's sorts walk these from one end and stop after a page (runtime/overview.py):
+        # running first then the others, newest first; oldest first (and started between); by
+        # perihal (ix_instances_org_perihal, below the class: an index on lower(perihal)).
+        # The first carries the columns the filters read, so that they are checked in the index alone.
+        Index("ix_instances_org_status_id", "org", "status", "id", "process_id", "started_at", "perihal", "nomor"),
+        Index("ix_instances_org_started", "org", "started_at", "id", "status", "process_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -123,7 +130,7 @@ class Instance(Base):
     # before perihal existed or by a simulation, shown as "(tanpa perihal)".
     perihal: Mapped[str] = mapped_column(String(500), default="", server_default="")
     nomor: Mapped[str | None] = mapped_column(String(100), nullable=True)  # the letter's reference number
-    status: Mapped[str] = mapped_column(String(20), default="running")  # running | completed
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running | completed, nothing else
     state: Mapped[str] = mapped_column(Text)  # serialized workflow without its spec
     revision: Mapped[int] = mapped_column(Integer, default=1)
     started_by: Mapped[str] = mapped_column(String(200))
@@ -136,6 +143,9 @@ class Instance(Base):
     __mapper_args__ = {"version_id_col": revision}
 
 
+Index("ix_instances_org_perihal", Instance.org, func.lower(Instance.perihal), Instance.id)
+
+
 class HumanTask(Base):
     """A user task that is or was ready: the inbox index, kept beside the state."""
 
@@ -145,9 +155,14 @@ class HumanTask(Base):
         Index("ix_human_tasks_inbox", "org", "role", "status", "ready_at"),
         # ... and counts per SOP and overdue tasks from this one alone.
         Index("ix_human_tasks_inbox_counts", "org", "role", "status", "process_id", "due_at"),
-        Index("ix_human_tasks_instance", "instance_id", "status"),
         # The worker finds the tasks that became ready since its last pass (runtime/notifications.py).
         Index("ix_human_tasks_ready_at", "ready_at"),
+        # The evaluation report reads a process's completions by the day they were completed (runtime/report.py).
+        Index("ix_human_tasks_report", "org", "process_id", "status", "completed_at"),
+        # An instance's current steps, and the overview's filters on them (late, lane) from the index alone.
+        Index("ix_human_tasks_instance_current", "instance_id", "status", "due_at", "lane"),
+        # The overview's nearest-due-first sort walks the ready steps by due time.
+        Index("ix_human_tasks_due", "org", "status", "due_at", "instance_id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task UUID
@@ -173,7 +188,11 @@ class AuditEntry(Base):
     """Append-only log: who did what, when, with which data."""
 
     __tablename__ = "audit_entries"
-    __table_args__ = (Index("ix_audit_entries_actor_action_at", "actor", "action", "at"),)
+    __table_args__ = (
+        Index("ix_audit_entries_actor_action_at", "actor", "action", "at"),
+        # The evaluation report counts a process's returns in a period (runtime/report.py).
+        Index("ix_audit_entries_process_action_at", "org", "process_id", "action", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

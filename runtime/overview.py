@@ -4,11 +4,17 @@ Per instance: perihal and nomor, SOP and version, its current step(s) with who h
 lane), ready since and due, a late flag, and its age in working minutes against the SOP's total
 standard (the "Total Waktu" of the SOP document: the sum of every step's mutu baku waktu).
 
-It reads, never writes. Who sees which instance is the one visibility rule of runtime/accounts.py;
-the filters only narrow it. Two one-click views:
+Who sees which instance is the one access policy (runtime/access.py), evaluated once per page
+into the organisation and its visible process ids; the filters only narrow it. Two one-click views:
 - `menunggu-saya`: a current step waits for a role the user holds, unclaimed or claimed by them;
 - `terlambat-unit-saya`: a current step of the lanes the user's roles perform is late. Until the
   organisation has units (issue 18), the user's unit is the lanes their roles perform.
+
+It reads, never writes, and never loads a workflow state: everything comes from the instances and
+human_tasks tables, so a page costs about the same at a hundred cases as at a hundred thousand. The
+total stops at COUNT_CAP past the page ("lebih dari ..."); each sort is an index walk that stops
+after the page (runtime/models.py names the indexes); the filters on current steps are EXISTS probes
+of the (instance_id, status, due_at, lane) index; ages count whole weeks at once.
 """
 from __future__ import annotations
 
@@ -16,7 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, literal, select
+from sqlalchemy.orm import aliased
 
 from . import access, directory, subject
 from .access import Actor
@@ -24,6 +31,9 @@ from .models import HumanTask, Instance, LaneRole, ProcessVersion, utcnow
 from .whole_numbers import MAX_ID, parse_whole
 
 PAGE_SIZE = 50
+# The total stops this far past the page shown ("lebih dari 250"): counting a hundred thousand
+# cases on every page would cost more than the page itself, and nobody pages through hundreds.
+COUNT_CAP = 200
 EXPORT_CAP = 10_000  # rows of one export; the page says when the list is longer
 STATUSES = {"berjalan": "running", "selesai": "completed"}
 SORTS = ("baru", "lama", "tenggat", "perihal")
@@ -97,14 +107,17 @@ class Row:
 @dataclass
 class OverviewPage:
     rows: list[Row]
-    total: int
+    total: int  # matching instances, counted up to COUNT_CAP past this page
     page: int
     per_page: int
     processes: dict[str, str]  # process id -> name (newest version), the SOPs the user may see
     lanes: list[str]  # the lanes of those SOPs, for the lane filter
+    more: bool = False  # the count stopped at its cap: there are more than `total`
+    has_next: bool = False
 
     @property
     def pages(self) -> int:
+        """How many pages `total` fills (with `more`, at least that many)."""
         return max(1, -(-self.total // self.per_page))
 
 
@@ -157,23 +170,33 @@ def page_number(text: str | None) -> int:
     return parse_whole(text, 1, MAX_ID // PAGE_SIZE) or 1
 
 
-def overview(alur, actor: Actor | str, filters: Filters = Filters(), page: int = 1, per_page: int = PAGE_SIZE,
+def overview(alur, actor: Actor | str, filters: Filters = Filters(), page: int = 1, per_page: int | None = None,
              now: datetime | None = None) -> OverviewPage:
-    """The page `page` of the instances `actor` (or the user of that name) may see, narrowed by `filters`."""
+    """The page `page` (of `per_page`, PAGE_SIZE by default) of the instances `actor` (or the user of
+    that name) may see, narrowed by `filters`. The total is exact on the last page, and counted up to
+    COUNT_CAP past the page otherwise (`more` says it stopped)."""
     now = now or utcnow()
+    per_page = per_page or PAGE_SIZE
     with alur.sessions() as session:
         if isinstance(actor, str):
             actor = directory.actor(alur, actor, session)
         org = actor.org
         calendar = alur.calendars.of(session.connection(), org or "")
-        conditions = _conditions(actor, filters, now, calendar.zone)
-        total = session.scalar(select(func.count()).select_from(Instance).where(*conditions)) or 0
-        rows = _rows(alur, session, calendar, conditions, filters, now, limit=per_page, offset=(page - 1) * per_page)
+        conditions = _conditions(session, actor, filters, now, calendar)
+        offset = (page - 1) * per_page
+        rows = _rows(alur, session, calendar, conditions, filters, now, limit=per_page + 1, offset=offset)
+        has_next, rows = len(rows) > per_page, rows[:per_page]
+        cap = offset + per_page + COUNT_CAP
+        if has_next or (offset and not rows):
+            total = _capped_count(session, select(literal(1)).select_from(Instance).where(*conditions), cap)
+        else:  # the last page: the total is what came before it and on it
+            total = offset + len(rows)
         processes = _processes(session, actor)
         lanes = sorted(set(session.scalars(
             select(LaneRole.lane).where(LaneRole.org == org, LaneRole.process_id.in_(list(processes)))
             .distinct())))
-        return OverviewPage(rows, total, page, per_page, processes, lanes)
+        return OverviewPage(rows, min(total, cap), page, per_page, processes, lanes, more=total > cap,
+                            has_next=has_next)
 
 
 def export_rows(alur, actor: Actor | str, filters: Filters = Filters(), now: datetime | None = None,
@@ -186,18 +209,29 @@ def export_rows(alur, actor: Actor | str, filters: Filters = Filters(), now: dat
         if isinstance(actor, str):
             actor = directory.actor(alur, actor, session)
         calendar = alur.calendars.of(session.connection(), actor.org or "")
-        conditions = _conditions(actor, filters, now, calendar.zone)
+        conditions = _conditions(session, actor, filters, now, calendar)
         rows = _rows(alur, session, calendar, conditions, filters, now, limit=cap + 1, offset=0)
         return rows[:cap], len(rows) > cap
 
 
-def _conditions(actor: Actor, filters: Filters, now: datetime, zone: ZoneInfo) -> list:
-    conditions = [*access.instance_conditions(actor),
-                  *subject.search_conditions(filters.query, Instance.perihal, Instance.nomor)]
+def _visible(session, actor: Actor) -> list:
+    """access.instance_conditions with its processes read once into values: PostgreSQL walks an
+    index for a list of ids, where it drives a join from the subquery."""
+    conditions = access.instance_conditions(actor)
+    if actor.is_system or actor.org is None or not actor.roles:
+        return conditions
+    process_ids = sorted(set(session.scalars(
+        select(LaneRole.process_id).where(*access.process_conditions(actor, LaneRole.org, LaneRole.process_id)))))
+    return [Instance.org == actor.org, Instance.process_id.in_(process_ids)]
+
+
+def _conditions(session, actor: Actor, filters: Filters, now: datetime, calendar) -> list:
+    conditions = [*_visible(session, actor), *subject.search_conditions(filters.query, Instance.perihal, Instance.nomor)]
     if filters.process_id:
         conditions.append(Instance.process_id == filters.process_id)
     if filters.status:
         conditions.append(Instance.status == filters.status)
+    zone = calendar.zone
     if filters.started_from:
         conditions.append(Instance.started_at >= _midnight(filters.started_from, zone))
     if filters.started_to:
@@ -222,28 +256,69 @@ def _midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), zone)
 
 
-def _order(filters: Filters) -> list:
+def _capped_count(session, query, cap: int) -> int:
+    """How many rows `query` (a SELECT without ORDER BY) has, reading no more than cap + 1 of them."""
+    return session.scalar(select(func.count()).select_from(query.limit(cap + 1).subquery())) or 0
+
+
+def _parts(filters: Filters) -> list:
+    """The sort as a list of (SELECT of instance ids, its WHERE, its ORDER BY): the list is the first
+    part's rows, then the second's. Each part is an index walk that can stop after a page, where one
+    ORDER BY over both would sort every visible case first. Only ids are walked (the default sort's
+    index covers every column the filters read); the page's rows are read by id afterwards."""
+    ids = select(Instance.id)
     if filters.sort == "lama":
-        return [Instance.started_at.asc(), Instance.id.asc()]
-    if filters.sort == "tenggat":
-        due = (select(func.min(HumanTask.due_at))
-               .where(HumanTask.instance_id == Instance.id, HumanTask.status == "ready").scalar_subquery())
-        return [due.is_(None).asc(), due.asc(), Instance.id.asc()]
+        return [(ids, [], [Instance.started_at.asc(), Instance.id.asc()])]
     if filters.sort == "perihal":
-        return [func.lower(Instance.perihal).asc(), Instance.id.asc()]
-    return [(Instance.status == "running").desc(), Instance.id.desc()]
+        return [(ids, [], [func.lower(Instance.perihal).asc(), Instance.id.asc()])]
+    if filters.sort == "tenggat":
+        # Nearest due first: an instance comes with the earliest due of its ready steps (its first one
+        # by (due_at, id), so an instance of two steps due at once is listed once), walked from the
+        # ready steps in due order; then the instances without a due step, oldest first.
+        step, earlier = aliased(HumanTask), aliased(HumanTask)
+        first_due = ~exists().where(earlier.instance_id == step.instance_id, earlier.status == "ready",
+                                    (earlier.due_at < step.due_at)
+                                    | ((earlier.due_at == step.due_at) & (earlier.id < step.id)))
+        with_due = ids.join(step, step.instance_id == Instance.id)
+        return [(with_due, [step.org == Instance.org, step.status == "ready", step.due_at.is_not(None), first_due],
+                 [step.due_at.asc(), Instance.id.asc()]),
+                (ids, [~exists().where(HumanTask.instance_id == Instance.id, HumanTask.status == "ready",
+                                       HumanTask.due_at.is_not(None))], [Instance.id.asc()])]
+    # Running first, then the ended ones (an instance is one or the other); newest first in each.
+    return [(ids, [Instance.status == "running"], [Instance.id.desc()]),
+            (ids, [Instance.status == "completed"], [Instance.id.desc()])]
 
 
-def _rows(alur, session, calendar, conditions: list, filters: Filters, now: datetime, limit: int,
-          offset: int) -> list[Row]:
-    found = session.execute(
+def _listed(session, conditions: list, filters: Filters, limit: int, offset: int) -> list[int]:
+    """The ids from `offset` (at most `limit`) of the sorted list: each part from where the offset
+    falls in it. A part that has nothing at its offset is counted (up to that offset) to know where
+    the next part starts: only on pages past it."""
+    parts = _parts(filters)
+    found: list[int] = []
+    skip = offset
+    for n, (query, where, order) in enumerate(parts):
+        wanted = limit - len(found)
+        if wanted <= 0:
+            break
+        ids = list(session.scalars(query.where(*conditions, *where).order_by(*order).limit(wanted).offset(skip)))
+        found += ids
+        if ids:
+            skip = 0
+        elif skip and n + 1 < len(parts):
+            skip -= _capped_count(session, query.with_only_columns(literal(1)).where(*conditions, *where), skip)
+    return found
+
+
+def _rows(alur, session, calendar, conditions: list, filters: Filters, now: datetime, limit: int, offset: int) -> list[Row]:
+    ids = _listed(session, conditions, filters, limit, offset)
+    if not ids:
+        return []
+    by_id = {r.id: r for r in session.execute(
         select(Instance.id, Instance.process_id, ProcessVersion.name, ProcessVersion.version, Instance.version_id,
                Instance.status, Instance.perihal, Instance.nomor, Instance.started_by, Instance.started_at,
                Instance.completed_at)
-        .join(ProcessVersion, ProcessVersion.id == Instance.version_id)
-        .where(*conditions).order_by(*_order(filters)).limit(limit).offset(offset)).all()
-    if not found:
-        return []
+        .join(ProcessVersion, ProcessVersion.id == Instance.version_id).where(Instance.id.in_(ids)))}
+    found = [by_id[i] for i in ids]
     steps: dict[int, list[Step]] = {}
     for task in session.scalars(select(HumanTask)
                                 .where(HumanTask.instance_id.in_([r.id for r in found]), HumanTask.status == "ready")
@@ -251,12 +326,13 @@ def _rows(alur, session, calendar, conditions: list, filters: Filters, now: date
         steps.setdefault(task.instance_id, []).append(Step(
             task.id, task.name, task.lane, task.role, task.claimed_by, task.ready_at, task.due_at,
             task.due_at is not None and task.due_at < now))
+    standards = {v: total_standard(alur.version(session, v)) for v in {r.version_id for r in found}}
     rows = []
     for r in found:
         rows.append(Row(r.id, r.process_id, r.name, r.version, r.status, r.perihal, r.nomor, r.started_by,
                         r.started_at, r.completed_at, steps.get(r.id, []),
                         calendar.working_minutes_between(r.started_at, r.completed_at or now),
-                        total_standard(alur.version(session, r.version_id))))
+                        standards[r.version_id]))
     return rows
 
 

@@ -87,13 +87,22 @@ class Settings:
     # 1 ms per commit.
     sqlite_synchronous: str = "NORMAL"
     attachment_limits: AttachmentLimits = field(default_factory=AttachmentLimits)
-    # Where attachment bytes are kept (runtime/blobstore.py): "db", "folder", or None for the
+    # Where attachment bytes are kept (runtime/blobstore.py): "db", "folder", "s3", or None for the
     # default (the database with PostgreSQL, the instance folder with SQLite).
     attachment_store: str | None = None
+    # The S3-compatible bucket (runtime/s3store.py): its name, the server when it is not AWS (MinIO),
+    # and a folder of the bucket. The credentials are boto3's own (AWS_* variables, ~/.aws), not settings.
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_prefix: str = ""
 
     def __post_init__(self):
-        if self.attachment_store not in (None, "db", "folder"):
-            raise ValueError(f"ALUR_ATTACHMENT_STORE must be db or folder, not {self.attachment_store!r}")
+        if self.attachment_store not in (None, "db", "folder", "s3"):
+            raise ValueError(f"ALUR_ATTACHMENT_STORE must be db, folder or s3, not {self.attachment_store!r}")
+        if self.attachment_store == "s3" and not self.s3_bucket:
+            raise ValueError("ALUR_ATTACHMENT_STORE=s3 needs ALUR_S3_BUCKET (the name of the bucket)")
+        if self.s3_endpoint_url and not self.s3_endpoint_url.startswith(("http://", "https://")):
+            raise ValueError(f"ALUR_S3_ENDPOINT_URL must start with http:// or https://, not {self.s3_endpoint_url!r}")
         if self.sqlite_synchronous.upper() not in SQLITE_SYNCHRONOUS:
             raise ValueError(f"ALUR_SQLITE_SYNCHRONOUS must be one of {', '.join(SQLITE_SYNCHRONOUS)}, "
                              f"not {self.sqlite_synchronous!r}")
@@ -113,4 +122,7 @@ class Settings:
             sqlite_synchronous=env.get("ALUR_SQLITE_SYNCHRONOUS", "NORMAL"),
             attachment_limits=AttachmentLimits.from_env(env),
             attachment_store=(env.get("ALUR_ATTACHMENT_STORE") or "").strip().lower() or None,
+            s3_bucket=(env.get("ALUR_S3_BUCKET") or "").strip() or None,
+            s3_endpoint_url=(env.get("ALUR_S3_ENDPOINT_URL") or "").strip() or None,
+            s3_prefix=(env.get("ALUR_S3_PREFIX") or "").strip(),
         )

@@ -155,10 +155,30 @@ class WorkingCalendar:
         """The working minutes (rounded down) from `start` to `end`, both aware; 0 when end is not later.
 
         The inverse of add_working_minutes: for the actual time a step took, on the same calendar.
+        The first and the last day are walked; the whole days between them are counted a week at a
+        time, less the days off among them (an overview ages cases months old on every page).
         """
         if start.tzinfo is None or end.tzinfo is None:
             raise ValueError("start and end must be timezone-aware")
         cursor, end = start.astimezone(self.zone), end.astimezone(self.zone)
+        if cursor >= end:
+            return 0
+        first, last = cursor.date(), end.date()
+        if (last - first).days <= 7:
+            return self._walked_minutes(cursor, end)
+        worked = (self._walked(cursor, self._midnight(first + timedelta(days=1)))
+                  + timedelta(minutes=self._whole_days_minutes(first + timedelta(days=1), last))
+                  + self._walked(self._midnight(last), end))
+        return int(worked.total_seconds() // 60)
+
+    def _walked_minutes(self, start: datetime, end: datetime) -> int:
+        """working_minutes_between by walking every day (the reference the week-at-a-time count is tested against)."""
+        if start.tzinfo is None or end.tzinfo is None:
+            raise ValueError("start and end must be timezone-aware")
+        return int(self._walked(start.astimezone(self.zone), end.astimezone(self.zone)).total_seconds() // 60)
+
+    def _walked(self, cursor: datetime, end: datetime) -> timedelta:
+        """The working time from `cursor` to `end` (both in the calendar's zone), day by day."""
         worked = timedelta()
         day = cursor.date()
         while cursor < end:
@@ -168,8 +188,25 @@ class WorkingCalendar:
                 if close > begin:
                     worked += close - begin
             day += timedelta(days=1)
-            cursor = datetime.combine(day, time(0), self.zone)
-        return int(worked.total_seconds() // 60)
+            cursor = self._midnight(day)
+        return worked
+
+    def _midnight(self, day: date) -> datetime:
+        return datetime.combine(day, time(0), self.zone)
+
+    def _whole_days_minutes(self, first: date, end: date) -> int:
+        """The working minutes of the whole days from `first` up to (not including) `end`: the weekdays'
+        hours, a week at a time, less the hours of the days off that fall on a working weekday."""
+        days = (end - first).days
+        weeks, rest = divmod(days, 7)
+        hours = [0 if day_hours is None else day_hours[1] - day_hours[0] for day_hours in self.week]
+        minutes = weeks * sum(hours)
+        minutes += sum(hours[(first + timedelta(days=weeks * 7 + n)).weekday()] for n in range(rest))
+        off = {day for day in self.holidays if first <= day < end}
+        if self.days_off_of_year is not None:
+            for year in range(first.year, end.year + 1):
+                off |= {day for day in self.days_off_of_year(year) if first <= day < end}
+        return minutes - sum(hours[day.weekday()] for day in off)
 
 
 def check_week(week: tuple[DayHours, ...]) -> None:

@@ -10,19 +10,22 @@ The OpenAPI description is at /api/openapi.json.
 from __future__ import annotations
 
 import functools
+import json
 
-from flask import Blueprint, abort, g, jsonify, request, url_for
+from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
 
 from alur.runtime import accounts, login_throttle, tokens, views
 from alur.runtime.attachments import Upload
 from alur.runtime.inbox import MAX_PAGE_SIZE
 from alur.runtime.inbox import inbox as inbox_page
+from alur.runtime.errors import InvalidData
+from alur.runtime.report import parse_day, report_for
 from alur.runtime.whole_numbers import MAX_ID, parse_whole
 
 from .auth import check_password
 from .openapi import CONFLICT, ERRORS, INVALID, TEXT, TOO_LARGE, json_response, links, ref
 from .openapi import operation as described
-from .services import actor, attachment_store, engine
+from .services import actor, attachment_store, engine, now
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -237,6 +240,35 @@ def start(process_id):
     view = engine().start(process_id, g.user.username, perihal=body.get("perihal", ""), nomor=body.get("nomor"),
                           unknown_fields=unknown)
     return jsonify(view.to_dict()), 201, {"Location": url_for("api.instance", instance_id=view.id)}
+
+
+@bp.route("/processes/<process_id>/report")
+@described("The evaluation report of a process over a period: per step completions, returns, working times "
+           "against the standard, waiting and overdue now; per SOP instances started and finished, cycle time, "
+           "months", {"200": json_response(ref("Report"), "Laporan"), **ERRORS,
+                      "422": json_response(ref("InvalidData"), "Periode tidak sah: tanggal akhir sebelum tanggal "
+                                                               "awal, lebih dari 3700 hari, atau di luar 1970-2999")},
+           parameters=[{"name": name, "in": "query", "required": False, "description": description,
+                        "schema": {"type": "string", "format": "date"}}
+                       for name, description in (
+                           ("from", "first day (YYYY-MM-DD, in the organisation's calendar); default: the first "
+                                    "day of the month 11 months before `to`'s"),
+                           ("to", "last day (YYYY-MM-DD); default: today"))])
+@api_login_required
+def report(process_id):
+    days = {}
+    for name in ("from", "to"):
+        try:
+            text = request.args.get(name)
+            if text == "":  # named but empty: not a day
+                raise InvalidData({name: "tulis TTTT-BB-HH, misalnya 2026-12-04"})
+            days[name] = parse_day(text, name)
+        except InvalidData as exc:
+            return jsonify(error=str(exc), fields=exc.errors), 400
+    found = report_for(engine(), g.user.username, process_id, days["from"], days["to"], now=now())
+    # In the report's own key order (process_id, instances_started, instances_finished, steps, ...), as
+    # `alur report --json` prints it: jsonify would sort the keys.
+    return current_app.response_class(json.dumps(found.to_dict(), ensure_ascii=False), mimetype="application/json")
 
 
 @bp.route("/instances/<int:instance_id>")

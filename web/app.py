@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import Flask, abort, current_app, g, jsonify, render_template, request
 from flask_login import current_user
@@ -22,6 +22,7 @@ from alur.runtime import db, local_time
 from alur.runtime.attachments import MAX_BYTES, Attachments
 from alur.runtime.engine import Alur, AlurError, InvalidData
 from alur.runtime.inbox import waiting_for
+from alur.runtime.report import MONTHS
 from alur.runtime.sessions import ABSOLUTE_TIMEOUT
 from alur.runtime.settings import Settings
 from alur.runtime.standard_time import format_minutes
@@ -73,6 +74,13 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     alur = Alur(settings, migrate=False)
+    # The attachment store first: one that cannot be used (S3 not installed, not reachable, no such
+    # bucket) stops the start with the setting to look at, before anything is written.
+    try:
+        attachments = Attachments(alur)
+    except BaseException:
+        alur.close()
+        raise
     # Several servers starting at once take turns (db.startup_lock): the schema upgrade and the deploy
     # of processes/ are done by the first; the others find the schema at head and every file known.
     # A file of processes/ that cannot be deployed is logged and skipped (the app still starts); the
@@ -82,7 +90,7 @@ def create_app(config: dict | None = None) -> Flask:
         refused = alur.deploy_directory().refused if app.config["ALUR_DEPLOY_ON_STARTUP"] else []
     app.extensions["alur"] = alur
     app.extensions["alur_refused_files"] = refused
-    app.extensions["alur_attachments"] = Attachments(alur)
+    app.extensions["alur_attachments"] = attachments
 
     signing.init_app(app, alur)  # the cookie keys every server of this database shares
     request_guard.init_app(app)
@@ -98,10 +106,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.context_processor(lambda: {"tasks_waiting": _tasks_waiting})
 
     from . import (account, admin, admin_calendar, api, attachments, designer, health, instances, metrics, processes,
-                   tasks)
+                   reports, tasks, vendor)
 
-    for module in (auth, tasks, instances, processes, designer, admin, admin_calendar, account, attachments, api, health,
-                   metrics):
+    for module in (auth, tasks, instances, processes, reports, designer, admin, admin_calendar, account, attachments, api,
+                   health, metrics, vendor):
         app.register_blueprint(module.bp)
     return app
 
@@ -177,6 +185,11 @@ def _register_filters(app: Flask, settings: Settings) -> None:
     @app.template_filter("menit_kerja")
     def menit_kerja(value: int | None) -> str:
         return "-" if value is None else format_minutes(value)
+
+    @app.template_filter("tanggal")
+    def tanggal(value: date | None) -> str:
+        """A day as Indonesian readers write it: "28 Desember 2026"."""
+        return "-" if value is None else f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
     @app.template_filter("perihal")
     def perihal(value: str | None) -> str:

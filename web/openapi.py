@@ -124,6 +124,35 @@ SCHEMAS = {
         "deployed_at": {"type": "string", "format": "date-time"},
         "deployed_by": {"type": "string"}, "running_instances": {"type": "integer"},
     }),
+    "ReportStep": _object({
+        "step": {"type": "string", "description": "BPMN task id"}, "name": {"type": "string"},
+        "lane": {"type": "string"},
+        "completed": {"type": "integer", "description": "every completion in the period, repeats after a return too"},
+        "returns": {"type": "integer", "description": "times this review step sent the document back"},
+        "median_minutes": {"type": ["integer", "null"], "description": "working minutes, nearest-rank"},
+        "p90_minutes": {"type": ["integer", "null"], "description": "working minutes, nearest-rank"},
+        "standard_minutes": {"type": ["integer", "null"]},
+        "on_time_ratio": {"type": ["number", "null"], "description": "share of completions within the standard"},
+        "waiting": {"type": "integer", "description": "ready now"}, "overdue": {"type": "integer"},
+        "return_rate": {"type": ["number", "null"], "description": "returns per completion"},
+    }),
+    "Report": _object({
+        "process_id": {"type": "string"}, "instances_started": {"type": "integer"},
+        "instances_finished": {"type": "integer"}, "steps": {"type": "array", "items": ref("ReportStep")},
+        "process_name": {"type": "string"}, "org": {"type": "string"}, "org_name": {"type": "string"},
+        "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
+        "cycle": _object({"median_minutes": {"type": ["integer", "null"]}, "p90_minutes": {"type": ["integer", "null"]},
+                          "standard_minutes": {"type": ["integer", "null"]},
+                          "on_time_ratio": {"type": ["number", "null"]}}),
+        "months": {"type": "array", "items": _object({
+            "month": {"type": "string", "description": "YYYY-MM"}, "started": {"type": "integer"},
+            "finished": {"type": "integer"}, "median_cycle_minutes": {"type": ["integer", "null"]}})},
+        "waiting_by_lane": {"type": "array", "items": _object({
+            "lane": {"type": "string"}, "waiting": {"type": "integer"}, "overdue": {"type": "integer"}})},
+        "waiting_by_person": {"type": "array", "items": _object({
+            "username": {"type": "string"}, "name": {"type": "string"}, "waiting": {"type": "integer"},
+            "overdue": {"type": "integer"}})},
+    }),
     "InstanceDetails": _object({
         "instance": ref("Instance"),
         "tasks": {"type": "array", "items": ref("Task")},

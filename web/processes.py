@@ -7,7 +7,7 @@ from textwrap import shorten
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 
-from alur.runtime import access, views
+from alur.runtime import access, directory, views
 from alur.runtime.engine import InvalidData
 from alur.runtime.subject import MAX_NOMOR, MAX_PERIHAL
 
@@ -30,6 +30,9 @@ def _list_page(start_errors: dict | None = None, started: str | None = None, for
     for process in processes:
         process["start_lane"], role = views.start_lane_and_role(engine(), g.user.org, process["process_id"])
         process["can_start"] = access.may_start(actor(), g.user.org, process["start_lane"], role)
+        # The evaluation report is for who sees the SOP's instances: a role of one of its lanes.
+        process["can_report"] = bool(set(directory.lane_roles(engine(), g.user.org, process["process_id"]).values())
+                                     & set(g.user.roles))
         process["deployed_at"] = datetime.fromisoformat(process["deployed_at"])
     return render_template("processes/list.html", processes=processes, refused=_refused_files(),
                            start_errors=start_errors or {}, started=started, form=form or {},

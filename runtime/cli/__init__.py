@@ -1,7 +1,7 @@
 """The `alur` command line: the runtime verbs for operators and scripts (Click).
 
 Every command takes --json for machine-readable output. The commands live in one module
-per area (processes, versions, work, people, documents, scenarios, backup, attachments, worker);
+per area (processes, versions, work, people, documents, scenarios, reports, backup, attachments, worker);
 this module puts them in one group, maps Alur's errors to a message and exit 1, Click's
 usage errors to exit 2, and a reader that went away (`alur processes | head -1`) to a quiet
 exit. web/cli.py adds the commands that need the web app (serve, demo) to `build_group()`.
@@ -18,7 +18,8 @@ import click
 
 from ..engine import Alur, AlurError, InvalidData
 from ..settings import Settings
-from . import attachments, backup, calendar, documents, people, processes, scenarios, secret, versions, work, worker
+from . import (attachments, backup, calendar, documents, people, processes, reports, scenarios, secret, versions,
+               work, worker)
 from .common import JSON_FLAG, OrderedGroup
 
 DESCRIPTION = "Alur: SOP pemerintahan sebagai proses BPMN"
@@ -50,7 +51,7 @@ COMMANDS: tuple[click.Command, ...] = (
     processes.validate, processes.deploy, processes.processes, work.start, work.tasks, work.claim,
     work.complete, work.history, people.users, people.tokens, attachments.attachments, people.orgs, calendar.calendar,
     processes.lanes, processes.generate, versions.versions, versions.diff, versions.migrate, backup.export,
-    backup.import_, processes.simulate, documents.sop, scenarios.test, secret.secret, worker.worker,
+    backup.import_, processes.simulate, documents.sop, scenarios.test, reports.report, secret.secret, worker.worker,
 )
 
 

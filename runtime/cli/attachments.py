@@ -21,7 +21,7 @@ def attachments() -> None:
               help="only what is older than this many hours (default 24, at least 1)")
 @click.option("--dry-run", is_flag=True, help="only list what would be removed")
 def cleanup(older_than: float, dry_run: bool) -> int:
-    """remove files no record names and uploads no completion used (see runtime/attachments_cleanup.py)"""
+    """remove files (folder, S3) no record names and uploads no completion used (see runtime/attachments_cleanup.py)"""
     from ..attachments_cleanup import clean_attachments
 
     alur = engine()
@@ -41,10 +41,11 @@ def cleanup(older_than: float, dry_run: bool) -> int:
 
 @attachments.add_command
 @command("move")
-@click.option("--to", "to", type=click.Choice(["db", "folder"]), required=True,
-              help="db: the database (every server reads it); folder: this server's instance folder")
+@click.option("--to", "to", type=click.Choice(["db", "folder", "s3"]), required=True,
+              help="db: the database (every server reads it); folder: this server's instance folder; "
+                   "s3: the bucket ALUR_S3_BUCKET names")
 def move(to: str) -> int:
-    """move existing attachment files into the database or the folder (safe to run again)"""
+    """move existing attachment files into the database, the folder or S3 (safe to run again)"""
     from .. import blobstore
     from ..attachments_move import move_attachments
 

@@ -14,7 +14,7 @@ from tests.conftest import PROCESSES, PROJECT_ROOT
 RUNTIME_COMMANDS = [
     "validate", "deploy", "processes", "start", "tasks", "claim", "complete", "history", "users", "tokens",
     "attachments", "orgs", "calendar", "lanes", "generate", "versions", "diff", "migrate", "export", "import", "simulate",
-    "sop", "test", "secret", "worker",
+    "sop", "test", "report", "secret", "worker",
 ]
 
 

@@ -61,3 +61,13 @@ def _orgs_of_rows(alur) -> dict[str, list]:
         lanes = connection.execute(text("SELECT process_id, lane, org FROM lane_roles ORDER BY process_id, lane"))
         audit = connection.execute(text("SELECT action, process_id, org FROM audit_entries ORDER BY id"))
         return {"lane_roles": [tuple(r) for r in lanes], "audit_entries": [tuple(r) for r in audit]}
+
+
+def test_the_perihal_index_is_built_on_every_database(alur):
+    """SQLite cannot reflect an index on an expression, so schema_differences skips it there: look it up."""
+    with alur.db.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            sql = connection.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'ix_instances_org_perihal'"))
+        else:
+            sql = connection.scalar(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_instances_org_perihal'"))
+    assert sql is not None and "lower(" in sql.lower() and "perihal" in sql

@@ -175,3 +175,88 @@ def test_the_longest_standard_is_250_working_days():
 def test_impossible_working_days_are_refused(kwargs):
     with pytest.raises((ValueError, KeyError)):  # ZoneInfoNotFoundError is a KeyError
         WorkingCalendar(**kwargs)
+
+
+# ------------------------------------------------ working minutes between two moments, weeks at once
+# Long spans count their whole days a week at a time (runtime/standard_time.py); each figure below is
+# computed by hand and checked against the day-by-day walk as well.
+
+def _both(calendar: WorkingCalendar, start: datetime, end: datetime) -> tuple[int, int]:
+    return calendar.working_minutes_between(start, end), calendar._walked_minutes(start, end)
+
+
+@pytest.mark.parametrize("start, end, minutes", [
+    # Monday 2026-01-05 09:00 to Friday 2026-03-06 15:00, no holidays: 8 weeks and 5 days minus the
+    # first hour and the last hour = 45 days x 480 - 60 - 60.
+    (datetime(2026, 1, 5, 9, 0), datetime(2026, 3, 6, 15, 0), 45 * 480 - 120),
+    # Saturday 2026-01-03 to Sunday 2026-01-18: two whole working weeks, nothing on either weekend.
+    (datetime(2026, 1, 3, 12, 0), datetime(2026, 1, 18, 12, 0), 10 * 480),
+    # Wednesday 15:30 to the Wednesday 13 days later 08:10: 30 min, then 2 whole weeks' days but the
+    # last Wednesday (9 days), then 10 min.
+    (datetime(2026, 1, 7, 15, 30), datetime(2026, 1, 20, 8, 10), 30 + 8 * 480 + 10),
+    # A whole working year (Monday 2026-01-05 08:00 to Monday 2027-01-04 08:00): 52 weeks.
+    (datetime(2026, 1, 5, 8, 0), datetime(2027, 1, 4, 8, 0), 52 * 5 * 480),
+    # Seconds are kept until the end and rounded down once: Monday 09:00:40 to the Friday 11 days later
+    # 09:00:20 is 419 min 20 s, 8 whole days, 60 min 20 s: 9 days less 20 s.
+    (datetime(2026, 1, 5, 9, 0, 40), datetime(2026, 1, 16, 9, 0, 20), 9 * 480 - 1),
+])
+def test_long_spans_count_whole_weeks_as_the_day_walk_does(start, end, minutes):
+    calendar = WorkingCalendar()
+    assert _both(calendar, start.replace(tzinfo=WIB), end.replace(tzinfo=WIB)) == (minutes, minutes)
+
+
+def test_days_off_inside_a_long_span_are_taken_out_once_and_only_on_working_weekdays():
+    # Monday 2026-03-02 08:00 to Monday 2026-03-30 08:00 is 4 weeks = 20 days. Off: Wednesday 03-18 and
+    # Thursday 03-19 (given as holidays), Saturday 03-21 (a weekend anyway), and Friday 03-20 from the
+    # year's days off as well as in the holidays (counted once): 17 working days.
+    given = frozenset({date(2026, 3, 18), date(2026, 3, 19), date(2026, 3, 21), date(2026, 3, 20)})
+    calendar = WorkingCalendar(holidays=given, days_off_of_year=lambda year: frozenset({date(2026, 3, 20)}))
+    start, end = datetime(2026, 3, 2, 8, 0, tzinfo=WIB), datetime(2026, 3, 30, 8, 0, tzinfo=WIB)
+    assert _both(calendar, start, end) == (17 * 480, 17 * 480)
+
+
+def test_a_span_across_new_year_reads_the_days_off_of_both_years():
+    # Monday 2026-12-21 08:00 to Monday 2027-01-11 08:00: 3 weeks = 15 days, less Friday 2026-12-25
+    # and Friday 2027-01-01 (each year's own days off): 13 days.
+    def days_off(year: int) -> frozenset[date]:
+        return frozenset({date(2026, 12, 25)} if year == 2026 else {date(2027, 1, 1)})
+
+    calendar = WorkingCalendar(days_off_of_year=days_off)
+    start, end = datetime(2026, 12, 21, 8, 0, tzinfo=WIB), datetime(2027, 1, 11, 8, 0, tzinfo=WIB)
+    assert _both(calendar, start, end) == (13 * 480, 13 * 480)
+
+
+def test_a_week_of_its_own_hours_counts_each_weekday_its_hours():
+    # Monday-Thursday 07:30-16:00 (510 min), Friday 07:30-11:30 (240 min), Saturday 08:00-12:00
+    # (240 min), Sunday off: a week is 4 x 510 + 240 + 240 = 2520 min. Monday 2026-06-01 07:30 to
+    # Thursday 2026-06-25 16:00 is 3 weeks and 4 days (Monday-Thursday): 3 x 2520 + 4 x 510.
+    week = (*[(450, 960)] * 4, (450, 690), (480, 720), None)
+    calendar = WorkingCalendar(week=week)
+    start, end = datetime(2026, 6, 1, 7, 30, tzinfo=WIB), datetime(2026, 6, 25, 16, 0, tzinfo=WIB)
+    assert _both(calendar, start, end) == (3 * 2520 + 4 * 510, 3 * 2520 + 4 * 510)
+
+
+def test_a_long_span_given_in_another_zone_is_counted_in_the_calendars_zone():
+    # 2026-01-05 01:00 UTC is Monday 08:00 WIB; 2026-01-19 09:00 UTC is Monday 16:00 WIB: 2 weeks and a day.
+    calendar = WorkingCalendar()
+    start = datetime(2026, 1, 5, 1, 0, tzinfo=timezone.utc)
+    end = datetime(2026, 1, 19, 9, 0, tzinfo=timezone.utc)
+    assert _both(calendar, start, end) == (11 * 480, 11 * 480)
+
+
+def test_the_week_count_agrees_with_the_day_walk_on_many_spans():
+    import random
+
+    rng = random.Random(16)
+    off = frozenset(date(2026, 1, 1) + (date(2026, 1, 2) - date(2026, 1, 1)) * rng.randrange(0, 730)
+                    for _ in range(40))
+    calendars = [WorkingCalendar(), WorkingCalendar(holidays=off),
+                 WorkingCalendar(timezone="Asia/Jayapura", week=(None, (420, 900), (420, 900), (420, 900),
+                                                                 (420, 660), (480, 720), None), holidays=off)]
+    base = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    for _ in range(300):
+        calendar = rng.choice(calendars)
+        start = base + (datetime(2026, 1, 1, 0, 1, tzinfo=timezone.utc) - base) * rng.randrange(0, 60 * 24 * 400)
+        end = start + (datetime(2026, 1, 1, 0, 0, 1, tzinfo=timezone.utc) - base) * rng.randrange(0, 86400 * 300)
+        fast, walked = _both(calendar, start, end)
+        assert fast == walked, (calendar.timezone, start, end)

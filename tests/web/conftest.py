@@ -3,6 +3,7 @@ one user per role of the data-collection SOP, and helpers to log in and walk the
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import datetime, timedelta, timezone
 
 import flask
@@ -173,3 +174,52 @@ def clock(app):
     frozen = Clock(datetime(2026, 11, 24, 2, 0, tzinfo=timezone.utc))
     app.config["ALUR_CLOCK"] = frozen
     return frozen
+
+
+# boto3's own credential chain, pointed at test credentials and away from the machine's ~/.aws.
+S3_ENV = {"AWS_ACCESS_KEY_ID": "alur-uji", "AWS_SECRET_ACCESS_KEY": "rahasia-uji-s3", "AWS_DEFAULT_REGION": "us-east-1",
+          "AWS_CONFIG_FILE": "/nonexistent/aws-config", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws-credentials",
+          "AWS_EC2_METADATA_DISABLED": "true"}
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """The URL of a real S3-compatible HTTP server on 127.0.0.1 (moto's), for the whole session."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_client(s3_endpoint, monkeypatch):
+    """A boto3 client of the test's S3 server, with the test credentials in the environment."""
+    import boto3
+
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in S3_ENV.items():
+        monkeypatch.setenv(name, value)
+    return boto3.session.Session().client("s3", endpoint_url=s3_endpoint)
+
+
+@pytest.fixture
+def s3_bucket(s3_client):
+    """A new bucket of this test's own."""
+    bucket = f"alur-uji-{uuid.uuid4().hex[:12]}"
+    s3_client.create_bucket(Bucket=bucket)
+    return bucket
+
+
+@pytest.fixture
+def s3_settings(s3_endpoint, s3_bucket):
+    """The settings fields of the S3 store over the test's bucket (with a prefix, as in a shared bucket)."""
+    return {"attachment_store": "s3", "s3_bucket": s3_bucket, "s3_endpoint_url": s3_endpoint, "s3_prefix": "alur/"}
+
+
+def s3_objects(client, bucket: str) -> dict[str, int]:
+    """key -> size of every object in the bucket."""
+    return {item["Key"]: item["Size"] for item in client.list_objects_v2(Bucket=bucket).get("Contents", [])}

@@ -188,6 +188,12 @@ MATRIX = [
     Call("instances.instance_export", "GET", "/proses/unduh.csv", ANY_USER),
     Call("instances.instance_page", "GET", "/proses/{instance}", SEES_INSTANCE),
     Call("processes.process_list", "GET", "/sop/", ANY_USER),
+    # The evaluation report of an SOP and its files: who sees the SOP's instances (its lanes), nobody else.
+    Call("reports.report_page", "GET", "/sop/{sop}/laporan", SEES_INSTANCE),
+    Call("reports.report_xlsx", "GET", "/sop/{sop}/laporan.xlsx", SEES_INSTANCE),
+    Call("reports.report_pdf", "GET", "/sop/{sop}/laporan.pdf?dari=2026-01-01", SEES_INSTANCE),
+    # Browser libraries from their npm packages (web/vendor.py): public, as the stylesheet is.
+    Call("vendor.asset", "GET", "/aset/chart.umd.min.js", outcomes(OK, OK)),
     Call("processes.start", "POST", "/sop/{sop}/mulai", START, ok=302, to=r"/tugas/[0-9a-f-]+",
          body=lambda s, a: {"perihal": "SKP Triwulan IV", "nomor": "800/1/2026"}, changes=INSTANCE_TABLES),
     # Designer: the upload page is the designer's own organisation's; the SOP's pages are ORG's.
@@ -267,6 +273,7 @@ MATRIX = [
     Call("api.start", "POST", "/api/processes/{sop}/instances", outcomes(401, 403, start=OK, other_org=404), ok=201,
          body=lambda s, a: {"perihal": "SKP Triwulan IV"}, changes=INSTANCE_TABLES),
     Call("api.instance", "GET", "/api/instances/{instance}", API_SEES_INSTANCE),
+    Call("api.report", "GET", "/api/processes/{sop}/report", API_SEES_INSTANCE),
 ]
 
 

@@ -1,6 +1,6 @@
-"""Attachment bytes in a store every server reaches (runtime/blobstore.py): uploaded through one app,
-downloaded the same through another with its own instance folder; moved between stores; carried by
-export and import."""
+"""Attachment bytes in a store every server reaches (runtime/blobstore.py: the database, or an S3 bucket
+on a real S3 server): uploaded through one app, downloaded the same through another with its own
+instance folder; moved between stores; carried by export and import."""
 from __future__ import annotations
 
 import hashlib
@@ -21,22 +21,32 @@ from alur.runtime.settings import AttachmentLimits
 from alur.runtime.models import AttachmentChunk
 from alur.web.app import create_app
 from tests.conftest import database_url
-from tests.web.conftest import ORG, PASSWORD_HASH, SOP, USERS, _run_until
+from tests.web.conftest import ORG, PASSWORD_HASH, SOP, USERS, _run_until, s3_objects
 
 # A PDF of a little over 3 chunks, with bytes that differ along the file.
 BIG_PDF = b"%PDF-1.4\n" + hashlib.sha256(b"alur").digest() * (3 * blobstore.CHUNK_BYTES // 32 + 100)
 
 
-def _app(settings, instance, store: str | None):
+def _app(settings, instance, **store):
+    """An app over the test's database with an instance folder of its own and the store `store`'s fields name."""
     return create_app({"TESTING": True, "SECRET_KEY": "uji", "ALUR_DEPLOY_ON_STARTUP": False,
-                       "ALUR_SETTINGS": replace(settings, instance_dir=instance, attachment_store=store)})
+                       "ALUR_SETTINGS": replace(settings, instance_dir=instance, **store)})
+
+
+@pytest.fixture(params=["db", "s3"])
+def shared_store(request) -> dict:
+    """The settings fields of a store every server reaches: the database, or a bucket of the test's S3 server."""
+    if request.param == "db":
+        return {"attachment_store": "db"}
+    return request.getfixturevalue("s3_settings")
 
 
 @pytest.fixture
-def servers(settings, tmp_path):
+def servers(settings, tmp_path, shared_store):
     """Two apps on the test's database, each with an instance folder of its own, keeping attachments
-    in the database; the Sekretaris' task of a started SOP."""
-    server_a, server_b = _app(settings, tmp_path / "a", "db"), _app(settings, tmp_path / "b", "db")
+    in the shared store; the Sekretaris' task of a started SOP."""
+    server_a, server_b = (_app(settings, tmp_path / "a", **shared_store),
+                          _app(settings, tmp_path / "b", **shared_store))
     alur = server_a.extensions["alur"]
     for username, roles in USERS.items():
         directory.add_user(alur, username, roles, display_name=username.title(), password_hash=PASSWORD_HASH,
@@ -53,7 +63,7 @@ def _download(app, login, name):
     return client.get(f"/lampiran/{name}")
 
 
-def test_upload_through_one_server_download_through_another(servers, login, post):
+def test_upload_through_one_server_download_through_another(servers, login, post, request):
     server_a, server_b, task = servers
     client = server_a.test_client()
     assert login(client, "sekretaris").status_code == 302
@@ -66,21 +76,32 @@ def test_upload_through_one_server_download_through_another(servers, login, post
     assert downloaded.data == BIG_PDF
     assert downloaded.headers["Content-Length"] == str(len(BIG_PDF))
     assert downloaded.headers["Content-Disposition"].startswith("attachment")
-    with server_a.extensions["alur"].sessions() as session:
-        pieces = session.scalar(select(func.count()).where(AttachmentChunk.name == view.name))
-    assert pieces == -(-len(BIG_PDF) // blobstore.CHUNK_BYTES) == 4
+    if server_a.extensions["alur"].settings.attachment_store == "db":
+        with server_a.extensions["alur"].sessions() as session:
+            pieces = session.scalar(select(func.count()).where(AttachmentChunk.name == view.name))
+        assert pieces == -(-len(BIG_PDF) // blobstore.CHUNK_BYTES) == 4
+    else:  # one object, under the prefix
+        objects = s3_objects(request.getfixturevalue("s3_client"), request.getfixturevalue("s3_bucket"))
+        assert objects == {"alur/" + view.name: len(BIG_PDF)}
     assert not (server_a.extensions["alur"].settings.instance_dir / "attachments").exists()  # nothing on disk
 
 
-def test_a_download_reads_the_database_chunk_by_chunk(servers):
+def _chunks_fetched(reader) -> int:
+    """How many pieces of CHUNK_BYTES a store's reader has taken from the database or the S3 server."""
+    if isinstance(reader.raw, blobstore.ChunkReader):
+        return reader.raw.seq
+    return -(-reader.raw.received // blobstore.CHUNK_BYTES)
+
+
+def test_a_download_reads_the_store_chunk_by_chunk(servers):
     server_a, _, task = servers
     view = server_a.extensions["alur_attachments"].store(task.id, "sekretaris", Upload("a.pdf", io.BytesIO(BIG_PDF)))
     reader = server_a.extensions["alur_attachments"].blobs.open(view.name)
     with reader:
         assert reader.read(10) == BIG_PDF[:10]
-        assert reader.raw.seq == 1  # one chunk fetched of four
+        assert _chunks_fetched(reader) == 1  # one chunk fetched of four
         assert reader.read() == BIG_PDF[10:]
-        assert reader.raw.seq == 4
+        assert _chunks_fetched(reader) == 4
 
 
 def test_an_upload_over_the_quota_keeps_no_chunks(servers):
@@ -94,7 +115,7 @@ def test_an_upload_over_the_quota_keeps_no_chunks(servers):
 
 
 def _folder_app(settings, tmp_path):
-    return _app(settings, tmp_path / "a", "folder")
+    return _app(settings, tmp_path / "a", attachment_store="folder")
 
 
 def test_move_to_the_database_and_back_and_a_rerun_after_a_kill(settings, tmp_path, login):
@@ -147,28 +168,32 @@ def test_move_reports_missing_and_damaged_files_and_leaves_them(settings, tmp_pa
         assert (report["missing"], report["damaged"], report["moved"]) == ([lost], [damaged], [])
         assert (tmp_path / "a" / "attachments" / damaged).exists()  # left where it was
         with pytest.raises(SystemExit) as usage:  # a usage error names the choices
-            main(["attachments", "move", "--to", "s3"])
+            main(["attachments", "move", "--to", "tape"])
         assert usage.value.code == 2
-        assert "'s3' is not one of 'db', 'folder'" in capsys.readouterr().err
+        assert "'tape' is not one of 'db', 'folder', 's3'" in capsys.readouterr().err
     finally:
         alur.close()
 
 
-@pytest.mark.parametrize("target_store", ["db", "folder"])
-def test_export_and_import_carry_the_files(servers, tmp_path, target_store, backend):
+@pytest.mark.parametrize("target_store", ["db", "folder", "s3"])
+def test_export_and_import_carry_the_files(servers, tmp_path, target_store, backend, request):
     server_a, _, task = servers
     view = server_a.extensions["alur_attachments"].store(task.id, "sekretaris", Upload("a.pdf", io.BytesIO(BIG_PDF)))
     document = json.loads(json.dumps(export_database(server_a.extensions["alur"])))
     assert set(document["attachment_files"]) == {view.name} and document["missing_attachment_files"] == []
     assert "attachment_chunks" not in document["tables"] and "signing_keys" not in document["tables"]
     settings = server_a.extensions["alur"].settings
+    # Into S3: the test's bucket under another prefix (a new bucket of another deployment, as it were).
+    s3 = ({**request.getfixturevalue("s3_settings"), "s3_prefix": "pulih/"} if target_store == "s3" else {})
     restored = Alur(replace(settings, database_url=database_url(backend, tmp_path / "kosong", "empty"),
-                            instance_dir=tmp_path / "pulih", attachment_store=target_store))
+                            instance_dir=tmp_path / "pulih", attachment_store=target_store,
+                            **{k: v for k, v in s3.items() if k != "attachment_store"}))
     try:
         tampered = json.loads(json.dumps(document))
         tampered["attachment_files"][view.name] = tampered["attachment_files"][view.name][:-8] + "AAAAAAA="
         with pytest.raises(BackupError, match=f"attachment_files.{view.name}: its bytes do not match"):
             import_database(restored, tampered)
+        assert blobstore.store(target_store, restored.settings, restored.db).names() == set()  # nothing written
         counts = import_database(restored, document)
         assert counts["attachment files"] == 1 and counts["attachments"] == 1
         reader = blobstore.store(target_store, restored.settings, restored.db).open(view.name)

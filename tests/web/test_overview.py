@@ -207,3 +207,58 @@ def test_the_page_says_when_an_export_holds_only_the_first_cases(client, login, 
     assert "(memuat 2 proses pertama; persempit saringan untuk sisanya)" in text_of(client.get("/proses/"))
     rows = list(csv.reader(io.StringIO(client.get("/proses/unduh.csv").get_data().decode("utf-8")[1:])))
     assert len(rows) == 1 + 2
+
+
+# ------------------------------------------------------------------ pages of a long list
+
+def _expected_order(rows, sort: str) -> list[int]:
+    """The order each sort promises, computed from the rows themselves."""
+    if sort == "baru":
+        key = lambda r: (r.status != "running", -r.id)  # noqa: E731
+    elif sort == "lama":
+        key = lambda r: (r.started_at, r.id)  # noqa: E731
+    elif sort == "perihal":
+        key = lambda r: (r.perihal.lower(), r.id)  # noqa: E731
+    else:
+        def key(r):
+            due = min((s.due_at for s in r.steps if s.due_at is not None), default=None)
+            return (due is None, due or r.started_at, r.id)
+    return [r.id for r in sorted(rows, key=key)]
+
+
+@pytest.mark.parametrize("sort", overview.SORTS)
+def test_every_sort_pages_through_the_same_list_one_case_at_a_time(alur, run_until, sort):
+    """Running and ended cases, steps at the Kepala Dinas and at the Sekretaris: page after page of one
+    case (the sort's parts crossed on some page) is the whole list in the sort's order."""
+    run_until(_start(alur, "Selesai dulu"), None)
+    _start(alur, "beta")
+    _advance(alur, _start(alur, "Alfa"))
+    run_until(_start(alur, "Selesai kemudian"), None)
+    _start(alur, "Gama")
+    whole = overview.overview(alur, "kepala-dinas", Filters(sort=sort))
+    assert _ids(whole) == _expected_order(whole.rows, sort) and whole.total == 5 and not whole.has_next
+    one_by_one = []
+    for number in range(1, 7):
+        page = overview.overview(alur, "kepala-dinas", Filters(sort=sort), page=number, per_page=1)
+        one_by_one += _ids(page)
+        assert page.has_next == (number < 5) and page.total == 5 and not page.more
+    assert one_by_one == _ids(whole)
+
+
+def test_the_count_stops_past_the_page_and_the_page_says_more_than(alur, monkeypatch, client, login, text_of):
+    monkeypatch.setattr(overview, "COUNT_CAP", 2)
+    monkeypatch.setattr(overview, "PAGE_SIZE", 2)
+    ids = [_start(alur, f"Kasus {n}").id for n in range(7)]
+    first = overview.overview(alur, "kepala-dinas")
+    assert (first.total, first.more, first.has_next, _ids(first)) == (4, True, True, [ids[6], ids[5]])
+    last = overview.overview(alur, "kepala-dinas", page=4)
+    assert (last.total, last.more, last.has_next, _ids(last)) == (7, False, False, [ids[0]])
+    beyond = overview.overview(alur, "kepala-dinas", page=5)
+    assert (beyond.total, beyond.more, beyond.rows) == (7, False, [])
+    login(client, "kepala-dinas")
+    text = text_of(client.get("/proses/"))
+    assert "Proses 1–2 dari lebih dari 4." in text and "Halaman 1 dari lebih dari 2" in text
+    assert "Berikutnya" in text and "Sebelumnya" not in text
+    text = text_of(client.get("/proses/?halaman=4"))
+    assert "Proses 7–7 dari 7." in text and "Halaman 4 dari 4" in text
+    assert "Berikutnya" not in text and "Sebelumnya" in text

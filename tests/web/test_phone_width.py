@@ -18,7 +18,8 @@ ORG = "sulteng-diskukm"
 SOP = "sulteng-pengumpulan-data-kinerja"
 PHONE = {"width": 390, "height": 844}
 # Links that are not pages: files, the printed SOP, exports, what only a POST does.
-NOT_PAGES = ("/lampiran/", "/unduh.", "/dokumen", ".pdf", ".docx", ".bpmn", "/static/", "/api/", "/keluar")
+NOT_PAGES = ("/lampiran/", "/unduh.", "/dokumen", ".pdf", ".docx", ".xlsx", ".bpmn", "/static/", "/aset/", "/api/",
+             "/keluar")
 MAX_PAGES_PER_USER = 40
 
 

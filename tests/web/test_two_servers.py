@@ -1,6 +1,7 @@
 """Two real app servers (`alur serve` on two ports, instance folders of their own) on one PostgreSQL
 database, as behind a load balancer: a login on one works on the other, a file uploaded through one
-downloads the same from the other, a task completed on one shows its next task on the other."""
+downloads the same from the other (from the database, or from one S3 bucket), a task completed on
+one shows its next task on the other."""
 from __future__ import annotations
 
 import base64
@@ -36,12 +37,12 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, url: str, instance, log_path):
+    def __init__(self, url: str, instance, log_path, extra_env: dict | None = None):
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if k not in ("ALUR_SECRET_KEY", "ALUR_ATTACHMENT_STORE")}
         env.update(ALUR_DATABASE_URL=url, ALUR_INSTANCE_DIR=str(instance), ALUR_PROCESSES_DIR=str(PROCESSES),
-                   ALUR_FORMS_DIR=str(FORMS), PYTHONPATH=str(PROJECT_ROOT))
+                   ALUR_FORMS_DIR=str(FORMS), PYTHONPATH=str(PROJECT_ROOT), **(extra_env or {}))
         self.log_path = log_path
         self.process = subprocess.Popen([sys.executable, "-m", "alur.web.cli", "serve", "--port", str(self.port)],
                                         env=env, cwd=instance.parent, stdout=subprocess.DEVNULL,
@@ -207,3 +208,48 @@ def test_a_server_stopped_mid_burst_loses_no_acknowledged_completion(two_servers
     assert 5 <= answered_by_a < 20, outcomes
     assert answered_by_a + lost_answers + sum(
         1 for tries in outcomes.values() if tries[0] == (server_b.base, 200)) == len(tasks)
+
+
+def test_two_servers_share_files_in_one_s3_bucket(tmp_path, s3_endpoint, s3_client, s3_bucket):
+    """The same two servers with ALUR_ATTACHMENT_STORE=s3 (the credentials from boto3's AWS_* variables):
+    a file uploaded through one (larger than one part) is one object of the bucket, and downloads
+    the same through the other; neither keeps it in its folder or the database."""
+    from alur.runtime.s3store import PART_BYTES
+    from tests.web.conftest import s3_objects
+
+    url = database_url("postgres", tmp_path, "deployed")
+    alur = Alur(Settings(database_url=url, processes_dir=PROCESSES, forms_dir=FORMS, instance_dir=tmp_path / "x"))
+    store = {"ALUR_ATTACHMENT_STORE": "s3", "ALUR_S3_BUCKET": s3_bucket, "ALUR_S3_ENDPOINT_URL": s3_endpoint,
+             "ALUR_S3_PREFIX": "bersama/"}
+    servers = [Server(url, tmp_path / name, tmp_path / f"{name}.log", store) for name in ("a", "b")]
+    try:
+        for username, roles in USERS.items():
+            directory.add_user(alur, username, roles, display_name=username.title(), password_hash=PASSWORD_HASH,
+                               org=ORG)
+        for server in servers:
+            server.wait_ready()
+        server_a, server_b = servers
+        [task] = alur.start(SOP, "kepala-dinas").ready_tasks
+        big = b"%PDF-1.4\n" + os.urandom(PART_BYTES + 512 * 1024)
+        body, content_type = _multipart("file", "undangan.pdf", big)
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        status, _, answer = _call(browser, f"{server_a.base}/api/tasks/{task.id}/attachments", body,
+                                  {**_basic("kepala-dinas"), "Content-Type": content_type})
+        assert status == 201, answer
+        name = json.loads(answer)["name"]
+        _, _, page = _call(browser, server_b.base + "/masuk")
+        token = re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
+        form = urllib.parse.urlencode({"username": "kepala-dinas", "password": PASSWORD, "csrf_token": token}).encode()
+        assert _call(browser, server_b.base + "/masuk", form)[0] == 200
+        status, _, downloaded = _call(browser, f"{server_b.base}/lampiran/{name}")
+        assert status == 200 and downloaded == big
+        assert s3_objects(s3_client, s3_bucket) == {"bersama/" + name: len(big)}
+        assert not any((tmp_path / folder / "attachments").exists() for folder in ("a", "b"))
+        with alur.db.connect() as connection:
+            assert connection.exec_driver_sql("SELECT count(*) FROM attachment_chunks").scalar() == 0
+        for server in servers:
+            assert "rahasia-uji-s3" not in server.log_path.read_text()  # the secret key is never logged
+    finally:
+        for server in servers:
+            server.stop()
+        alur.close()
