@@ -161,10 +161,50 @@ def check_bytes(content: bytes, filename: str, forms_dir: Path | dict | None) ->
         result.spec = parser.get_spec(result.process_id)
         result.subprocess_specs = parser.get_subprocess_specs(result.process_id)
     except ValidationException as exc:
-        problem(getattr(exc, "line_number", None) or None, f"the engine cannot parse it: {exc}")
+        line, message = _engine_problem(exc, root)
+        problem(line, message)
     except Exception as exc:  # the parser raises plain errors for some malformed models
-        problem(None, f"the engine cannot parse it: {type(exc).__name__}: {exc}")
+        problem(None, f"the engine cannot parse it: {type(exc).__name__}: {_without_reprs(str(exc))}")
     return result
+
+
+# How lxml shows an element in a message: `<Element {namespace}sourceRef at 0x7f...>`.
+_ELEMENT_REPR = re.compile(r"<Element \{[^}]*\}(\w+) at 0x[0-9a-fA-F]+>")
+_DATA_REFERENCES = {"dataInputAssociation": "./bpmn:dataInputAssociation/bpmn:sourceRef",
+                    "dataOutputAssociation": "./bpmn:dataOutputAssociation/bpmn:targetRef"}
+
+
+def _engine_problem(exc: ValidationException, root) -> tuple[int | None, str]:
+    """(line, message) of the engine's parse error, naming the element it is about and its line.
+
+    SpiffWorkflow names the element by id and tag but not by line (lxml calls it `sourceline`),
+    and some of its messages show an XML element as a Python repr: both are put right here.
+    """
+    detail = _without_reprs(str(exc.args[0]) if exc.args else str(exc))
+    element_id = getattr(exc, "id", "") or ""
+    element = None
+    if element_id:
+        found = root.xpath("//*[@id=$id]", id=element_id)
+        element = found[0] if found else None
+    line = getattr(exc, "line_number", None)
+    if not isinstance(line, int) or line <= 0:
+        line = element.sourceline if element is not None else None
+    for kind, path in _DATA_REFERENCES.items():
+        if element is not None and detail.startswith(f"Cannot resolve {kind}"):
+            known = set(root.xpath("//bpmn:dataObjectReference/@id | //bpmn:dataStoreReference/@id",
+                                   namespaces=NS))
+            refs = [(ref.text or "").strip() for ref in element.xpath(path, namespaces=NS)]
+            unresolved = [ref for ref in refs if ref not in known] or refs
+            detail = (f"its {kind} refers to {', '.join(repr(r) for r in unresolved)}, which is not a data object "
+                      "reference or a data store reference (the only data the engine can pass to a task)")
+    if not element_id:
+        return line, f"the engine cannot parse it: {detail}"
+    tag = getattr(exc, "tag", "") or "element"
+    return line, f"the engine cannot parse {tag} '{element_id}': {detail}"
+
+
+def _without_reprs(message: str) -> str:
+    return _ELEMENT_REPR.sub(lambda m: f"<{m.group(1)}>", message).rstrip(". ")
 
 
 def _safe_parser() -> etree.XMLParser:
