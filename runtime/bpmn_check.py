@@ -113,10 +113,12 @@ def standard_minutes_of(properties: dict[str, str]) -> int | None:
     return minutes
 
 
-def check_bytes(content: bytes, filename: str, forms_dir: Path | dict | None) -> CheckedFile:
+def check_bytes(content: bytes, filename: str, forms_dir: Path | dict | None,
+                process_id: str | None = None) -> CheckedFile:
     """Check BPMN `content` (named `filename` in messages) against the forms in `forms_dir`.
 
-    `forms_dir` is a folder, or a mapping of form file name to schema text.
+    `forms_dir` is a folder, or a mapping of form file name to schema text. A file holds one
+    executable process, or `process_id` names the one of its executable processes to check.
     """
     result = CheckedFile(path=filename)
 
@@ -132,12 +134,9 @@ def check_bytes(content: bytes, filename: str, forms_dir: Path | dict | None) ->
             problem(error.line, f"not valid BPMN 2.0 (XSD): {error.message}")
         return result
 
-    processes = root.xpath("./bpmn:process", namespaces=NS)
-    executable = [p for p in processes if p.get("isExecutable", "true") != "false"]
-    if len(executable) != 1:
-        problem(root.sourceline, f"Alur deploys one executable process per file; this file has {len(executable)}")
+    process = _the_process(root, process_id, problem)
+    if process is None:
         return result
-    process = executable[0]
     result.process_id = process.get("id")
     result.name = process.get("name") or result.process_id
     process_properties = task_properties(process)
@@ -207,6 +206,37 @@ def _without_reprs(message: str) -> str:
     return _ELEMENT_REPR.sub(lambda m: f"<{m.group(1)}>", message).rstrip(". ")
 
 
+def _the_process(root, process_id: str | None, problem):
+    """The process of the file to deploy: its one executable process, or the executable one named
+    `process_id`. None after reporting why there is none."""
+    processes = root.xpath("./bpmn:process", namespaces=NS)
+    executable = [p for p in processes if p.get("isExecutable", "true") != "false"]
+    ids = ", ".join(f"'{p.get('id')}'" for p in processes)
+    if process_id is not None:
+        named = [p for p in processes if p.get("id") == process_id]
+        if not named:
+            problem(root.sourceline, f"this file has no process '{process_id}'; its processes are {ids or 'none'}")
+        elif named[0] not in executable:
+            problem(named[0].sourceline, f"process '{process_id}' is marked isExecutable=\"false\"; set it to "
+                                         "\"true\" to deploy it")
+        return named[0] if named and named[0] in executable else None
+    if len(executable) == 1:
+        return executable[0]
+    if not processes:
+        problem(root.sourceline, "this file has no process (only a collaboration or definitions); Alur deploys "
+                                 "one executable process per file")
+    elif not executable:
+        problem(root.sourceline, f"this file has no executable process: {ids} {'is' if len(processes) == 1 else 'are'}"
+                                 " marked isExecutable=\"false\"; isExecutable decides what Alur deploys: set it "
+                                 "to \"true\" on the process to run")
+    else:
+        names = ", ".join(f"'{p.get('id')}' (line {p.sourceline})" for p in executable)
+        problem(root.sourceline, f"this file has {len(executable)} executable processes: {names}; isExecutable "
+                                 "decides what Alur deploys: set isExecutable=\"false\" on all but one, or name "
+                                 "the one to deploy (alur deploy FILE --process ID, or the upload's field Id proses)")
+    return None
+
+
 def _safe_parser() -> etree.XMLParser:
     """A parser that reads no DTD, expands no entity, fetches nothing and refuses huge trees
     (one per parse: lxml parsers are not shared between threads)."""
@@ -270,13 +300,14 @@ def _engine_tree(content: bytes):
     return root
 
 
-def check_file(path: Path, forms_dir: Path | None) -> CheckedFile:
-    """Check the BPMN file at `path`; forms are looked up in `forms_dir`."""
+def check_file(path: Path, forms_dir: Path | None, process_id: str | None = None) -> CheckedFile:
+    """Check the BPMN file at `path` (its process `process_id`, when it has several); forms are looked
+    up in `forms_dir`."""
     try:
         content = Path(path).read_bytes()
     except OSError as exc:
         return CheckedFile(path=str(path), problems=[Problem(str(path), None, f"cannot read: {exc.strerror}")])
-    return check_bytes(content, str(path), forms_dir)
+    return check_bytes(content, str(path), forms_dir, process_id)
 
 
 def _leaf_lanes(process):

@@ -197,17 +197,18 @@ class Alur:
 
     # ----------------------------------------------------------------- deploy
 
-    def check(self, bpmn_path: Path | str, forms_dir: Path | None = None) -> CheckedFile:
+    def check(self, bpmn_path: Path | str, forms_dir: Path | None = None,
+              process_id: str | None = None) -> CheckedFile:
         """Check a BPMN file as deploy would, without storing anything."""
         path = Path(bpmn_path)
         try:
             content = path.read_bytes()
         except OSError as exc:
             return CheckedFile(str(path), [Problem(str(path), None, f"cannot read: {exc.strerror}")])
-        return check_bytes(content, str(path), forms_dir or self.settings.forms_dir)
+        return check_bytes(content, str(path), forms_dir or self.settings.forms_dir, process_id)
 
     def deploy(self, bpmn_path: Path | str, forms_dir: Path | None = None, user: str = "system",
-               org: str | None = None, skip_known: bool = False) -> DeployResult:
+               org: str | None = None, skip_known: bool = False, process_id: str | None = None) -> DeployResult:
         """Validate a BPMN file and store it as a new version of its process if its content is new.
 
         The file is checked against the BPMN 2.0 XSD, parsed by SpiffWorkflow,
@@ -218,6 +219,7 @@ class Alur:
         another organisation's process of the same id is a different process.
         With `skip_known`, content that any earlier version had adds no version
         either (returned with that version's number), not only the newest's.
+        A file with several executable processes deploys the one `process_id` names.
         Returns the process id, its organisation, version number and content hash.
         """
         path = Path(bpmn_path)
@@ -225,17 +227,17 @@ class Alur:
             content = path.read_bytes()
         except OSError as exc:
             raise DeployRefused([Problem(str(path), None, f"cannot read: {exc.strerror}")]) from exc
-        return self.deploy_bytes(content, path.name, forms_dir, user, org, skip_known)
+        return self.deploy_bytes(content, path.name, forms_dir, user, org, skip_known, process_id=process_id)
 
     def deploy_bytes(self, content: bytes, filename: str, forms_dir: Path | None = None,
                      user: str = "system", org: str | None = None, skip_known: bool = False,
-                     on_stored=None) -> DeployResult:
+                     on_stored=None, process_id: str | None = None) -> DeployResult:
         """Deploy BPMN `content` (as from an upload); see `deploy`.
 
         `on_stored(session, version)` runs in the deploy's transaction with the version stored, or
         the newest one when it has the same content (the scenario run is kept with it that way).
         """
-        checked = check_bytes(content, filename, forms_dir or self.settings.forms_dir)
+        checked = check_bytes(content, filename, forms_dir or self.settings.forms_dir, process_id)
         if not checked.ok:
             raise DeployRefused(checked.problems)
         content_hash = checked.content_hash

@@ -78,3 +78,66 @@ def test_a_manual_task_outside_every_lane_is_refused_naming_it_and_its_line():
     refusals = [p for p in checked.problems if "Manual_Lepas" in p.message]
     assert not checked.ok and len(refusals) == 1
     assert "outside every lane" in refusals[0].message and refusals[0].line is not None
+
+
+# ------------------------------------------------------- which process of the file
+
+SECOND_PROCESS = ('<bpmn:process id="Process_Arsip" name="Arsip" isExecutable="{executable}">'
+                  '<bpmn:startEvent id="Start_Arsip" /></bpmn:process>\n  <bpmndi:BPMNDiagram')
+
+
+def with_second_process(executable: str = "true", first: str = "true") -> str:
+    assert CAMUNDA.count("<bpmndi:BPMNDiagram") == 1
+    text = CAMUNDA.replace("<bpmndi:BPMNDiagram", SECOND_PROCESS.format(executable=executable), 1)
+    return text.replace('isExecutable="true" camunda:historyTimeToLive', f'isExecutable="{first}" '
+                                                                        'camunda:historyTimeToLive', 1)
+
+
+def test_a_file_with_two_executable_processes_names_them_and_says_isexecutable_decides():
+    checked = check_bytes(with_second_process().encode(), "dua.bpmn", FORMS)
+    (problem,) = checked.problems
+    assert problem.severity == "error" and problem.line == 2
+    assert "2 executable processes: 'camunda-surat-masuk' (line 6), 'Process_Arsip' (line " in problem.message
+    assert "isExecutable decides" in problem.message and "--process ID" in problem.message
+
+
+def test_a_file_with_no_executable_process_names_them_and_says_isexecutable_decides():
+    checked = check_bytes(with_second_process("false", "false").encode(), "nol.bpmn", FORMS)
+    (problem,) = checked.problems
+    assert problem.message == ("this file has no executable process: 'camunda-surat-masuk', 'Process_Arsip' are "
+                               "marked isExecutable=\"false\"; isExecutable decides what Alur deploys: set it to "
+                               "\"true\" on the process to run")
+
+
+def test_process_id_picks_one_of_several_executable_processes():
+    checked = check_bytes(with_second_process().encode(), "dua.bpmn", FORMS, process_id="camunda-surat-masuk")
+    assert checked.ok, [str(p) for p in checked.problems]
+    assert checked.process_id == "camunda-surat-masuk" and len(checked.user_tasks) == 2
+    other = check_bytes(with_second_process().encode(), "dua.bpmn", FORMS, process_id="Process_Arsip")
+    assert other.ok and other.process_id == "Process_Arsip" and other.user_tasks == []
+
+
+def test_process_id_must_name_an_executable_process_of_the_file():
+    missing = check_bytes(with_second_process().encode(), "dua.bpmn", FORMS, process_id="Tidak_Ada")
+    assert [p.message for p in missing.problems] == [
+        "this file has no process 'Tidak_Ada'; its processes are 'camunda-surat-masuk', 'Process_Arsip'"]
+    off = check_bytes(with_second_process("false").encode(), "dua.bpmn", FORMS, process_id="Process_Arsip")
+    assert [p.message for p in off.problems] == [
+        "process 'Process_Arsip' is marked isExecutable=\"false\"; set it to \"true\" to deploy it"]
+
+
+def test_alur_deploy_process_picks_one_and_a_stored_version_simulates(tmp_path, monkeypatch, capsys):
+    from alur.runtime.cli import main
+
+    monkeypatch.setenv("ALUR_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    monkeypatch.setenv("ALUR_FORMS_DIR", str(FORMS))
+    path = tmp_path / "dua.bpmn"
+    path.write_text(with_second_process())
+    assert main(["deploy", str(path)]) == 1
+    assert "isExecutable decides" in capsys.readouterr().err
+    assert main(["deploy", str(path), "--process", "camunda-surat-masuk"]) == 0
+    assert "camunda-surat-masuk of default deployed as version 1" in capsys.readouterr().out
+    assert main(["simulate", "camunda-surat-masuk"]) == 0
+    with pytest.raises(SystemExit) as usage:
+        main(["deploy", str(path), str(path), "--process", "camunda-surat-masuk"])
+    assert usage.value.code == 2 and "--process picks a process of one file" in capsys.readouterr().err
