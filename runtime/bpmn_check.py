@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from . import expressions, forms
+from . import camunda_forms, expressions, forms
 from .content_hash import version_hash
 from .standard_time import MAX_STANDARD_MINUTES, parse_waktu
 
@@ -325,6 +325,10 @@ def _check_lanes_and_tasks(process, result: CheckedFile, problem, forms_dir: Pat
             lane_of.setdefault((ref.text or "").strip(), []).append(lane.get("name") or lane.get("id"))
     for start in process.xpath("./bpmn:startEvent", namespaces=NS):
         result.start_lane = (lane_of.get(start.get("id")) or [None])[0]
+    for start in process.xpath(".//bpmn:startEvent", namespaces=NS):
+        if camunda_forms.form_data(start) is not None:
+            problem(start.sourceline, f"start event '{start.get('id')}': its camunda:formData is not asked; Alur "
+                                      "starts a process with its perihal and nomor only", "warning")
 
     # A manual task waits for a person like a user task: outside every lane it would get lane ''
     # and nobody could do it.
@@ -343,6 +347,13 @@ def _check_lanes_and_tasks(process, result: CheckedFile, problem, forms_dir: Pat
         properties = task_properties(task)
         form_name = properties.get(forms.FORM_PROPERTY)
         ui_name = properties.get(forms.UI_FORM_PROPERTY)
+        generated = None
+        if camunda_forms.form_data(task) is not None:
+            if form_name:
+                problem(line, f"user task '{task_id}' names form '{form_name}': its camunda:formData (generated "
+                              "form fields) is not used", "warning")
+            else:
+                generated = form_name = properties[forms.FORM_PROPERTY] = _generated_form(task, result, problem)
         if not form_name:
             # A modeler's file often names no form: the task gets the generic one (selesai + catatan).
             form_name = properties[forms.FORM_PROPERTY] = forms.GENERIC_FORM
@@ -350,10 +361,10 @@ def _check_lanes_and_tasks(process, result: CheckedFile, problem, forms_dir: Pat
             problem(line, f"user task '{task_id}' names no form (property '{forms.FORM_PROPERTY}' or "
                           f"camunda:formKey); it gets the generic form (selesai + catatan)", "warning")
         for name in filter(None, (form_name, ui_name)):
+            if name in result.forms or name == generated:  # a generated form with errors: they are reported
+                continue
             if "/" in name or "\\" in name or name.startswith("."):
                 problem(line, f"user task '{task_id}': form file name '{name}' must be a plain file name")
-                continue
-            if name in result.forms:
                 continue
             text = _read_form(forms_dir, name)
             if text is None:
@@ -377,6 +388,18 @@ def _check_lanes_and_tasks(process, result: CheckedFile, problem, forms_dir: Pat
             UserTaskInfo(task_id, task.get("name") or task_id, (in_lanes or [None])[0], form_name, ui_name,
                          minutes, properties)
         )
+
+
+def _generated_form(task, result: CheckedFile, problem) -> str:
+    """The name of the JSON Schema made from the task's camunda:formData, stored in `result.forms`
+    (when it had errors, they are reported and the name is of no stored form)."""
+    generated = camunda_forms.generate(task, task.get("name") or task.get("id"))
+    for line, message, severity in generated.problems:
+        problem(line or task.sourceline, message, severity)
+    name = camunda_forms.form_file_name(task.get("id"))
+    if generated.text is not None:
+        result.forms[name] = generated.text
+    return name
 
 
 def _read_form(forms_dir, name: str) -> str | None:

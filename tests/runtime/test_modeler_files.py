@@ -141,3 +141,135 @@ def test_alur_deploy_process_picks_one_and_a_stored_version_simulates(tmp_path, 
     with pytest.raises(SystemExit) as usage:
         main(["deploy", str(path), str(path), "--process", "camunda-surat-masuk"])
     assert usage.value.code == 2 and "--process picks a process of one file" in capsys.readouterr().err
+
+
+# ------------------------------------------------------- Camunda generated forms
+
+FORM_DATA = """<camunda:formData>
+          <camunda:formField id="nomor_agenda" label="Nomor agenda" type="string">
+            <camunda:validation>
+              <camunda:constraint name="required" />
+              <camunda:constraint name="minlength" config="3" />
+              <camunda:constraint name="maxlength" config="30" />
+            </camunda:validation>
+          </camunda:formField>
+          <camunda:formField id="jumlah_lampiran" label="Jumlah lampiran" type="long" defaultValue="0">
+            <camunda:validation>
+              <camunda:constraint name="min" config="0" />
+              <camunda:constraint name="max" config="20" />
+            </camunda:validation>
+          </camunda:formField>
+          <camunda:formField id="rahasia" label="Surat rahasia" type="boolean" defaultValue="false" />
+          <camunda:formField id="tanggal_terima" label="Tanggal diterima" type="date" defaultValue="05/01/2026" />
+          <camunda:formField id="sifat" label="Sifat surat" type="enum" defaultValue="biasa">
+            <camunda:value id="biasa" name="Biasa" />
+            <camunda:value id="segera" name="Segera" />
+          </camunda:formField>
+        </camunda:formData>
+        """
+
+
+def with_form_data(form_data: str = FORM_DATA) -> str:
+    text = without_form_key()
+    old = "<camunda:properties>\n          <camunda:property name=\"sopStep\" value=\"1\" />"
+    assert text.count(old) == 1
+    return text.replace(old, form_data + old)
+
+
+def test_camunda_form_fields_become_a_json_schema_form():
+    checked = check_bytes(with_form_data().encode(), "surat.bpmn", FORMS)
+    assert checked.ok, [str(p) for p in checked.problems]
+    assert not [p for p in checked.problems if "Activity_Catat" in p.message]
+    task = next(t for t in checked.user_tasks if t.id == "Activity_Catat")
+    assert task.form == "camunda-Activity_Catat.schema.json" == task.properties[forms.FORM_PROPERTY]
+    schema = json.loads(checked.forms[task.form])
+    assert forms.schema_problems(checked.forms[task.form]) == []
+    assert schema["title"] == "1. Mencatat surat masuk dalam agenda"
+    assert schema["required"] == ["nomor_agenda"] and schema["additionalProperties"] is False
+    assert schema["properties"] == {
+        "nomor_agenda": {"title": "Nomor agenda", "type": "string", "minLength": 3, "maxLength": 30},
+        "jumlah_lampiran": {"title": "Jumlah lampiran", "type": "integer", "default": 0, "minimum": 0, "maximum": 20},
+        "rahasia": {"title": "Surat rahasia", "type": "boolean", "default": False},
+        "tanggal_terima": {"title": "Tanggal diterima", "type": "string", "format": "date", "default": "2026-01-05"},
+        "sifat": {"title": "Sifat surat", "type": "string", "enum": ["biasa", "segera"],
+                  "x-enumNames": ["Biasa", "Segera"], "default": "biasa"},
+    }
+    good = {"nomor_agenda": "001/UM", "jumlah_lampiran": 2, "rahasia": False, "tanggal_terima": "2026-01-06",
+            "sifat": "segera"}
+    assert forms.validate(schema, good) == good
+    with pytest.raises(forms.FormDataInvalid) as refused:
+        forms.validate(schema, {"nomor_agenda": "1", "jumlah_lampiran": 21, "sifat": "kilat", "tanggal_terima": "besok"})
+    assert refused.value.errors == {"nomor_agenda": "minimal 3 karakter", "jumlah_lampiran": "maksimal 20",
+                                    "sifat": "pilihan tidak dikenal", "tanggal_terima": "format date tidak sah"}
+    from alur.web.formrender import fields_of
+
+    assert [(f.name, f.label, f.widget, f.required) for f in fields_of(schema)] == [
+        ("nomor_agenda", "Nomor agenda", "text", True), ("jumlah_lampiran", "Jumlah lampiran", "number", False),
+        ("rahasia", "Surat rahasia", "checkbox", False), ("tanggal_terima", "Tanggal diterima", "date", False),
+        ("sifat", "Sifat surat", "radio", False)]
+
+
+def test_a_generated_form_is_stored_with_the_version(alur, tmp_path):
+    path = tmp_path / "surat.bpmn"
+    path.write_text(with_form_data())
+    result = alur.deploy(path)
+    with alur.sessions() as session:
+        from alur.runtime.engine import newest_version
+        stored = newest_version(session, result.org, result.process_id)
+        assert json.loads(stored.forms["camunda-Activity_Catat.schema.json"])["required"] == ["nomor_agenda"]
+        assert stored.task_info["Activity_Catat"]["form"] == "camunda-Activity_Catat.schema.json"
+    # The same file again is the same content.
+    assert alur.deploy(path).created is False
+
+
+@pytest.mark.parametrize("form_field, message", [
+    ('<camunda:formField id="x" label="X" type="custom:surat" />',
+     "task 'Activity_Catat', form field 'x': type 'custom:surat' has no Alur form field; use string, long, boolean, "
+     "date or enum"),
+    ('<camunda:formField id="x" type="string"><camunda:validation><camunda:constraint name="validator" '
+     'config="org.example.Cek" /></camunda:validation></camunda:formField>',
+     "task 'Activity_Catat', form field 'x': validation constraint 'validator' is not one Alur runs (required, "
+     "minlength, maxlength, min, max, readonly)"),
+    ('<camunda:formField id="x" type="date" defaultValue="${now()}" />',
+     "task 'Activity_Catat', form field 'x': the default value '${now()}' is an expression; Alur evaluates no "
+     "expression in a form, write the value itself"),
+    ('<camunda:formField id="x" type="long" defaultValue="dua" />',
+     "task 'Activity_Catat', form field 'x': the default value 'dua' is not a long"),
+    ('<camunda:formField id="x" type="enum" />',
+     "task 'Activity_Catat', form field 'x': an enum needs camunda:value entries, each with its own id"),
+    ('<camunda:formField id="x" type="boolean"><camunda:validation><camunda:constraint name="maxlength" config="3" />'
+     '</camunda:validation></camunda:formField>',
+     "task 'Activity_Catat', form field 'x': maxlength does not apply to a boolean field"),
+])
+def test_a_form_field_alur_cannot_run_is_refused_with_its_line(form_field, message):
+    text = with_form_data(f"<camunda:formData>\n          {form_field}\n        </camunda:formData>\n        ")
+    checked = check_bytes(text.encode(), "surat.bpmn", FORMS)
+    errors = [p for p in checked.problems if p.severity == "error"]
+    assert [p.message for p in errors] == [message]
+    assert errors[0].line == text[:text.index("<camunda:formField")].count("\n") + 1
+
+
+def test_a_read_only_field_and_a_start_form_are_warned_about():
+    text = with_form_data('<camunda:formData><camunda:formField id="catatan" type="string" />'
+                          '<camunda:formField id="nomor" type="string"><camunda:validation>'
+                          '<camunda:constraint name="readonly" /></camunda:validation></camunda:formField>'
+                          '</camunda:formData>')
+    text = text.replace('<bpmn:startEvent id="StartEvent_1" name="Mulai">',
+                        '<bpmn:startEvent id="StartEvent_1" name="Mulai"><bpmn:extensionElements><camunda:formData>'
+                        '<camunda:formField id="perihal" type="string" /></camunda:formData></bpmn:extensionElements>')
+    checked = check_bytes(text.encode(), "surat.bpmn", FORMS)
+    assert checked.ok, [str(p) for p in checked.problems]
+    warnings = [p.message for p in checked.problems if p.severity == "warning"]
+    assert ("task 'Activity_Catat', form field 'nomor' is read-only: Alur's forms have no read-only fields, so it is "
+            "left out of the form") in warnings
+    assert any("start event 'StartEvent_1': its camunda:formData is not asked" in w for w in warnings)
+    assert list(json.loads(checked.forms["camunda-Activity_Catat.schema.json"])["properties"]) == ["catatan"]
+
+
+def test_a_task_naming_a_form_and_form_fields_uses_the_form_and_says_so():
+    text = with_form_data().replace('name="1. Mencatat surat masuk dalam agenda"',
+                                    'name="1. Mencatat surat masuk dalam agenda" camunda:formKey="rekapitulasi.schema.json"')
+    checked = check_bytes(text.encode(), "surat.bpmn", FORMS)
+    assert checked.ok
+    assert next(t for t in checked.user_tasks if t.id == "Activity_Catat").form == "rekapitulasi.schema.json"
+    assert any("its camunda:formData (generated form fields) is not used" in p.message for p in checked.problems)
