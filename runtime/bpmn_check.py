@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from . import camunda_forms, expressions, forms
+from . import camunda_forms, due_dates, expressions, forms
 from .content_hash import version_hash
 from .standard_time import MAX_STANDARD_MINUTES, parse_waktu
 
@@ -101,6 +101,9 @@ def task_properties(element) -> dict[str, str]:
     form_key = element.get(f"{{{NS['camunda']}}}formKey")
     if form_key and "formJsonSchemaFilename" not in properties:
         properties["formJsonSchemaFilename"] = form_key
+    due_date = element.get(f"{{{NS['camunda']}}}dueDate")
+    if due_date and due_dates.DUE_DATE_PROPERTY not in properties:
+        properties[due_dates.DUE_DATE_PROPERTY] = due_date
     return properties
 
 
@@ -375,6 +378,7 @@ def _check_lanes_and_tasks(process, result: CheckedFile, problem, forms_dir: Pat
                 problem(line, f"user task '{task_id}': form '{name}' is {issue}")
             if not issues:
                 result.forms[name] = text
+        _check_due_date(task_id, line, properties, problem)
         try:
             minutes = standard_minutes_of(properties)
         except ValueError:
@@ -388,6 +392,22 @@ def _check_lanes_and_tasks(process, result: CheckedFile, problem, forms_dir: Pat
             UserTaskInfo(task_id, task.get("name") or task_id, (in_lanes or [None])[0], form_name, ui_name,
                          minutes, properties)
         )
+
+
+def _check_due_date(task_id: str, line: int | None, properties: dict[str, str], problem) -> None:
+    """A dueDate must be an ISO date-time or duration; an expression is dropped with a warning."""
+    due = properties.get(due_dates.DUE_DATE_PROPERTY)
+    if due is None:
+        return
+    if due_dates.is_expression(due):
+        del properties[due_dates.DUE_DATE_PROPERTY]
+        problem(line, f"user task '{task_id}': dueDate '{_short(due)}' is an expression, which Alur does not "
+                      "evaluate; the task is due by its time standard instead (write an ISO date-time or "
+                      "duration such as P3D to set its due time)", "warning")
+        return
+    issue = due_dates.problem(due)
+    if issue is not None:
+        problem(line, f"user task '{task_id}': dueDate {issue}")
 
 
 def _generated_form(task, result: CheckedFile, problem) -> str:

@@ -23,7 +23,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from SpiffWorkflow.util.task import TaskState
 
-from . import calendars, db, directory, forms, state, subject
+from . import calendars, db, directory, due_dates, forms, state, subject
 from . import statements as sql
 from .bounded import BoundedDict
 from .bpmn_check import CheckedFile, Problem, check_bytes, standard_minutes_of
@@ -685,14 +685,14 @@ class Alur:
             properties = task_properties(version, task)
             minutes = standard_minutes_of(properties)
             lane = task.task_spec.lane or ""
-            if minutes is not None and calendar is None:
+            due_date = properties.get(due_dates.DUE_DATE_PROPERTY)
+            if (minutes is not None or due_date) and calendar is None:
                 calendar = self.calendars.of(connection, org)
             values = dict(
                 id=task_id, instance_id=instance_id, process_id=process_id, org=org,
                 task_spec=task.task_spec.name, name=task.task_spec.bpmn_name or task.task_spec.name,
                 lane=lane, form=properties.get(forms.FORM_PROPERTY), standard_minutes=minutes,
-                status="ready", ready_at=now,
-                due_at=calendar.add_working_minutes(now, minutes) if minutes is not None else None,
+                status="ready", ready_at=now, due_at=due_time(properties, minutes, now, calendar),
                 claimed_by=None, completed_by=None, completed_at=None,
             )
             role = connection.execute(sql.add_ready_task, {
@@ -735,6 +735,15 @@ class Alur:
         session.add(AuditEntry(**audit_values(
             actor, action, version=version, task=task, data=data, instance_id=instance.id if instance else None,
             process_id=instance.process_id if instance else None, org=instance.org if instance else None)))
+
+
+def due_time(properties: dict[str, str], minutes: int | None, ready_at: datetime, calendar) -> datetime | None:
+    """When a task ready at `ready_at` is due: by its dueDate (calendar time, runtime/due_dates.py)
+    if it has one, else its time standard `minutes` of working time on `calendar`, else never."""
+    due_date = properties.get(due_dates.DUE_DATE_PROPERTY)
+    if due_date:
+        return due_dates.due_time(due_date, ready_at, calendar.zone)  # checked at deploy
+    return calendar.add_working_minutes(ready_at, minutes) if minutes is not None else None
 
 
 def task_properties(version: ProcessVersion, task) -> dict[str, str]:

@@ -273,3 +273,72 @@ def test_a_task_naming_a_form_and_form_fields_uses_the_form_and_says_so():
     assert checked.ok
     assert next(t for t in checked.user_tasks if t.id == "Activity_Catat").form == "rekapitulasi.schema.json"
     assert any("its camunda:formData (generated form fields) is not used" in p.message for p in checked.problems)
+
+
+# ------------------------------------------------------- camunda:dueDate
+
+def with_due_dates(catat: str, periksa: str | None = None) -> str:
+    text = without_form_key().replace('<bpmn:userTask id="Activity_Catat"',
+                                      f'<bpmn:userTask id="Activity_Catat" camunda:dueDate="{catat}"', 1)
+    if periksa is not None:
+        text = text.replace('<bpmn:userTask id="Activity_Periksa"',
+                            f'<bpmn:userTask id="Activity_Periksa" camunda:dueDate="{periksa}"', 1)
+    return text
+
+
+def _task_line(text: str, task_id: str) -> int:
+    return text[:text.index(f'<bpmn:userTask id="{task_id}"')].count("\n") + 1
+
+
+@pytest.mark.parametrize("due", ["P3D", "PT4H", "P1DT2H", "2026-12-31T16:00:00", "2026-12-31T16:00:00+07:00"])
+def test_an_iso_due_date_is_accepted_and_kept_with_the_task(due):
+    checked = check_bytes(with_due_dates(due).encode(), "surat.bpmn", FORMS)
+    assert checked.ok, [str(p) for p in checked.problems]
+    assert next(t for t in checked.user_tasks if t.id == "Activity_Catat").properties["dueDate"] == due
+
+
+@pytest.mark.parametrize("due, message", [
+    ("besok", "'besok' is neither an ISO 8601 date-time (2026-12-31T16:00:00) nor a duration (P3D, PT4H)"),
+    ("P3X", "'P3X' is not an ISO 8601 duration (P3D, PT4H, P1DT2H)"),
+    ("P99999999Y", "'P99999999Y' is more than ten years"),
+])
+def test_a_due_date_that_is_not_iso_is_refused_with_its_task_and_line(due, message):
+    text = with_due_dates(due)
+    checked = check_bytes(text.encode(), "surat.bpmn", FORMS)
+    errors = [p for p in checked.problems if p.severity == "error"]
+    assert [(p.line, p.message) for p in errors] == [(_task_line(text, "Activity_Catat"),
+                                                      f"user task 'Activity_Catat': dueDate {message}")]
+
+
+def test_a_due_date_expression_is_not_evaluated_and_warned_about_with_its_line():
+    text = with_due_dates("${dateTime().plusWeeks(1).toDate()}")
+    checked = check_bytes(text.encode(), "surat.bpmn", FORMS)
+    assert checked.ok
+    (warning,) = [p for p in checked.problems if "dueDate" in p.message]
+    assert warning.severity == "warning" and warning.line == _task_line(text, "Activity_Catat")
+    assert warning.message.startswith("user task 'Activity_Catat': dueDate '${dateTime().plusWeeks(1).toDate()}' is "
+                                      "an expression, which Alur does not evaluate")
+    assert "dueDate" not in next(t for t in checked.user_tasks if t.id == "Activity_Catat").properties
+
+
+def test_the_due_date_sets_the_due_time_and_no_calendar_change_moves_it(alur, tmp_path, monkeypatch):
+    from datetime import date, datetime, timezone
+
+    from alur.runtime import calendar_admin, directory
+    from alur.runtime import engine as runtime_engine
+
+    path = tmp_path / "surat.bpmn"
+    path.write_text(with_due_dates("PT4H", "2026-12-31T16:00:00"))
+    alur.deploy(path)
+    directory.add_user(alur, "staf", ["staf"])
+    directory.add_user(alur, "kasubbag", ["kasubbag"])
+    now = datetime(2026, 11, 20, 8, 58, tzinfo=timezone.utc)  # Friday 15:58 WIB
+    monkeypatch.setattr(runtime_engine, "utcnow", lambda: now)
+    (catat,) = alur.start("camunda-surat-masuk", "staf").ready_tasks
+    # Four hours of calendar time, though the office closes two minutes later.
+    assert catat.due_at == datetime(2026, 11, 20, 12, 58, tzinfo=timezone.utc)
+    calendar_admin.add_day_off(alur, "default", date(2026, 11, 20), "Cuti bersama daerah", "admin", now=now)
+    assert alur.task(catat.id).due_at == datetime(2026, 11, 20, 12, 58, tzinfo=timezone.utc)
+    (periksa,) = alur.complete(catat.id, "staf", {"selesai": True}).ready_tasks
+    # A date-time without a zone is in the organisation's time zone (WIB).
+    assert periksa.due_at == datetime(2026, 12, 31, 9, 0, tzinfo=timezone.utc)
