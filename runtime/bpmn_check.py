@@ -319,6 +319,22 @@ def _leaf_lanes(process):
             if not lane.xpath("./bpmn:childLaneSet/bpmn:lane", namespaces=NS)]
 
 
+_SUBPROCESSES = {f"{{{BPMN_NS}}}{kind}" for kind in ("subProcess", "transaction", "adHocSubProcess")}
+
+
+def _lanes_of(task, lane_of: dict[str, list[str]]) -> list[str]:
+    """The lanes a task sits in: its own, or those of the nearest embedded subprocess around it
+    that sits in a lane (lanes name only the process's own flow nodes; the engine, too, gives a
+    task inside a subprocess the subprocess's lane)."""
+    in_lanes = lane_of.get(task.get("id"), [])
+    for ancestor in task.iterancestors():
+        if in_lanes:
+            break
+        if ancestor.tag in _SUBPROCESSES:
+            in_lanes = lane_of.get(ancestor.get("id"), [])
+    return in_lanes
+
+
 def _check_lanes_and_tasks(process, result: CheckedFile, problem, forms_dir: Path | None) -> None:
     lanes = _leaf_lanes(process)
     result.lanes = [lane.get("name") or lane.get("id") for lane in lanes]
@@ -336,14 +352,14 @@ def _check_lanes_and_tasks(process, result: CheckedFile, problem, forms_dir: Pat
     # A manual task waits for a person like a user task: outside every lane it would get lane ''
     # and nobody could do it.
     for task in process.xpath(".//bpmn:manualTask", namespaces=NS):
-        in_lanes = lane_of.get(task.get("id"), [])
+        in_lanes = _lanes_of(task, lane_of)
         if len(in_lanes) != 1:
             where = "outside every lane" if not in_lanes else f"in {len(in_lanes)} lanes ({', '.join(in_lanes)})"
             problem(task.sourceline, f"manual task '{task.get('id')}' is {where}; it must sit in exactly one lane")
     for task in process.xpath(".//bpmn:userTask", namespaces=NS):
         task_id = task.get("id")
         line = task.sourceline
-        in_lanes = lane_of.get(task_id, [])
+        in_lanes = _lanes_of(task, lane_of)
         if len(in_lanes) != 1:
             where = "outside every lane" if not in_lanes else f"in {len(in_lanes)} lanes ({', '.join(in_lanes)})"
             problem(line, f"user task '{task_id}' is {where}; it must sit in exactly one lane")

@@ -342,3 +342,61 @@ def test_the_due_date_sets_the_due_time_and_no_calendar_change_moves_it(alur, tm
     (periksa,) = alur.complete(catat.id, "staf", {"selesai": True}).ready_tasks
     # A date-time without a zone is in the organisation's time zone (WIB).
     assert periksa.due_at == datetime(2026, 12, 31, 9, 0, tzinfo=timezone.utc)
+
+
+# ------------------------------------------------------- embedded subprocesses
+
+def with_review_in_a_subprocess() -> str:
+    """The Kasubbag's review wrapped in an embedded subprocess of the Kasubbag's lane (as Camunda Modeler
+    writes one: the lane names the subprocess, not the task inside it)."""
+    text = CAMUNDA
+    start = text.index('<bpmn:userTask id="Activity_Periksa"')
+    end = text.index("</bpmn:userTask>", start) + len("</bpmn:userTask>")
+    task = (text[start:end].replace("<bpmn:incoming>Flow_3</bpmn:incoming>", "<bpmn:incoming>Flow_S1</bpmn:incoming>")
+            .replace("<bpmn:outgoing>Flow_4</bpmn:outgoing>", "<bpmn:outgoing>Flow_S2</bpmn:outgoing>"))
+    subprocess = ('<bpmn:subProcess id="Sub_Periksa" name="Pemeriksaan">'
+                  '<bpmn:incoming>Flow_3</bpmn:incoming><bpmn:outgoing>Flow_4</bpmn:outgoing>'
+                  '<bpmn:startEvent id="Sub_Mulai"><bpmn:outgoing>Flow_S1</bpmn:outgoing></bpmn:startEvent>\n'
+                  f'      {task}\n'
+                  '<bpmn:endEvent id="Sub_Selesai"><bpmn:incoming>Flow_S2</bpmn:incoming></bpmn:endEvent>'
+                  '<bpmn:sequenceFlow id="Flow_S1" sourceRef="Sub_Mulai" targetRef="Activity_Periksa" />'
+                  '<bpmn:sequenceFlow id="Flow_S2" sourceRef="Activity_Periksa" targetRef="Sub_Selesai" />'
+                  '</bpmn:subProcess>')
+    text = text[:start] + subprocess + text[end:]
+    text = text.replace('targetRef="Activity_Periksa" />\n', 'targetRef="Sub_Periksa" />\n', 1)
+    text = text.replace('sourceRef="Activity_Periksa" targetRef="Gateway_Keputusan"',
+                        'sourceRef="Sub_Periksa" targetRef="Gateway_Keputusan"')
+    return text.replace("<bpmn:flowNodeRef>Activity_Periksa</bpmn:flowNodeRef>",
+                        "<bpmn:flowNodeRef>Sub_Periksa</bpmn:flowNodeRef>")
+
+
+def test_a_user_task_inside_an_embedded_subprocess_takes_its_lane():
+    checked = check_bytes(with_review_in_a_subprocess().encode(), "surat.bpmn", FORMS)
+    assert checked.ok, [str(p) for p in checked.problems]
+    assert next(t for t in checked.user_tasks if t.id == "Activity_Periksa").lane == "Kasubbag"
+
+
+def test_a_user_task_inside_a_subprocess_outside_every_lane_is_still_refused():
+    text = with_review_in_a_subprocess().replace("<bpmn:flowNodeRef>Sub_Periksa</bpmn:flowNodeRef>", "")
+    checked = check_bytes(text.encode(), "surat.bpmn", FORMS)
+    assert any(p.severity == "error" and "user task 'Activity_Periksa' is outside every lane" in p.message
+               for p in checked.problems)
+
+
+def test_the_kasubbag_does_the_review_inside_the_subprocess(alur, tmp_path):
+    from alur.runtime import directory
+    from alur.runtime.engine import Forbidden
+
+    path = tmp_path / "surat.bpmn"
+    path.write_text(with_review_in_a_subprocess())
+    alur.deploy(path)
+    directory.add_user(alur, "staf", ["staf"])
+    directory.add_user(alur, "kasubbag", ["kasubbag"])
+    (catat,) = alur.start("camunda-surat-masuk", "staf").ready_tasks
+    (periksa,) = alur.complete(catat.id, "staf", forms.sample_data(json.loads((FORMS / "rekapitulasi.schema.json").read_text()))).ready_tasks
+    assert (periksa.task_spec, periksa.lane, periksa.role) == ("Activity_Periksa", "Kasubbag", "kasubbag")
+    assert [t.task_spec for t in alur.tasks_for("kasubbag")] == ["Activity_Periksa"]
+    with pytest.raises(Forbidden):
+        alur.complete(periksa.id, "staf", {"keputusan": "setuju"})
+    view = alur.complete(periksa.id, "kasubbag", {"keputusan": "setuju"})
+    assert view.status == "completed"
