@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from . import camunda_forms, due_dates, expressions, forms
+from . import camunda_extensions, camunda_forms, due_dates, expressions, forms
 from .content_hash import version_hash
 from .standard_time import MAX_STANDARD_MINUTES, parse_waktu
 
@@ -154,6 +154,8 @@ def check_bytes(content: bytes, filename: str, forms_dir: Path | dict | None,
     _check_lanes_and_tasks(process, result, problem, forms_dir)
     _check_gateways(process, problem)
     _check_expressions(process, problem)
+    for line, message, severity in camunda_extensions.problems(process):
+        problem(line, message, severity)
     if not result.ok:
         return result
 

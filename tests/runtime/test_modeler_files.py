@@ -400,3 +400,73 @@ def test_the_kasubbag_does_the_review_inside_the_subprocess(alur, tmp_path):
         alur.complete(periksa.id, "staf", {"keputusan": "setuju"})
     view = alur.complete(periksa.id, "kasubbag", {"keputusan": "setuju"})
     assert view.status == "completed"
+
+
+# ------------------------------------------------------- extensions Alur does not run
+
+SERVICE = '<bpmn:serviceTask id="Activity_Arsip" name="Arsipkan" {attributes}>{extensions}</bpmn:serviceTask>\n    '
+
+
+def with_service_task(attributes: str = "", extensions: str = "", kind: str = "serviceTask") -> tuple[str, int]:
+    old = '<bpmn:endEvent id="Event_Selesai" name="Selesai">'
+    element = SERVICE.format(attributes=attributes, extensions=extensions).replace("serviceTask", kind)
+    text = CAMUNDA.replace(old, element + old)
+    return text, text[:text.index('id="Activity_Arsip"')].count("\n") + 1
+
+
+@pytest.mark.parametrize("attributes, extensions, kind, message", [
+    ('camunda:class="org.camunda.bpm.example.invoice.service.ArchiveInvoiceService"', "", "serviceTask",
+     "service task 'Activity_Arsip' calls the Java class 'org.camunda.bpm.example.invoice.service."
+     "ArchiveInvoiceService' (camunda:class); Alur runs no code of a model: remove it, or make the step a user task"),
+    ('camunda:expression="${arsip.simpan(execution)}"', "", "serviceTask",
+     "service task 'Activity_Arsip' evaluates the expression '${arsip.simpan(execution)}' (camunda:expression); "
+     "Alur runs no code of a model: remove it, or make the step a user task"),
+    ('camunda:delegateExpression="${arsipDelegate}"', "", "sendTask",
+     "send task 'Activity_Arsip' calls the delegate '${arsipDelegate}' (camunda:delegateExpression); Alur runs no "
+     "code of a model: remove it, or make the step a user task"),
+    ('camunda:type="external" camunda:topic="arsip"', "", "serviceTask",
+     "service task 'Activity_Arsip' is an external task (topic 'arsip'); Alur has no external workers: remove it, "
+     "or make the step a user task"),
+    ("", "<bpmn:extensionElements><camunda:connector><camunda:connectorId>http-connector</camunda:connectorId>"
+         "</camunda:connector></bpmn:extensionElements>", "serviceTask",
+     "service task 'Activity_Arsip' calls the connector 'http-connector' (camunda:connector); Alur runs no "
+     "connector: remove it, or make the step a user task"),
+    ('camunda:decisionRef="invoice-assign-approver"', "", "businessRuleTask",
+     "business rule task 'Activity_Arsip' calls the DMN decision 'invoice-assign-approver'; Alur does not run DMN "
+     "decisions yet: decide it in a user task, or with a gateway's conditions"),
+    ("", "", "serviceTask",
+     "service task 'Activity_Arsip' names no implementation; the engine cannot run it: remove it, or make the step "
+     "a user task"),
+])
+def test_a_step_whose_work_alur_does_not_run_is_refused_naming_it_and_its_line(attributes, extensions, kind,
+                                                                               message):
+    text, line = with_service_task(attributes, extensions, kind)
+    checked = check_bytes(text.encode(), "surat.bpmn", FORMS)
+    errors = [p for p in checked.problems if p.severity == "error"]
+    assert [(p.line, p.message) for p in errors] == [(line, message)]
+
+
+def test_listeners_and_variable_mappings_are_warned_about_naming_their_element_and_line():
+    old = "<camunda:properties>\n          <camunda:property name=\"sopStep\" value=\"1\" />"
+    listener = ('<camunda:taskListener event="create"><camunda:script scriptFormat="javascript">'
+                "task.setAssignee(approver);</camunda:script></camunda:taskListener>\n"
+                '<camunda:inputOutput><camunda:inputParameter name="a">1</camunda:inputParameter>'
+                "</camunda:inputOutput>\n")
+    text = without_form_key().replace(old, listener + old)
+    text = text.replace('<bpmn:exclusiveGateway id="Gateway_Gabung">',
+                        '<bpmn:exclusiveGateway id="Gateway_Gabung"><bpmn:extensionElements>\n'
+                        '<camunda:executionListener class="org.example.Catat" event="start" />'
+                        "</bpmn:extensionElements>")
+    checked = check_bytes(text.encode(), "surat.bpmn", FORMS)
+    assert checked.ok, [str(p) for p in checked.problems]
+    warnings = {(p.line, p.message) for p in checked.problems if "Alur" in p.message and p.severity == "warning"}
+    line_of = lambda needle: text[:text.index(needle)].count("\n") + 1  # noqa: E731
+    assert warnings >= {
+        (line_of("<camunda:taskListener"), "user task 'Activity_Catat': its task listener (create) is not run by "
+                                           "Alur; what it does (a script, a class, an expression) does not happen"),
+        (line_of("<camunda:inputOutput"), "user task 'Activity_Catat': its input/output mapping (camunda:inputOutput) "
+                                          "is not applied by Alur; the step sees and changes the process data as it is"),
+        (line_of("<camunda:executionListener"), "exclusive gateway 'Gateway_Gabung': its execution listener (start) "
+                                                "is not run by Alur; what it does (a script, a class, an expression) "
+                                                "does not happen"),
+    }
