@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from . import camunda_extensions, camunda_forms, due_dates, expressions, forms
+from . import called_processes, camunda_extensions, camunda_forms, due_dates, expressions, forms
 from .content_hash import version_hash
 from .standard_time import MAX_STANDARD_MINUTES, parse_waktu
 
@@ -71,6 +71,9 @@ class CheckedFile:
     organisation: str | None = None  # that organisation's name (`organisation` property)
     spec: object | None = None
     subprocess_specs: dict = field(default_factory=dict)
+    # The deployed versions its call activities call, and their user tasks' information.
+    called: list[called_processes.CalledProcess] = field(default_factory=list)
+    called_task_info: dict[str, dict] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -78,7 +81,11 @@ class CheckedFile:
 
     @property
     def content_hash(self) -> str:
-        return version_hash(self.bpmn_text, self.forms)
+        own = version_hash(self.bpmn_text, self.forms)
+        if not self.called:
+            return own
+        # A caller deployed again after its callee changed is new content: it would run the new callee.
+        return version_hash(own, {c.process_id: c.content_hash for c in self.called})
 
 
 def _schema() -> etree.XMLSchema:
@@ -117,11 +124,13 @@ def standard_minutes_of(properties: dict[str, str]) -> int | None:
 
 
 def check_bytes(content: bytes, filename: str, forms_dir: Path | dict | None,
-                process_id: str | None = None) -> CheckedFile:
+                process_id: str | None = None, called: called_processes.Lookup | None = None) -> CheckedFile:
     """Check BPMN `content` (named `filename` in messages) against the forms in `forms_dir`.
 
     `forms_dir` is a folder, or a mapping of form file name to schema text. A file holds one
     executable process, or `process_id` names the one of its executable processes to check.
+    `called(process_id, org)` finds the deployed process a call activity calls outside the file
+    (runtime/called_processes.py); without it such a call is an error.
     """
     result = CheckedFile(path=filename)
 
@@ -158,10 +167,16 @@ def check_bytes(content: bytes, filename: str, forms_dir: Path | dict | None,
         problem(line, message, severity)
     if not result.ok:
         return result
+    _add_called(root, called, result, problem)
+    if not result.ok:
+        return result
 
     parser = SpiffBpmnParser(validator=BpmnValidator())
     try:
         parser.add_bpmn_xml(_engine_tree(content), filename=filename)
+        for callee in result.called:
+            parser.add_bpmn_xml(_engine_tree(callee.bpmn_text.encode("utf-8")),
+                                filename=f"{callee.process_id} v{callee.version}")
         result.spec = parser.get_spec(result.process_id)
         result.subprocess_specs = parser.get_subprocess_specs(result.process_id)
     except ValidationException as exc:
@@ -170,6 +185,27 @@ def check_bytes(content: bytes, filename: str, forms_dir: Path | dict | None,
     except Exception as exc:  # the parser raises plain errors for some malformed models
         problem(None, f"the engine cannot parse it: {type(exc).__name__}: {_without_reprs(str(exc))}")
     return result
+
+
+def _add_called(root, called, result: CheckedFile, problem) -> None:
+    """Resolve the file's calls to other deployed processes; their forms, lanes and user tasks join the file's."""
+    resolved = called_processes.resolve(root, lambda text: etree.fromstring(text.encode("utf-8"), _safe_parser()),
+                                        called, result.org)
+    for line, message in resolved.problems:
+        problem(line, message)
+    own_tasks = {t.id for t in result.user_tasks}
+    for callee in resolved.called:
+        for name, text in callee.forms.items():
+            if result.forms.setdefault(name, text) != text:
+                problem(None, f"called process '{callee.process_id}' has a form '{name}' that differs from this "
+                              "file's form of that name; rename one of them")
+        for task_id, info in callee.task_info.items():
+            if task_id in own_tasks or result.called_task_info.setdefault(task_id, info) != info:
+                problem(None, f"user task id '{task_id}' is in this file and in called process "
+                              f"'{callee.process_id}'; rename one of them")
+            if info.get("lane") and info["lane"] not in result.lanes:
+                result.lanes.append(info["lane"])
+    result.called = resolved.called
 
 
 # How lxml shows an element in a message: `<Element {namespace}sourceRef at 0x7f...>`.

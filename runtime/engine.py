@@ -23,7 +23,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from SpiffWorkflow.util.task import TaskState
 
-from . import calendars, db, directory, due_dates, forms, state, subject
+from . import calendars, called_processes, db, directory, due_dates, forms, state, subject
 from . import statements as sql
 from .bounded import BoundedDict
 from .bpmn_check import CheckedFile, Problem, check_bytes, standard_minutes_of
@@ -205,7 +205,21 @@ class Alur:
             content = path.read_bytes()
         except OSError as exc:
             return CheckedFile(str(path), [Problem(str(path), None, f"cannot read: {exc.strerror}")])
-        return check_bytes(content, str(path), forms_dir or self.settings.forms_dir, process_id)
+        return check_bytes(content, str(path), forms_dir or self.settings.forms_dir, process_id,
+                           self.called_processes())
+
+    def called_processes(self, org: str | None = None) -> called_processes.Lookup:
+        """How a deploy finds the process a call activity calls: the newest deployed version of that id
+        of organisation `org` (default: the calling file's `org` property, else "default")."""
+        def lookup(process_id: str, file_org: str | None) -> called_processes.CalledProcess | None:
+            with self.sessions() as session:
+                version = newest_version(session, org or file_org or DEFAULT_ORG, process_id)
+                if version is None:
+                    return None
+                return called_processes.CalledProcess(version.process_id, version.version, version.content_hash,
+                                                      version.bpmn_xml, dict(version.forms),
+                                                      dict(version.task_info or {}))
+        return lookup
 
     def deploy(self, bpmn_path: Path | str, forms_dir: Path | None = None, user: str = "system",
                org: str | None = None, skip_known: bool = False, process_id: str | None = None) -> DeployResult:
@@ -237,7 +251,8 @@ class Alur:
         `on_stored(session, version)` runs in the deploy's transaction with the version stored, or
         the newest one when it has the same content (the scenario run is kept with it that way).
         """
-        checked = check_bytes(content, filename, forms_dir or self.settings.forms_dir, process_id)
+        checked = check_bytes(content, filename, forms_dir or self.settings.forms_dir, process_id,
+                              self.called_processes(org))
         if not checked.ok:
             raise DeployRefused(checked.problems)
         content_hash = checked.content_hash
@@ -270,11 +285,11 @@ class Alur:
                 bpmn_xml=checked.bpmn_text,
                 forms=checked.forms,
                 spec_json=state.dump_spec(checked.spec, checked.subprocess_specs),
-                task_info={
+                task_info={**checked.called_task_info, **{
                     t.id: {"name": t.name, "lane": t.lane, "form": t.form, "ui_form": t.ui_form,
                            "standard_minutes": t.standard_minutes, "properties": t.properties}
                     for t in checked.user_tasks
-                },
+                }},
                 source_name=filename,
                 deployed_at=utcnow(),
                 deployed_by=user,

@@ -95,7 +95,8 @@ def before_deploy(alur, content: bytes, filename: str, scenarios: ScenarioSource
     Raises DeployRefused when the BPMN fails its checks, ScenariosFailed (with the report)
     when a scenario fails and `force` is not set. Returns what to record with the version.
     """
-    checked = check_bytes(content, filename, forms_dir or alur.settings.forms_dir, process_id)
+    checked = check_bytes(content, filename, forms_dir or alur.settings.forms_dir, process_id,
+                          alur.called_processes(org))
     if not checked.ok:
         raise DeployRefused(checked.problems)
     source = scenarios_for(alur, checked.process_id, org or checked.org or DEFAULT_ORG, scenarios, folder)

@@ -470,3 +470,88 @@ def test_listeners_and_variable_mappings_are_warned_about_naming_their_element_a
                                                 "is not run by Alur; what it does (a script, a class, an expression) "
                                                 "does not happen"),
     }
+
+
+# ------------------------------------------------------- call activities
+
+CALLED = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="Definitions_Telaah"
+    targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="telaah-surat" name="{name}" isExecutable="true">
+    <bpmn:laneSet id="LaneSet_Telaah">
+      <bpmn:lane id="Lane_Sekretaris" name="Sekretaris">
+        <bpmn:flowNodeRef>Telaah_Mulai</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>Telaah_Sekretaris</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>Telaah_Selesai</bpmn:flowNodeRef>
+      </bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="Telaah_Mulai"><bpmn:outgoing>Flow_T1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="Telaah_Sekretaris" name="Menelaah surat">
+      <bpmn:incoming>Flow_T1</bpmn:incoming><bpmn:outgoing>Flow_T2</bpmn:outgoing></bpmn:userTask>
+    <bpmn:endEvent id="Telaah_Selesai"><bpmn:incoming>Flow_T2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="Flow_T1" sourceRef="Telaah_Mulai" targetRef="Telaah_Sekretaris" />
+    <bpmn:sequenceFlow id="Flow_T2" sourceRef="Telaah_Sekretaris" targetRef="Telaah_Selesai" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def with_call_activity() -> str:
+    """The Staf's entry, then the Sekretaris's telaah (another deployed SOP), then the Kasubbag's review."""
+    old = '<bpmn:sequenceFlow id="Flow_3" sourceRef="Activity_Catat" targetRef="Activity_Periksa" />'
+    assert old in CAMUNDA
+    text = CAMUNDA.replace(old, '<bpmn:sequenceFlow id="Flow_3" sourceRef="Activity_Catat" targetRef="Call_Telaah" />'
+                                '\n    <bpmn:callActivity id="Call_Telaah" name="Telaah sekretaris" '
+                                'calledElement="telaah-surat"><bpmn:incoming>Flow_3</bpmn:incoming>'
+                                '<bpmn:outgoing>Flow_3b</bpmn:outgoing></bpmn:callActivity>\n'
+                                '    <bpmn:sequenceFlow id="Flow_3b" sourceRef="Call_Telaah" '
+                                'targetRef="Activity_Periksa" />')
+    text = text.replace("<bpmn:incoming>Flow_3</bpmn:incoming>\n", "<bpmn:incoming>Flow_3b</bpmn:incoming>\n", 1)
+    return text.replace("<bpmn:flowNodeRef>Activity_Catat</bpmn:flowNodeRef>",
+                        "<bpmn:flowNodeRef>Activity_Catat</bpmn:flowNodeRef><bpmn:flowNodeRef>Call_Telaah"
+                        "</bpmn:flowNodeRef>")
+
+
+def test_a_call_activity_runs_the_deployed_process_it_calls(alur, tmp_path):
+    from alur.runtime import directory
+    from alur.runtime.engine import DeployRefused, InvalidData
+
+    caller, callee = tmp_path / "surat.bpmn", tmp_path / "telaah.bpmn"
+    caller.write_text(with_call_activity())
+    with pytest.raises(DeployRefused) as refused:
+        alur.deploy(caller)
+    (problem,) = [p for p in refused.value.problems if p.severity == "error"]
+    assert problem.message == ("call activity 'Call_Telaah' calls process 'telaah-surat', which is neither in this "
+                               "file nor deployed in this organisation; deploy 'telaah-surat' first")
+    assert problem.line == with_call_activity()[:with_call_activity().index('<bpmn:callActivity')].count("\n") + 1
+    assert alur.processes() == []
+
+    callee.write_text(CALLED.format(name="Telaah surat"))
+    alur.deploy(callee)
+    assert alur.deploy(caller).created is True
+    assert alur.deploy(caller).created is False  # same file, same callee: the same content
+    for user, role in (("staf", "staf"), ("sekretaris", "sekretaris"), ("kasubbag", "kasubbag")):
+        directory.add_user(alur, user, [role])
+    (catat,) = alur.start("camunda-surat-masuk", "staf").ready_tasks
+    (telaah,) = alur.complete(catat.id, "staf", forms.sample_data(
+        json.loads((FORMS / "rekapitulasi.schema.json").read_text()))).ready_tasks
+    assert (telaah.task_spec, telaah.lane, telaah.role, telaah.form) == (
+        "Telaah_Sekretaris", "Sekretaris", "sekretaris", forms.GENERIC_FORM)
+    with pytest.raises(InvalidData) as invalid:  # the called SOP's form is enforced
+        alur.complete(telaah.id, "sekretaris", {"catatan": "tanpa selesai"})
+    assert invalid.value.errors == {"selesai": "wajib diisi"}
+    (periksa,) = alur.complete(telaah.id, "sekretaris", {"selesai": True}).ready_tasks
+    assert (periksa.task_spec, periksa.role) == ("Activity_Periksa", "kasubbag")
+
+    # A new version of the called SOP: the caller deployed again calls it, as new content.
+    callee.write_text(CALLED.format(name="Telaah surat (revisi)"))
+    alur.deploy(callee)
+    assert alur.deploy(caller).created is True
+
+
+def test_without_a_deploy_a_call_outside_the_file_is_named_with_its_line():
+    text = with_call_activity()
+    checked = check_bytes(text.encode(), "surat.bpmn", FORMS)
+    (problem,) = [p for p in checked.problems if p.severity == "error"]
+    assert problem.message.startswith("call activity 'Call_Telaah' calls process 'telaah-surat', which is not in "
+                                      "this file")
