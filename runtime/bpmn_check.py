@@ -420,6 +420,11 @@ def _check_lanes_and_tasks(process, result: CheckedFile, problem, forms_dir: Pat
         for name in filter(None, (form_name, ui_name)):
             if name in result.forms or name == generated:  # a generated form with errors: they are reported
                 continue
+            if name.startswith(_CAMUNDA_FORM_KEYS):
+                problem(line, f"user task '{task_id}': form '{name}' is a Camunda form (HTML or Camunda Forms), "
+                              "which Alur does not show; name a JSON Schema of forms/ (camunda:formKey="
+                              "\"NAME.schema.json\") or use generated form fields (camunda:formData)")
+                continue
             if "/" in name or "\\" in name or name.startswith("."):
                 problem(line, f"user task '{task_id}': form file name '{name}' must be a plain file name")
                 continue
@@ -462,6 +467,10 @@ def _check_due_date(task_id: str, line: int | None, properties: dict[str, str], 
     issue = due_dates.problem(due)
     if issue is not None:
         problem(line, f"user task '{task_id}': dueDate {issue}")
+
+
+# How camunda:formKey names an embedded HTML form, a deployed one or a Camunda Forms form.
+_CAMUNDA_FORM_KEYS = ("embedded:", "app:", "deployment:", "camunda-forms:")
 
 
 def _generated_form(task, result: CheckedFile, problem) -> str:

@@ -77,6 +77,13 @@ def _implementation(element):
         else:
             yield line, f"{_name(element)} names no decision; it would do nothing: remove it, or make the " \
                         "step a user task", "error"
+    if kind == "callActivity":
+        case = element.get(f"{{{CAMUNDA_NS}}}caseRef")
+        if case:
+            yield line, f"{_name(element)} calls the CMMN case '{_short(case)}' (camunda:caseRef); Alur runs no " \
+                        "CMMN cases: call a deployed process (calledElement), or make the step a user task", "error"
+        elif not element.get("calledElement"):
+            yield line, f"{_name(element)} names no process to call (calledElement)", "error"
     if kind == "serviceTask":
         operators = element.xpath("./bpmn:extensionElements/spiffworkflow:serviceTaskOperator", namespaces=NS)
         if operators:
@@ -102,6 +109,9 @@ def _camunda_element(element):
         named = (connector_id[0].text or "").strip() if connector_id else ""
         yield line, f"{_name(owner)} calls the connector '{_short(named)}' (camunda:connector); Alur runs no " \
                     "connector: remove it, or make the step a user task", "error"
+    elif kind in ("in", "out") and owner.tag == f"{{{BPMN_NS}}}callActivity":
+        yield line, f"{_name(owner)}: its variable mapping (camunda:{kind}) is not applied by Alur; the called " \
+                    "process gets all the data of the caller and gives all of its data back", "warning"
     elif kind == "inputOutput" and element.getparent() is not None and \
             element.getparent().tag == f"{{{BPMN_NS}}}extensionElements":
         yield line, f"{_name(owner)}: its input/output mapping (camunda:inputOutput) is not applied by Alur; " \

@@ -555,3 +555,32 @@ def test_without_a_deploy_a_call_outside_the_file_is_named_with_its_line():
     (problem,) = [p for p in checked.problems if p.severity == "error"]
     assert problem.message.startswith("call activity 'Call_Telaah' calls process 'telaah-surat', which is not in "
                                       "this file")
+
+
+def test_a_cmmn_case_call_an_embedded_form_and_variable_mappings_are_named_with_their_lines():
+    # The shapes of Camunda's invoice example: a call of a CMMN case with camunda:in/out, an embedded HTML form.
+    text = with_call_activity().replace(
+        'calledElement="telaah-surat"><bpmn:incoming>Flow_3</bpmn:incoming>',
+        'camunda:caseRef="InvoiceClarificationCase"><bpmn:extensionElements>\n<camunda:in source="a" target="a" />'
+        '</bpmn:extensionElements><bpmn:incoming>Flow_3</bpmn:incoming>')
+    text = text.replace('camunda:formKey="rekapitulasi.schema.json"', 'camunda:formKey="embedded:app:forms/catat.html"')
+    checked = check_bytes(text.encode(), "surat.bpmn", FORMS)
+    line_of = lambda needle: text[:text.index(needle)].count("\n") + 1  # noqa: E731
+    found = {(p.line, p.severity, p.message) for p in checked.problems}
+    assert (line_of('<bpmn:callActivity'), "error",
+            "call activity 'Call_Telaah' calls the CMMN case 'InvoiceClarificationCase' (camunda:caseRef); Alur runs "
+            "no CMMN cases: call a deployed process (calledElement), or make the step a user task") in found
+    assert (line_of('<camunda:in '), "warning",
+            "call activity 'Call_Telaah': its variable mapping (camunda:in) is not applied by Alur; the called "
+            "process gets all the data of the caller and gives all of its data back") in found
+    assert (line_of('<bpmn:userTask id="Activity_Catat"'), "error",
+            "user task 'Activity_Catat': form 'embedded:app:forms/catat.html' is a Camunda form (HTML or Camunda "
+            "Forms), which Alur does not show; name a JSON Schema of forms/ (camunda:formKey=\"NAME.schema.json\") "
+            "or use generated form fields (camunda:formData)") in found
+
+
+def test_a_call_activity_naming_no_process_is_refused():
+    text = with_call_activity().replace(' calledElement="telaah-surat"', "")
+    checked = check_bytes(text.encode(), "surat.bpmn", FORMS)
+    assert [p.message for p in checked.problems if p.severity == "error"] == [
+        "call activity 'Call_Telaah' names no process to call (calledElement)"]
