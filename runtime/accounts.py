@@ -14,8 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import db, directory
+from . import access, db, directory
 from . import statements as sql
+from .access import ADMIN_ROLE as ADMIN_ROLE
+from .access import DESIGNER_ROLE as DESIGNER_ROLE
+from .access import SYSTEM, Actor
 from .engine import Alur, InvalidData, NotFound
 from .models import AuditEntry, HumanTask, Instance, LaneRole, ProcessVersion, User, UserRole, utcnow
 
@@ -152,45 +155,28 @@ def display_names(alur: Alur) -> dict[str, str]:
         return dict(session.execute(select(User.username, User.display_name)).all())
 
 
-def _visible_process_ids(session, username: str):
-    """The processes of the user's organisation having a lane whose role the user holds (a subquery)."""
-    roles = select(UserRole.role).join(User, User.id == UserRole.user_id).where(User.username == username)
-    return (select(LaneRole.process_id).where(LaneRole.org == _org_of(username), LaneRole.role.in_(roles))
-            .distinct())
-
-
-def _org_of(username: str):
-    return select(User.org).where(User.username == username).scalar_subquery()
-
-
-def visible_process_conditions(session, username: str, org_column, process_column) -> list:
-    """WHERE conditions keeping the rows (of an organisation and process column) of the processes
-    the user may see: of the user's organisation, with a lane whose role the user holds."""
-    return [org_column == _org_of(username), process_column.in_(_visible_process_ids(session, username))]
-
-
-def visible_instance_conditions(session, username: str) -> list:
-    """WHERE conditions keeping the instances the user may see (as `can_see_instance` decides one)."""
-    return visible_process_conditions(session, username, Instance.org, Instance.process_id)
-
-
-def can_see_instance(alur: Alur, username: str, instance_id: int) -> bool:
-    """True when the user is of the instance's organisation and holds the role of one of its lanes."""
+def can_see_instance(alur: Alur, actor: Actor | str, instance_id: int) -> bool:
+    """True when `actor` (or the user of that name) may see the instance (access.may_see_instance)."""
     with alur.sessions() as session:
         instance = session.get(Instance, instance_id)
-        return instance is not None and directory.visible(alur, session, username, instance)
+        if isinstance(actor, str):
+            actor = directory.actor(alur, actor, session)
+        return instance is not None and directory.may_see(alur, session, actor, instance.org, instance.process_id)
 
 
-def visible_instances(alur: Alur, username: str, limit: int = 200, query: str | None = None) -> list[InstanceSummary]:
-    """The instances the user can see, running ones first, newest first; with `query`, only those whose
-    perihal or nomor contains it (any case)."""
+def visible_instances(alur: Alur, actor: Actor | str, limit: int = 200,
+                      query: str | None = None) -> list[InstanceSummary]:
+    """The instances `actor` (or the user of that name) may see, running ones first, newest first;
+    with `query`, only those whose perihal or nomor contains it (any case)."""
     from .subject import search_conditions
 
     with alur.sessions() as session:
+        if isinstance(actor, str):
+            actor = directory.actor(alur, actor, session)
         rows = session.execute(
             select(Instance, ProcessVersion.name, ProcessVersion.version)
             .join(ProcessVersion, ProcessVersion.id == Instance.version_id)
-            .where(*visible_instance_conditions(session, username),
+            .where(*access.instance_conditions(actor),
                    *search_conditions(query, Instance.perihal, Instance.nomor))
             .order_by((Instance.status == "running").desc(), Instance.id.desc())
             .limit(limit)
@@ -207,9 +193,18 @@ def visible_instances(alur: Alur, username: str, limit: int = 200, query: str | 
 # passwords, and which role performs each lane of its processes. Nothing here
 # reaches past the organisation: another organisation's users and processes are
 # NotFound. Every change is an audit entry (never with a password in it).
+# The verbs take the actor who administers (refused unless access.may_administer),
+# or, from the system's own callers, the name the audit log gives it.
 
-ADMIN_ROLE = "admin"
-DESIGNER_ROLE = "perancang"
+
+def _administrator(actor: Actor | str, org: str) -> str:
+    """The name the audit log gives `actor`, once the policy lets an actor administer `org`
+    (a plain name is the system's caller naming who acts)."""
+    if isinstance(actor, Actor):
+        access.check_administer(actor, org)
+        return actor.username
+    return actor
+
 MIN_PASSWORD_LENGTH = 10
 MAX_USERNAME_LENGTH = 100  # users.username
 # What an admin types: the user name within the organisation, which is put after "<org>.".
@@ -235,20 +230,25 @@ def process_deployed(alur: Alur, org: str, process_id: str) -> bool:
         ).first() is not None
 
 
-def users_of(alur: Alur, org: str) -> list[Account]:
-    """The accounts of organisation `org`, by user name."""
+def users_of(alur: Alur, org: str, actor: Actor = SYSTEM) -> list[Account]:
+    """The accounts of organisation `org`, by user name (for who may administer it)."""
+    _administrator(actor, org)
     with alur.sessions() as session:
         return load_accounts(session, User.org == org)
 
 
-def user_of(alur: Alur, org: str, username: str) -> Account:
-    """The account `username` of organisation `org`; NotFound when `org` has no such user."""
+def user_of(alur: Alur, org: str, username: str, actor: Actor = SYSTEM) -> Account:
+    """The account `username` of organisation `org`; NotFound when `org` has no such user
+    (for who may administer it)."""
+    _administrator(actor, org)
     with alur.sessions() as session:
         return _account(session, _member(session, org, username))
 
 
-def lane_mappings(alur: Alur, org: str) -> list[LaneMapping]:
-    """Lane -> role of every process of `org`, by process and lane (process names of the newest versions)."""
+def lane_mappings(alur: Alur, org: str, actor: Actor = SYSTEM) -> list[LaneMapping]:
+    """Lane -> role of every process of `org`, by process and lane (process names of the newest versions);
+    for who may administer it."""
+    _administrator(actor, org)
     with alur.sessions() as session:
         newest = (
             select(ProcessVersion.process_id, func.max(ProcessVersion.version).label("version"))
@@ -317,13 +317,14 @@ TAKEN = "nama pengguna sudah dipakai di organisasi ini"
 
 
 def create_user(alur: Alur, org: str, username: str, display_name: str, password: str, roles: list[str],
-                actor: str, method: str | None = None) -> Account:
+                actor: Actor | str, method: str | None = None) -> Account:
     """Create the user "<org>.<username>" (see namespaced_username) of `org` with a password and
     roles chosen from `organisation_roles(org)`.
 
     Raises InvalidData naming each bad field (see `new_user_problems`) and changes
     nothing; a user name already taken in the organisation is a bad username.
     """
+    actor = _administrator(actor, org)
     errors = new_user_problems(alur, org, username, display_name, password, roles)
     if errors:
         raise InvalidData(errors)
@@ -343,8 +344,9 @@ def create_user(alur: Alur, org: str, username: str, display_name: str, password
         raise InvalidData({"username": TAKEN}) from exc
 
 
-def add_role(alur: Alur, org: str, username: str, role: str, actor: str) -> None:
+def add_role(alur: Alur, org: str, username: str, role: str, actor: Actor | str) -> None:
     """Give a user of `org` one of `organisation_roles(org)` (nothing happens if the user holds it)."""
+    actor = _administrator(actor, org)
     if role not in organisation_roles(alur, org):
         raise InvalidData({"role": "peran tidak dikenal di organisasi ini"})
     with db.transaction(alur.sessions) as session:
@@ -354,9 +356,10 @@ def add_role(alur: Alur, org: str, username: str, role: str, actor: str) -> None
             _audit(session, actor, "role_add", {"username": username, "role": role})
 
 
-def remove_role(alur: Alur, org: str, username: str, role: str, actor: str) -> None:
+def remove_role(alur: Alur, org: str, username: str, role: str, actor: Actor | str) -> None:
     """Take a role from a user of `org`. An admin cannot take the admin role from themself
     (so an organisation is never left without the admin who could repair it)."""
+    actor = _administrator(actor, org)
     with db.transaction(alur.sessions) as session:
         user = _member(session, org, username)
         held = session.get(UserRole, (user.id, role))
@@ -368,10 +371,11 @@ def remove_role(alur: Alur, org: str, username: str, role: str, actor: str) -> N
         _audit(session, actor, "role_remove", {"username": username, "role": role})
 
 
-def reset_password(alur: Alur, org: str, username: str, password: str, actor: str,
+def reset_password(alur: Alur, org: str, username: str, password: str, actor: Actor | str,
                    method: str | None = None) -> None:
     """Give a user of `org` a new password (at least MIN_PASSWORD_LENGTH characters); the user's
     sessions on every device end."""
+    actor = _administrator(actor, org)
     errors: dict[str, str] = {}
     _check_password(password, errors)
     if errors:
@@ -382,10 +386,11 @@ def reset_password(alur: Alur, org: str, username: str, password: str, actor: st
         _audit(session, actor, "password_reset", {"username": username})
 
 
-def map_lane(alur: Alur, org: str, process_id: str, lane: str, role: str, actor: str) -> int:
+def map_lane(alur: Alur, org: str, process_id: str, lane: str, role: str, actor: Actor | str) -> int:
     """Let `role` perform `lane` of a process of `org`, like directory.set_lane_role, and move the lane's
     ready tasks to the new role in the same transaction (releasing claims of users who do not
     hold it, who could neither finish nor release them). Returns the number of tasks moved."""
+    actor = _administrator(actor, org)
     role = role.strip()
     if not _ROLE.fullmatch(role):
         raise InvalidData({"role": "1-200 karakter: huruf kecil, angka atau tanda hubung, diawali huruf atau angka"})

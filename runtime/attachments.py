@@ -17,8 +17,9 @@ from typing import BinaryIO
 
 from sqlalchemy import func, select
 
-from . import accounts, blobstore, db, directory, forms, views
-from .engine import Alur, Conflict, Forbidden, InstanceView, InvalidData, NotFound
+from . import access, blobstore, db, directory, forms, views
+from .access import SYSTEM, Actor
+from .engine import Alur, AlurError, InstanceView, InvalidData, NotFound
 from .models import Attachment, utcnow
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -126,7 +127,7 @@ class Attachments:
         return self._write(task.instance_id, task.id, user, upload, field=field)
 
     def complete(self, task_id: str, user: str, data: dict, uploads: dict[str, Upload] | None = None,
-                 expected_revision: int | None = None) -> InstanceView:
+                 expected_revision: int | None = None, keep_files: bool = False) -> InstanceView:
         """Complete a task whose form may carry files: store each upload, put its
         generated name in its field, and complete the task with the data.
 
@@ -134,6 +135,9 @@ class Attachments:
         all errors are raised together as InvalidData; if completing fails,
         the files stored for it are removed again, so nothing changes.
         An attachment field given as text must name an attachment of the same instance.
+        With `keep_files` (a person at the task page), the good files of a completion refused for
+        other fields are stored all the same and named in the error's `kept`, so that the form
+        shown again still holds them; the task and the instance stay as they were.
         """
         uploads = {name: u for name, u in (uploads or {}).items() if u is not None and u.filename}
         if not uploads:  # nothing to store: one transaction of the engine checks everything
@@ -165,7 +169,7 @@ class Attachments:
                 for name, message in exc.errors.items():
                     errors.setdefault(name, message)
         if errors:
-            raise InvalidData(errors)
+            raise InvalidData(errors, kept=self._keep(task, user, uploads, errors) if keep_files else None)
         stored = []
         try:
             for name, upload in uploads.items():
@@ -177,6 +181,19 @@ class Attachments:
             for view in stored:
                 self._discard(view.name)
             raise
+
+    def _keep(self, task, user: str, uploads: dict[str, Upload], errors: dict[str, str]) -> dict[str, AttachmentView]:
+        """Store the good files of a completion refused for other fields, so that the user need not
+        choose them again: the form shown again names each and sends it back by name. A file no
+        completion names is removed after the grace period (runtime/attachments_cleanup.py)."""
+        kept = {}
+        for name, upload in uploads.items():
+            if name not in errors:
+                try:
+                    kept[name] = self._write(task.instance_id, task.id, user, upload, field=name, form_field=name)
+                except AlurError:  # the quota filled meanwhile: this one is chosen again, the errors stand
+                    continue
+        return kept
 
     @staticmethod
     def _references_problems(session, task, schema: dict, data: dict) -> dict[str, str]:
@@ -192,9 +209,10 @@ class Attachments:
 
     # ------------------------------------------------------------- reading
 
-    def for_instance(self, instance_id: int) -> list[AttachmentView]:
-        """The attachments of an instance, oldest first."""
+    def for_instance(self, instance_id: int, actor: Actor = SYSTEM) -> list[AttachmentView]:
+        """The attachments of an instance, oldest first (NotFound if `actor` may not see the instance)."""
         with self.alur.sessions() as session:
+            self.alur.check_visible(session, instance_id, actor)
             rows = session.scalars(
                 select(Attachment).where(Attachment.instance_id == instance_id).order_by(Attachment.id)
             )
@@ -208,14 +226,17 @@ class Attachments:
                 raise NotFound(f"attachment {name} does not exist")
             return AttachmentView.of(row)
 
-    def open_for(self, user: str, name: str) -> tuple[AttachmentView, BinaryIO]:
-        """The attachment and a reader of its bytes (to close after use), if `user` can see its instance.
+    def open_for(self, actor: Actor, name: str) -> tuple[AttachmentView, BinaryIO]:
+        """The attachment and a reader of its bytes (to close after use), if `actor` may see its instance.
 
-        An attachment of an instance the user cannot see is NotFound, as if it did not exist.
+        An attachment of an instance the actor may not see is NotFound, as if it did not exist.
         """
         view = self.get(name)
-        if not accounts.can_see_instance(self.alur, user, view.instance_id):
-            raise NotFound(f"attachment {name} does not exist")
+        with self.alur.sessions() as session:
+            try:
+                self.alur.check_visible(session, view.instance_id, actor)
+            except NotFound:
+                raise NotFound(f"attachment {name} does not exist") from None
         reader = self.blobs.open(view.name)
         if reader is None:
             raise NotFound(f"attachment {name} is missing from storage")
@@ -224,16 +245,9 @@ class Attachments:
     # ------------------------------------------------------------- helpers
 
     def _workable_task(self, task_id: str, user: str):
+        """The task, if `user` may complete it (and so attach files to it); else the policy's refusal."""
         task = self.alur.task(task_id)
-        org, roles = directory.member(self.alur, user)
-        if task.org != org:  # another organisation's task is not there at all for this user
-            raise NotFound(f"task {task_id} does not exist")
-        if task.role not in roles:
-            raise Forbidden(f"'{user}' does not hold role '{task.role}' of lane '{task.lane}'")
-        if task.status != "ready":
-            raise Conflict(f"task {task_id} is {task.status}")
-        if task.claimed_by not in (None, user):
-            raise Forbidden(f"task {task_id} is claimed by {task.claimed_by}")
+        access.check_task(directory.actor(self.alur, user), task, "complete")
         return task
 
     def _quota_problem(self, session, instance_id: int, task_id: str | None, adding: list[int]) -> str | None:

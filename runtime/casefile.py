@@ -22,9 +22,10 @@ from babel.numbers import format_decimal
 from sqlalchemy import select
 
 from . import directory
+from .access import Actor
 from .attachments import ATTACHMENT_FORMAT, AttachmentView
-from .engine import Alur, AuditView, NotFound, TaskView
-from .models import Attachment, AuditEntry, HumanTask, Instance
+from .engine import Alur, AuditView, TaskView
+from .models import Attachment, AuditEntry, HumanTask
 from .people import People, people
 
 COMPLETIONS = ("complete", "return")
@@ -159,13 +160,13 @@ def build(entries: Iterable[AuditView], steps: Mapping[str, TaskView], forms: Ma
     return recorded
 
 
-def case_file(alur: Alur, instance_id: int, user: str) -> list[RecordedStep]:
-    """The case file of instance `instance_id` (see `build`), for `user`: NotFound, as if the
-    instance did not exist, unless the user may see the instance."""
+def case_file(alur: Alur, instance_id: int, actor: Actor | str) -> list[RecordedStep]:
+    """The case file of instance `instance_id` (see `build`), for `actor` (or the user of that name):
+    NotFound, as if the instance did not exist, unless they may see the instance."""
     with alur.sessions() as session:
-        instance = session.get(Instance, instance_id)
-        if instance is None or not directory.visible(alur, session, user, instance):
-            raise NotFound(f"instance {instance_id} does not exist")
+        if isinstance(actor, str):
+            actor = directory.actor(alur, actor, session)
+        instance = alur.visible_instance(session, instance_id, actor)
         version = alur.version(session, instance.version_id)
         entries = [AuditView(**{f: getattr(r, f) for f in AuditView.__dataclass_fields__})
                    for r in session.scalars(select(AuditEntry).where(

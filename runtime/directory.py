@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from . import db
+from . import access, db
 from . import statements as sql
+from .access import Actor
 from .errors import AlurError, Conflict, NotFound
 from .models import DEFAULT_ORG, Instance, LaneRole, Organisation, ProcessVersion, User, UserRole, utcnow
 
@@ -49,14 +50,16 @@ def namespace_owner(session, username: str) -> str | None:
 
 def add_user(alur: Alur, username: str, roles: list[str], display_name: str | None = None,
              password_hash: str | None = None, org: str = DEFAULT_ORG, nip: str | None = None,
-             jabatan: str | None = None) -> None:
+             jabatan: str | None = None, email: str | None = None, notify_email: bool | None = None) -> None:
     """Create a user of organisation `org` (or add roles to an existing one of that organisation;
     a new password hash then ends the user's sessions; a full name, NIP or jabatan given replaces
-    the one stored). A name in another organisation's namespace ("kalbar-diskukm.x" for org
-    sulteng-diskukm) is refused (Conflict); a NIP that is not 18 digits is InvalidData."""
-    from .people import clean_profile
+    the one stored; so does an e-mail address, and `notify_email` when not None). A name in another
+    organisation's namespace ("kalbar-diskukm.x" for org sulteng-diskukm) is refused (Conflict); a NIP
+    that is not 18 digits, or an e-mail address that is not one, is InvalidData."""
+    from .people import clean_email, clean_profile
 
     nip, jabatan = clean_profile(nip, jabatan)
+    email = clean_email(email)
     with db.transaction(alur.sessions) as session:
         if session.get(Organisation, org) is None:
             if org != DEFAULT_ORG:
@@ -69,15 +72,19 @@ def add_user(alur: Alur, username: str, roles: list[str], display_name: str | No
         user = session.scalars(select(User).where(User.username == username)).first()
         if user is None:
             user = User(username=username, display_name=display_name or username, password_hash=password_hash,
-                        org=org, nip=nip, jabatan=jabatan)
+                        org=org, nip=nip, jabatan=jabatan, email=email,
+                        notify_email=True if notify_email is None else notify_email)
             session.add(user)
             session.flush()
         elif user.org != org:
             raise Conflict(f"user '{username}' belongs to organisation '{user.org}', not '{org}'")
         else:
-            for column, value in (("display_name", display_name), ("nip", nip), ("jabatan", jabatan)):
+            for column, value in (("display_name", display_name), ("nip", nip), ("jabatan", jabatan),
+                                  ("email", email)):
                 if value:
                     setattr(user, column, value)
+            if notify_email is not None:
+                user.notify_email = notify_email
         if password_hash and password_hash != user.password_hash:
             user.password_hash = password_hash
             session.execute(sql.end_sessions_of_user, {"owner_id": user.id, "now": utcnow()})
@@ -96,6 +103,13 @@ def member(alur: Alur, username: str, session=None) -> tuple[str | None, set[str
     if not rows:
         return None, set()
     return rows[0].org, {row.role for row in rows if row.role is not None}
+
+
+def actor(alur: Alur, username: str, session=None) -> Actor:
+    """The actor `username` is: a user with their organisation and roles (read in `session` if given),
+    or, for a name that is no user's, an actor of no organisation who may do nothing."""
+    org, roles = member(alur, username, session)
+    return Actor.user(username, org, roles)
 
 
 def lane_roles(alur: Alur, org: str, process_id: str, session=None) -> dict[str, str]:
@@ -118,10 +132,10 @@ def set_lane_role(alur: Alur, org: str, process_id: str, lane: str, role: str) -
         row.role = role
 
 
-def visible(alur: Alur, session, username: str, instance: Instance) -> bool:
-    """True when the user is of the instance's organisation and holds the role of one of its lanes."""
-    org, roles = member(alur, username, session)
-    return org == instance.org and bool(roles & set(lane_roles(alur, org, instance.process_id, session).values()))
+def may_see(alur: Alur, session, actor: Actor, org: str, process_id: str) -> bool:
+    """True when `actor` may see an instance of process `process_id` of organisation `org`
+    (access.may_see_instance, over the roles of the process's lanes, read in `session`)."""
+    return access.may_see_instance(actor, org, lane_roles(alur, org, process_id, session).values())
 
 
 def process_organisation(alur: Alur, process_id: str, org: str | None = None) -> str:

@@ -23,7 +23,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from SpiffWorkflow.util.task import TaskState
 
-from . import calendars, called_processes, db, directory, due_dates, forms, state, subject
+from . import access, calendars, called_processes, db, directory, due_dates, forms, state, subject
+from .access import SYSTEM, Actor
 from . import statements as sql
 from .bounded import BoundedDict
 from .bpmn_check import CheckedFile, Problem, check_bytes, standard_minutes_of
@@ -160,6 +161,13 @@ def newest_version(session, org: str, process_id: str) -> ProcessVersion | None:
     ).first()
 
 
+def deployer(actor: Actor, org: str | None) -> str:
+    """The name the audit log gives `actor` deploying in `org` (default: the actor's organisation),
+    once the policy lets them (access.check_deploy); the system deploys wherever its file says."""
+    access.check_deploy(actor, org or actor.org)
+    return actor.username
+
+
 def role_for_lane(lane: str) -> str:
     """Default role key of a lane: its name in lower case with dashes ("Kepala Dinas" -> "kepala-dinas")."""
     return re.sub(r"[^a-z0-9]+", "-", lane.lower()).strip("-")
@@ -244,13 +252,17 @@ class Alur:
         return self.deploy_bytes(content, path.name, forms_dir, user, org, skip_known, process_id=process_id)
 
     def deploy_bytes(self, content: bytes, filename: str, forms_dir: Path | None = None,
-                     user: str = "system", org: str | None = None, skip_known: bool = False,
+                     user: str | Actor = "system", org: str | None = None, skip_known: bool = False,
                      on_stored=None, process_id: str | None = None) -> DeployResult:
         """Deploy BPMN `content` (as from an upload); see `deploy`.
 
+        `user` is an actor (a user deploys in their own organisation, refused before the file is
+        read unless access.may_deploy), or the name the audit log gives the system's caller.
         `on_stored(session, version)` runs in the deploy's transaction with the version stored, or
         the newest one when it has the same content (the scenario run is kept with it that way).
         """
+        if isinstance(user, Actor):
+            user, org = deployer(user, org), org or user.org
         checked = check_bytes(content, filename, forms_dir or self.settings.forms_dir, process_id,
                               self.called_processes(org))
         if not checked.ok:
@@ -374,15 +386,15 @@ class Alur:
         ProcessFailed and nothing is written.
         """
         with db.transaction(self.sessions) as session:
-            org, roles = directory.member(self, user, session)
+            actor = directory.actor(self, user, session)
+            org = actor.org
             version = newest_version(session, org, process_id) if org is not None else None
             if version is None:
                 raise NotFound(f"process '{process_id}' is not deployed")
             spec, subprocess_specs = self.spec(version)
             start_lane = self.start_lane(spec)
-            lane_roles = directory.lane_roles(self, org, process_id, session)
-            if start_lane is not None and lane_roles.get(start_lane) not in roles:
-                raise Forbidden(f"'{user}' does not hold the role of lane '{start_lane}' that starts this SOP")
+            start_role = directory.lane_roles(self, org, process_id, session).get(start_lane) if start_lane else None
+            access.check_start(actor, version.org, start_lane, start_role)
             # Checked once the user may start it: a refusal tells nothing about what was typed.
             if perihal is None and nomor is None and not unknown_fields:
                 perihal = ""
@@ -405,25 +417,41 @@ class Alur:
                                        ready_before=set())  # a new instance has no task rows yet
             return self._instance_view(session, instance, version, ready)
 
-    def instance(self, instance_id: int, user: str | None = None) -> InstanceView:
+    def instance(self, instance_id: int, actor: Actor = SYSTEM) -> InstanceView:
         """An instance with its version, status, revision and ready tasks.
 
-        With `user`, an instance that user may not see is reported as not found.
+        An instance `actor` may not see (access.may_see_instance) is reported as not found;
+        the system (the default: the CLI, the engine's own callers) sees every one.
         """
         with self.sessions() as session:
-            instance = session.get(Instance, instance_id)
-            if instance is None or (user is not None and not directory.visible(self, session, user, instance)):
-                raise NotFound(f"instance {instance_id} does not exist")
+            instance = self.visible_instance(session, instance_id, actor)
             return self._instance_view(session, instance, self.version(session, instance.version_id))
+
+    def visible_instance(self, session, instance_id: int, actor: Actor) -> Instance:
+        """The instance row, if `actor` may see it; NotFound otherwise, as if it did not exist."""
+        instance = session.get(Instance, instance_id)
+        if instance is None:
+            raise NotFound(f"instance {instance_id} does not exist")
+        access.check_see_instance(actor, instance_id, instance.org,
+                                  directory.lane_roles(self, instance.org, instance.process_id, session).values())
+        return instance
+
+    def check_visible(self, session, instance_id: int, actor: Actor) -> None:
+        """NotFound unless the instance exists and `actor` may see it (reading its organisation and
+        process only, not its state)."""
+        found = session.execute(select(Instance.org, Instance.process_id).where(Instance.id == instance_id)).first()
+        if found is None:
+            raise NotFound(f"instance {instance_id} does not exist")
+        access.check_see_instance(actor, instance_id, found.org,
+                                  directory.lane_roles(self, found.org, found.process_id, session).values())
 
     def tasks_for(self, user: str, include_claimed_by_others: bool = True) -> list[TaskView]:
         """Ready tasks of the lanes the user's roles cover, newest first (an index lookup)."""
         with self.sessions() as session:
-            org, roles = directory.member(self, user, session)
-            if not roles:
+            actor = directory.actor(self, user, session)
+            if not actor.roles:
                 return []
-            query = select(HumanTask).where(HumanTask.org == org, HumanTask.role.in_(roles),
-                                            HumanTask.status == "ready")
+            query = select(HumanTask).where(*access.task_conditions(actor), HumanTask.status == "ready")
             if not include_claimed_by_others:
                 query = query.where((HumanTask.claimed_by.is_(None)) | (HumanTask.claimed_by == user))
             rows = session.scalars(query.order_by(HumanTask.ready_at.desc(), HumanTask.id))
@@ -439,11 +467,9 @@ class Alur:
     def claim(self, task_id: str, user: str) -> TaskView:
         """Take a ready task so that others see it is being worked on."""
         with db.transaction(self.sessions) as session:
-            row = self._task_for_user(session, task_id, user)
+            row = self._task_for(session, task_id, user, "claim")
             if row.claimed_by == user:
                 return TaskView.of(row)
-            if row.claimed_by is not None:
-                raise Conflict(f"task {task_id} is already claimed by {row.claimed_by}")
             now = utcnow()
             changed = session.execute(
                 update(HumanTask)
@@ -459,9 +485,7 @@ class Alur:
     def unclaim(self, task_id: str, user: str) -> TaskView:
         """Give a claimed task back to the lane."""
         with db.transaction(self.sessions) as session:
-            row = self._task_for_user(session, task_id, user)
-            if row.claimed_by != user:
-                raise Conflict(f"task {task_id} is not claimed by {user}")
+            row = self._task_for(session, task_id, user, "unclaim")
             row.claimed_by = None
             row.claimed_at = None
             self._audit(session, user, "unclaim", task=row)
@@ -496,15 +520,12 @@ class Alur:
         # what the user may do; then one UPDATE of the instance (guarded by the revision read), one of
         # the task, the audit entry and the task index; nothing else is read.
         found = connection.execute(sql.task_for_completion, {"task_id": task_id, "user": user}).first()
-        if found is None or found.user_org is None or found.org != found.user_org:
-            # Another organisation's task is not there at all for this user.
+        if found is None:
             raise NotFound(f"task {task_id} does not exist")
-        if not found.holds_role:
-            raise Forbidden(f"'{user}' does not hold role '{found.role}' of lane '{found.lane}'")
-        if found.status != "ready":
-            raise Conflict(f"task {task_id} is {found.status}")
-        if found.claimed_by not in (None, user):
-            raise Forbidden(f"task {task_id} is claimed by {found.claimed_by}")
+        # The statement tells whether the user holds this task's role, not every role they hold:
+        # the actor is the user as far as the policy needs to know for this task.
+        actor = Actor.user(user, found.user_org, {found.role} if found.holds_role else ())
+        access.check_task(actor, found, "complete")
         if expected_revision is not None and found.revision != expected_revision:
             raise Conflict(
                 f"instance {found.instance_id} is at revision {found.revision}, not {expected_revision}; reload"
@@ -560,20 +581,20 @@ class Alur:
         )
         return view, workflow, version.id
 
-    def history(self, instance_id: int, user: str | None = None) -> list[AuditView]:
-        """The audit entries of an instance, oldest first (with `user`: only if that user may see it)."""
+    def history(self, instance_id: int, actor: Actor = SYSTEM) -> list[AuditView]:
+        """The audit entries of an instance, oldest first (NotFound if `actor` may not see it)."""
         with self.sessions() as session:
-            instance = session.get(Instance, instance_id)
-            if instance is None or (user is not None and not directory.visible(self, session, user, instance)):
-                raise NotFound(f"instance {instance_id} does not exist")
+            self.check_visible(session, instance_id, actor)
             rows = session.scalars(
                 select(AuditEntry).where(AuditEntry.instance_id == instance_id).order_by(AuditEntry.id)
             )
             return [AuditView(**{f: getattr(r, f) for f in AuditView.__dataclass_fields__}) for r in rows]
 
-    def instance_tasks(self, instance_id: int) -> list[TaskView]:
-        """Every user task an instance has had, in the order they became ready."""
+    def instance_tasks(self, instance_id: int, actor: Actor = SYSTEM) -> list[TaskView]:
+        """Every user task an instance has had, in the order they became ready (NotFound if `actor`
+        may not see the instance)."""
         with self.sessions() as session:
+            self.check_visible(session, instance_id, actor)
             rows = session.scalars(
                 select(HumanTask).where(HumanTask.instance_id == instance_id)
                 .order_by(HumanTask.ready_at, HumanTask.id)
@@ -635,16 +656,12 @@ class Alur:
         with self._workflows_lock:
             self._workflows[instance_id] = (version_id, revision, workflow)
 
-    def _task_for_user(self, session, task_id: str, user: str) -> HumanTask:
+    def _task_for(self, session, task_id: str, user: str, verb: access.TaskVerb) -> HumanTask:
+        """The task row `user` may `verb` (claim, unclaim), else the policy's refusal."""
         row = session.get(HumanTask, task_id)
-        org, roles = directory.member(self, user, session)
-        if row is None or row.org != org:
-            # Another organisation's task is not there at all for this user.
+        if row is None:
             raise NotFound(f"task {task_id} does not exist")
-        if row.role not in roles:
-            raise Forbidden(f"'{user}' does not hold role '{row.role}' of lane '{row.lane}'")
-        if row.status != "ready":
-            raise Conflict(f"task {task_id} is {row.status}")
+        access.check_task(directory.actor(self, user, session), row, verb)
         return row
 
     def save_workflow(self, session, instance: Instance, version: ProcessVersion, workflow, actor: str,

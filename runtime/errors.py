@@ -46,8 +46,12 @@ class ProcessFailed(AlurError):
 
 
 class InvalidData(AlurError):
+    """Form data that is not valid, field by field. `kept`: the files of a refused completion that
+    were stored all the same, by form field, so that the form shown again still holds them."""
+
     status = 422
 
-    def __init__(self, errors: dict[str, str]):
+    def __init__(self, errors: dict[str, str], kept: dict | None = None):
         self.errors = errors
+        self.kept = kept or {}
         super().__init__("data tidak sah: " + "; ".join(f"{k}: {v}" for k, v in errors.items()))

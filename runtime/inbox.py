@@ -15,7 +15,8 @@ from datetime import datetime
 
 from sqlalchemy import exists, func, literal, select
 
-from . import directory, subject
+from . import access, directory, subject
+from .access import Actor
 from .engine import TaskView
 from .models import HumanTask, Instance, LaneRole, ProcessVersion, utcnow
 
@@ -61,6 +62,20 @@ class InboxPage:
         return self.offset > 0
 
 
+HEADER_CAP = 99  # the header shows "99+" beyond this
+
+
+def waiting_for(alur, user: str, org: str, roles: set[str], cap: int = HEADER_CAP) -> Count:
+    """How many ready tasks wait for `user` now (of their roles, unclaimed or claimed by them):
+    the count beside Kotak Masuk in the header; one bounded index range, at most cap + 1 rows."""
+    if not roles:
+        return Count(0)
+    conditions = [HumanTask.org == org, HumanTask.role.in_(roles), HumanTask.status == "ready",
+                  HumanTask.claimed_by.is_(None) | (HumanTask.claimed_by == user)]
+    with alur.sessions() as session:
+        return _count(session.scalar(select(_capped(conditions, cap))) or 0, cap)
+
+
 def _capped(conditions: list, cap: int):
     """The count of matching human_tasks rows that reads no further than cap + 1 of them (a bounded index range)."""
     matching = select(literal(1)).select_from(HumanTask).where(*conditions).limit(cap + 1).subquery()
@@ -82,8 +97,7 @@ def _per_process(session, conditions: list, process_ids: list[str]) -> dict[str,
 
 def inbox(alur, user: str, process_id: str | None = None, overdue: bool = False, limit: int = PAGE_SIZE,
           offset: int = 0, now: datetime | None = None, include_claimed_by_others: bool = True,
-          counts: bool = True, member: tuple[str | None, set[str]] | None = None,
-          query: str | None = None) -> InboxPage:
+          counts: bool = True, actor: Actor | None = None, query: str | None = None) -> InboxPage:
     """The page of `user`'s ready tasks from `offset` (at most `limit`, capped at MAX_PAGE_SIZE).
 
     Filters: only SOP `process_id`; only `overdue` tasks (due before `now`);
@@ -92,18 +106,20 @@ def inbox(alur, user: str, process_id: str | None = None, overdue: bool = False,
     Counts stop at their caps, so a page costs the same however many tasks wait.
     `query`: only tasks whose instance's perihal or nomor contains it (any case); the
     instance is found by its primary key from each task row the index walk meets.
-    `member` is (organisation, roles) of `user` when the caller has just read them
-    (the web app's logged-in account); otherwise they are read here.
+    `actor` is `user` as the caller has just read them (the web app's logged-in account);
+    otherwise they are read here. The tasks listed are those of the lanes the actor performs
+    (access.task_conditions).
     """
     if limit < 1 or offset < 0:
         raise ValueError("limit must be at least 1 and offset at least 0")
     limit = min(limit, MAX_PAGE_SIZE)
     now = now or utcnow()
     with alur.sessions() as session:
-        org, roles = member if member is not None else directory.member(alur, user, session)
-        if not roles:
+        actor = actor if actor is not None else directory.actor(alur, user, session)
+        org = actor.org
+        if not actor.roles:
             return InboxPage([], Count(0), offset, limit, Count(0), {})
-        mine = [HumanTask.org == org, HumanTask.role.in_(roles), HumanTask.status == "ready"]
+        mine = [*access.task_conditions(actor), HumanTask.status == "ready"]
         if not include_claimed_by_others:
             mine.append(HumanTask.claimed_by.is_(None) | (HumanTask.claimed_by == user))
         matching = list(mine)
@@ -119,7 +135,7 @@ def inbox(alur, user: str, process_id: str | None = None, overdue: bool = False,
             # Every SOP of the organisation with the name of its newest version, and whether one of the
             # user's roles performs a lane of it (those are the SOPs the filters offer).
             has_lane = exists().where(LaneRole.org == ProcessVersion.org, LaneRole.process_id == ProcessVersion.process_id,
-                                      LaneRole.role.in_(roles))
+                                      access.performs_lane_condition(actor))
             sops = set()
             for pid, name, mine_too in session.execute(
                     select(ProcessVersion.process_id, ProcessVersion.name, has_lane)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -146,6 +146,8 @@ class HumanTask(Base):
         # ... and counts per SOP and overdue tasks from this one alone.
         Index("ix_human_tasks_inbox_counts", "org", "role", "status", "process_id", "due_at"),
         Index("ix_human_tasks_instance", "instance_id", "status"),
+        # The worker finds the tasks that became ready since its last pass (runtime/notifications.py).
+        Index("ix_human_tasks_ready_at", "ready_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task UUID
@@ -197,6 +199,9 @@ class User(Base):
     nip: Mapped[str | None] = mapped_column(String(18), nullable=True)  # Nomor Induk Pegawai: 18 digits
     jabatan: Mapped[str | None] = mapped_column(String(200), nullable=True)  # the position, e.g. "Sekretaris Dinas"
     password_hash: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)  # where notifications are mailed
+    # False: the user gets no mail (the notifications are still recorded)
+    notify_email: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class UserRole(Base):
@@ -351,3 +356,50 @@ class CalendarDay(Base):
     description: Mapped[str] = mapped_column(String(300))
     changed_by: Mapped[str] = mapped_column(String(200))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Notification(Base):
+    """Something a user is told about: for now a task of theirs that became ready (`kind` "ready").
+
+    Made by the worker's fan-out (runtime/notifications.py), at most once per task, user and kind;
+    mailed by runtime/mailing.py, which moves `mail_state` from pending to claimed (a worker is
+    sending it) to sent, or to skipped (the task was no longer the user's to do, or the user gets
+    no mail). `read_at` is for an in-app list of notifications (not yet shown).
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("task_id", "username", "kind", name="uq_notifications_task_user_kind"),
+        Index("ix_notifications_unread", "username", "read_at", "id"),
+        Index("ix_notifications_mail", "mail_state", "username"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org: Mapped[str] = mapped_column(String(100))
+    username: Mapped[str] = mapped_column(String(100))
+    task_id: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    mail_state: Mapped[str] = mapped_column(String(10))  # pending | claimed | sent | skipped
+    mail_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # when claimed, sent or skipped
+
+
+class Mailbox(Base):
+    """One row per user the worker mails: locked while a worker claims that user's notifications, and
+    when it last mailed them (at most one mail a minute per user, runtime/mailing.py)."""
+
+    __tablename__ = "mailboxes"
+
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    last_mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class WorkerMark(Base):
+    """A moment the worker keeps: "fan_out" (tasks ready until then have their notifications) and
+    "last_pass" (when a worker last finished a pass; the metric alur_worker_lag_seconds)."""
+
+    __tablename__ = "worker_marks"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, func, select
 
-from . import directory, subject
-from .accounts import visible_instance_conditions, visible_process_conditions
+from . import access, directory, subject
+from .access import Actor
 from .models import HumanTask, Instance, LaneRole, ProcessVersion, utcnow
 from .whole_numbers import MAX_ID, parse_whole
 
@@ -108,7 +108,7 @@ class OverviewPage:
         return max(1, -(-self.total // self.per_page))
 
 
-def parse_filters(args, zone: ZoneInfo) -> tuple[Filters, dict[str, str]]:
+def parse_filters(args) -> tuple[Filters, dict[str, str]]:
     """Filters from query parameters (sop, status, terlambat, lajur, dari, sampai, q, tampilan,
     urut); the second value names each parameter that is not valid and why (it is then left out)."""
     errors: dict[str, str] = {}
@@ -157,43 +157,47 @@ def page_number(text: str | None) -> int:
     return parse_whole(text, 1, MAX_ID // PAGE_SIZE) or 1
 
 
-def overview(alur, username: str, filters: Filters = Filters(), page: int = 1, per_page: int = PAGE_SIZE,
+def overview(alur, actor: Actor | str, filters: Filters = Filters(), page: int = 1, per_page: int = PAGE_SIZE,
              now: datetime | None = None) -> OverviewPage:
-    """The page `page` of the instances `username` may see, narrowed by `filters`."""
+    """The page `page` of the instances `actor` (or the user of that name) may see, narrowed by `filters`."""
     now = now or utcnow()
     with alur.sessions() as session:
-        org, roles = directory.member(alur, username, session)
-        conditions = _conditions(session, username, roles, filters, now, alur.calendars.of(session.connection(), org or ""))
+        if isinstance(actor, str):
+            actor = directory.actor(alur, actor, session)
+        org = actor.org
+        calendar = alur.calendars.of(session.connection(), org or "")
+        conditions = _conditions(actor, filters, now, calendar.zone)
         total = session.scalar(select(func.count()).select_from(Instance).where(*conditions)) or 0
-        rows = _rows(alur, session, org, conditions, filters, now, limit=per_page, offset=(page - 1) * per_page)
-        processes = _processes(session, username)
+        rows = _rows(alur, session, calendar, conditions, filters, now, limit=per_page, offset=(page - 1) * per_page)
+        processes = _processes(session, actor)
         lanes = sorted(set(session.scalars(
             select(LaneRole.lane).where(LaneRole.org == org, LaneRole.process_id.in_(list(processes)))
             .distinct())))
         return OverviewPage(rows, total, page, per_page, processes, lanes)
 
 
-def export_rows(alur, username: str, filters: Filters = Filters(), now: datetime | None = None,
+def export_rows(alur, actor: Actor | str, filters: Filters = Filters(), now: datetime | None = None,
                 cap: int | None = None) -> tuple[list[Row], bool]:
     """Every instance of the filtered list (at most `cap`, by default EXPORT_CAP), and whether the list
     was longer."""
     now = now or utcnow()
     cap = EXPORT_CAP if cap is None else cap
     with alur.sessions() as session:
-        org, roles = directory.member(alur, username, session)
-        conditions = _conditions(session, username, roles, filters, now, alur.calendars.of(session.connection(), org or ""))
-        rows = _rows(alur, session, org, conditions, filters, now, limit=cap + 1, offset=0)
+        if isinstance(actor, str):
+            actor = directory.actor(alur, actor, session)
+        calendar = alur.calendars.of(session.connection(), actor.org or "")
+        conditions = _conditions(actor, filters, now, calendar.zone)
+        rows = _rows(alur, session, calendar, conditions, filters, now, limit=cap + 1, offset=0)
         return rows[:cap], len(rows) > cap
 
 
-def _conditions(session, username: str, roles: set[str], filters: Filters, now: datetime, calendar) -> list:
-    conditions = [*visible_instance_conditions(session, username),
+def _conditions(actor: Actor, filters: Filters, now: datetime, zone: ZoneInfo) -> list:
+    conditions = [*access.instance_conditions(actor),
                   *subject.search_conditions(filters.query, Instance.perihal, Instance.nomor)]
     if filters.process_id:
         conditions.append(Instance.process_id == filters.process_id)
     if filters.status:
         conditions.append(Instance.status == filters.status)
-    zone = calendar.zone
     if filters.started_from:
         conditions.append(Instance.started_at >= _midnight(filters.started_from, zone))
     if filters.started_to:
@@ -207,10 +211,10 @@ def _conditions(session, username: str, roles: set[str], filters: Filters, now: 
     if filters.lane:
         conditions.append(current(HumanTask.lane == filters.lane))
     if filters.view == "menunggu-saya":
-        conditions.append(current(HumanTask.role.in_(roles),
-                                  HumanTask.claimed_by.is_(None) | (HumanTask.claimed_by == username)))
+        conditions.append(current(*access.task_conditions(actor),
+                                  HumanTask.claimed_by.is_(None) | (HumanTask.claimed_by == actor.username)))
     elif filters.view == "terlambat-unit-saya":
-        conditions.append(current(HumanTask.role.in_(roles), HumanTask.due_at < now))
+        conditions.append(current(*access.task_conditions(actor), HumanTask.due_at < now))
     return conditions
 
 
@@ -230,7 +234,8 @@ def _order(filters: Filters) -> list:
     return [(Instance.status == "running").desc(), Instance.id.desc()]
 
 
-def _rows(alur, session, org, conditions: list, filters: Filters, now: datetime, limit: int, offset: int) -> list[Row]:
+def _rows(alur, session, calendar, conditions: list, filters: Filters, now: datetime, limit: int,
+          offset: int) -> list[Row]:
     found = session.execute(
         select(Instance.id, Instance.process_id, ProcessVersion.name, ProcessVersion.version, Instance.version_id,
                Instance.status, Instance.perihal, Instance.nomor, Instance.started_by, Instance.started_at,
@@ -246,7 +251,6 @@ def _rows(alur, session, org, conditions: list, filters: Filters, now: datetime,
         steps.setdefault(task.instance_id, []).append(Step(
             task.id, task.name, task.lane, task.role, task.claimed_by, task.ready_at, task.due_at,
             task.due_at is not None and task.due_at < now))
-    calendar = alur.calendars.of(session.connection(), org or "")
     rows = []
     for r in found:
         rows.append(Row(r.id, r.process_id, r.name, r.version, r.status, r.perihal, r.nomor, r.started_by,
@@ -264,12 +268,12 @@ def total_standard(version) -> int | None:
     return sum(named) if named else None
 
 
-def _processes(session, username: str) -> dict[str, str]:
+def _processes(session, actor: Actor) -> dict[str, str]:
     """The SOPs whose instances the user may see: process id -> the newest version's name, by name."""
     names: dict[str, str] = {}
     for pid, name in session.execute(
             select(ProcessVersion.process_id, ProcessVersion.name)
-            .where(*visible_process_conditions(session, username, ProcessVersion.org, ProcessVersion.process_id))
+            .where(*access.process_conditions(actor, ProcessVersion.org, ProcessVersion.process_id))
             .order_by(ProcessVersion.version)):
         names[pid] = name  # the newest version's name wins
     return dict(sorted(names.items(), key=lambda item: item[1].lower()))

@@ -19,6 +19,11 @@ UNKNOWN = "pengguna yang telah dihapus"
 NIP_LENGTH = 18
 MAX_JABATAN = 200
 _NIP = re.compile(r"[0-9]{18}")
+MAX_EMAIL = 254
+# An address a mail can go to: one @, a dotted domain, ASCII (an SMTP server need not take more), no
+# spaces, quotes, angle brackets or commas (which would make a header hold more than one address).
+# Whether it exists only a mail to it tells.
+_EMAIL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
 
 
 @dataclass(frozen=True)
@@ -81,3 +86,12 @@ def clean_profile(nip: str | None, jabatan: str | None) -> tuple[str | None, str
     if errors:
         raise InvalidData(errors)
     return nip, jabatan
+
+
+def clean_email(email: str | None) -> str | None:
+    """`email` trimmed (None for none or empty); InvalidData when it is not one plain address of at
+    most 254 characters."""
+    email = (email or "").strip() or None
+    if email is not None and (len(email) > MAX_EMAIL or not _EMAIL.fullmatch(email)):
+        raise InvalidData({"email": f"bukan alamat surel yang sah (nama@domain, maksimal {MAX_EMAIL} karakter)"})
+    return email

@@ -15,7 +15,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, diff_workflow, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 
-from . import db, state
+from . import access, db, state
+from .access import SYSTEM, Actor
 from .bpmn_check import NS
 from .engine import Alur, NotFound
 from .errors import AlurError
@@ -59,9 +60,10 @@ def _version(session, org: str, process_id: str, number: int) -> ProcessVersion:
     return row
 
 
-def list_versions(alur: Alur, org: str, process_id: str) -> list[dict]:
+def list_versions(alur: Alur, org: str, process_id: str, actor: Actor = SYSTEM) -> list[dict]:
     """Every version of process `process_id` of organisation `org`: number, hash, who deployed it when,
-    running instances."""
+    running instances. For who may migrate there only (access.check_migrate)."""
+    access.check_migrate(actor, org, process_id)
     with alur.sessions() as session:
         running = dict(session.execute(
             select(Instance.version_id, func.count()).where(
@@ -97,9 +99,11 @@ def _material(changes: list[str]) -> list[str]:
     return [c for c in changes if c not in _COSMETIC]
 
 
-def diff_versions(alur: Alur, org: str, process_id: str, from_version: int, to_version: int) -> VersionDiff:
+def diff_versions(alur: Alur, org: str, process_id: str, from_version: int, to_version: int,
+                  actor: Actor = SYSTEM) -> VersionDiff:
     """Tasks and flows added, removed and changed between two versions of process `process_id` of
-    organisation `org` (SpiffWorkflow's spec diff)."""
+    organisation `org` (SpiffWorkflow's spec diff). For who may migrate there only (access.check_migrate)."""
+    access.check_migrate(actor, org, process_id)
     with alur.sessions() as session:
         old, new = _version(session, org, process_id, from_version), _version(session, org, process_id, to_version)
         spec_diff = _spec_diff(alur, old, new)
@@ -116,9 +120,11 @@ def diff_versions(alur: Alur, org: str, process_id: str, from_version: int, to_v
     )
 
 
-def element_names(alur: Alur, org: str, process_id: str, version: int) -> dict[str, str]:
+def element_names(alur: Alur, org: str, process_id: str, version: int, actor: Actor = SYSTEM) -> dict[str, str]:
     """Element id -> name (as the modeler wrote it) of one version of process `process_id` of `org`, and
-    for each sequence flow "source name -> target name", so that a diff can be read without opening the file."""
+    for each sequence flow "source name -> target name", so that a diff can be read without opening the file.
+    For who may migrate there only (access.check_migrate)."""
+    access.check_migrate(actor, org, process_id)
     with alur.sessions() as session:
         row = _version(session, org, process_id, version)
     root = etree.fromstring(row.bpmn_xml.encode("utf-8"))
@@ -152,14 +158,19 @@ def migration_blockers(workflow, spec_diff: SpecDiff, new_spec, new_dependencies
     return sorted(set(reasons))
 
 
-def migrate_instances(alur: Alur, org: str, process_id: str, from_version: int, to_version: int, user: str,
-                      instance_ids: list[int] | None = None) -> MigrationResult:
+def migrate_instances(alur: Alur, org: str, process_id: str, from_version: int, to_version: int,
+                      user: str | Actor, instance_ids: list[int] | None = None) -> MigrationResult:
     """Move running instances of version `from_version` of process `process_id` of organisation `org`
     to `to_version` where that is safe.
 
-    Each instance moves in its own transaction (state, task index, audit entry),
-    checked against its revision; unsafe ones stay and are listed with the reason.
+    `user` is an actor (refused unless access.may_migrate), or the name the audit log gives the
+    system acting for an operator (the CLI's --user). Each instance moves in its own transaction
+    (state, task index, audit entry), checked against its revision; unsafe ones stay and are
+    listed with the reason.
     """
+    if isinstance(user, Actor):
+        access.check_migrate(user, org, process_id)
+        user = user.username
     if from_version == to_version:
         raise AlurError(f"{process_id}: cannot migrate version {from_version} to itself; name two different versions")
     result = MigrationResult()

@@ -7,12 +7,15 @@ from __future__ import annotations
 from SpiffWorkflow.util.task import TaskState
 
 from . import directory, state
+from .access import SYSTEM, Actor
 from .engine import Alur, NotFound, TaskView, newest_version, role_for_lane, spec_properties
 from .models import HumanTask, Instance
 
 
-def task_details(alur: Alur, task_id: str) -> dict:
+def task_details(alur: Alur, task_id: str, actor: Actor = SYSTEM) -> dict:
     """A task with what its page shows: the SOP step's text and mutu baku, and its form.
+
+    A task of an instance `actor` may not see (access.may_see_instance) is NotFound, as if it did not exist.
 
     Returns {"task": TaskView, "process_name", "revision", "perihal", "nomor" (of the instance),
     "properties" (sopStep, waktu, kelengkapan, output, ...), "documentation",
@@ -23,6 +26,8 @@ def task_details(alur: Alur, task_id: str) -> dict:
         if row is None:
             raise NotFound(f"task {task_id} does not exist")
         instance = session.get(Instance, row.instance_id)
+        if not directory.may_see(alur, session, actor, instance.org, instance.process_id):
+            raise NotFound(f"task {task_id} does not exist")
         version = alur.version(session, instance.version_id)
         spec, _ = alur.spec(version)
         task_spec = spec.task_specs.get(row.task_spec)
@@ -57,17 +62,15 @@ def start_role(alur: Alur, org: str, process_id: str) -> str | None:
     return start_lane_and_role(alur, org, process_id)[1]
 
 
-def instance_progress(alur: Alur, instance_id: int) -> dict:
-    """Where an instance stands, for drawing its diagram.
+def instance_progress(alur: Alur, instance_id: int, actor: Actor = SYSTEM) -> dict:
+    """Where an instance stands, for drawing its diagram (NotFound if `actor` may not see it).
 
     Returns {"process_name", "bpmn_xml" (of its version), "states": element id ->
     "completed" | "current", "taken": [(source id, target id), ...] (the
     transitions the run went through)}. Elements not named were not reached.
     """
     with alur.sessions() as session:
-        instance = session.get(Instance, instance_id)
-        if instance is None:
-            raise NotFound(f"instance {instance_id} does not exist")
+        instance = alur.visible_instance(session, instance_id, actor)
         version = alur.version(session, instance.version_id)
         spec, subprocess_specs = alur.spec(version)
         workflow = state.load_state(instance.state, spec, subprocess_specs, alur.script_engine)

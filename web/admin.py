@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from alur.runtime import accounts, directory
+from alur.runtime import access, accounts, directory
 from alur.runtime.engine import InvalidData
 
 from .auth import start_session
-from .permissions import role_required
-from .services import engine
+from .permissions import allowed_by
+from .services import actor, engine
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -21,7 +21,7 @@ FIELD_LABELS = {
 ROLE_PURPOSES = {accounts.DESIGNER_ROLE: "memasang versi SOP dan memindahkan proses",
                  accounts.ADMIN_ROLE: "mengelola pengguna, peran dan lajur"}
 
-admin_only = role_required(accounts.ADMIN_ROLE)
+admin_only = allowed_by(access.may_administer, "admin")
 
 
 @bp.route("/")
@@ -44,7 +44,7 @@ def users():
             if errors:
                 raise InvalidData(errors)
             account = accounts.create_user(engine(), g.user.org, form["username"], form["display_name"],
-                                           form["password"], roles, actor=g.user.username)
+                                           form["password"], roles, actor=actor())
         except InvalidData as exc:
             errors, status = exc.errors, 422
             form["roles"] = roles
@@ -52,7 +52,8 @@ def users():
             flash(f"Pengguna {account.username} dibuat dengan peran: {', '.join(sorted(account.roles)) or '-'}.")
             return redirect(url_for(".user", username=account.username))
     organisation = next((o["name"] for o in directory.organisations(engine()) if o["slug"] == g.user.org), g.user.org)
-    return render_template("admin/users.html", users=accounts.users_of(engine(), g.user.org), organisation=organisation,
+    return render_template("admin/users.html", users=accounts.users_of(engine(), g.user.org, actor()),
+                           organisation=organisation,
                            roles=accounts.organisation_roles(engine(), g.user.org), purposes=ROLE_PURPOSES,
                            form=form, errors=errors, labels=FIELD_LABELS,
                            min_password=accounts.MIN_PASSWORD_LENGTH), status
@@ -65,7 +66,7 @@ def user(username):
 
 
 def _user_page(username: str, errors: dict | None = None, status: int = 200):
-    account = accounts.user_of(engine(), g.user.org, username)  # NotFound (404) outside the organisation
+    account = accounts.user_of(engine(), g.user.org, username, actor())  # NotFound (404) outside the organisation
     return render_template("admin/user.html", account=account,
                            roles=accounts.organisation_roles(engine(), g.user.org), purposes=ROLE_PURPOSES,
                            errors=errors or {}, labels=FIELD_LABELS,
@@ -87,10 +88,10 @@ def remove_role(username):
 def _change_role(username: str, change, done: str):
     """Give or take the form's role with `change` (accounts.add_role or accounts.remove_role); on success
     flash `done` (a str.format template of role and username) and go back to the user's page."""
-    accounts.user_of(engine(), g.user.org, username)  # NotFound (404) outside the organisation
+    accounts.user_of(engine(), g.user.org, username, actor())  # NotFound (404) outside the organisation
     role = request.form.get("role", "")
     try:
-        change(engine(), g.user.org, username, role, actor=g.user.username)
+        change(engine(), g.user.org, username, role, actor=actor())
     except InvalidData as exc:
         return _user_page(username, exc.errors, 422)
     flash(done.format(role=role, username=username))
@@ -100,13 +101,13 @@ def _change_role(username: str, change, done: str):
 @bp.route("/pengguna/<username>/sandi", methods=("POST",))
 @admin_only
 def reset_password(username):
-    accounts.user_of(engine(), g.user.org, username)
+    accounts.user_of(engine(), g.user.org, username, actor())
     form = {k: request.form.get(k, "") for k in ("password", "password_confirm")}
     try:
         errors = _confirm(form)
         if errors:
             raise InvalidData(errors)
-        accounts.reset_password(engine(), g.user.org, username, form["password"], actor=g.user.username)
+        accounts.reset_password(engine(), g.user.org, username, form["password"], actor=actor())
     except InvalidData as exc:
         return _user_page(username, exc.errors, 422)
     if username == g.user.username:  # the admin's own sessions ended with the old password: keep this one
@@ -130,16 +131,16 @@ def lanes():
     if request.method == "POST":
         process_id, lane, role = (request.form.get(k, "") for k in ("process_id", "lane", "role"))
         try:
-            moved = accounts.map_lane(engine(), g.user.org, process_id, lane, role, actor=g.user.username)
+            moved = accounts.map_lane(engine(), g.user.org, process_id, lane, role, actor=actor())
         except InvalidData as exc:
             errors, status, changed = exc.errors, 422, (process_id, lane, role)
         else:
             flash(f"Lajur {lane} ({process_id}) kini dijalankan oleh peran {role.strip()}"
                   + (f"; {moved} tugas yang menunggu ikut pindah." if moved else "."))
             return redirect(url_for(".lanes") + f"#{process_id}")
-    mappings = accounts.lane_mappings(engine(), g.user.org)
+    mappings = accounts.lane_mappings(engine(), g.user.org, actor())
     holders: dict[str, int] = {}
-    for account in accounts.users_of(engine(), g.user.org):
+    for account in accounts.users_of(engine(), g.user.org, actor()):
         for role in account.roles:
             holders[role] = holders.get(role, 0) + 1
     processes: dict[tuple[str, str], list] = {}

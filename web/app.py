@@ -10,24 +10,25 @@ import os
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from flask import Flask, abort, current_app, jsonify, render_template, request
+from flask import Flask, abort, current_app, g, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from alur.runtime import db
+from alur.runtime import db, local_time
 from alur.runtime.attachments import MAX_BYTES, Attachments
 from alur.runtime.engine import Alur, AlurError, InvalidData
+from alur.runtime.inbox import waiting_for
 from alur.runtime.sessions import ABSOLUTE_TIMEOUT
 from alur.runtime.settings import Settings
 from alur.runtime.standard_time import format_minutes
 from alur.runtime.whole_numbers import MAX_ID
 
-from . import auth, request_guard, request_log, signing
+from . import auth, permissions, request_guard, request_log, signing
 
-BULAN = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
 ERROR_TITLES = {
     400: "Permintaan tidak sah", 401: "Belum masuk", 403: "Tidak berhak", 404: "Tidak ditemukan",
     405: "Cara permintaan tidak didukung", 409: "Data sudah berubah", 413: "Berkas terlalu besar",
@@ -92,11 +93,15 @@ def create_app(config: dict | None = None) -> Flask:
     auth.init_app(app)
     app.after_request(_security_headers)
     _register_filters(app, settings)
+    permissions.register(app)
     _register_errors(app)
+    app.context_processor(lambda: {"tasks_waiting": _tasks_waiting})
 
-    from . import account, admin, api, attachments, designer, health, instances, metrics, processes, tasks
+    from . import (account, admin, admin_calendar, api, attachments, designer, health, instances, metrics, processes,
+                   tasks)
 
-    for module in (auth, tasks, instances, processes, designer, admin, account, attachments, api, health, metrics):
+    for module in (auth, tasks, instances, processes, designer, admin, admin_calendar, account, attachments, api, health,
+                   metrics):
         app.register_blueprint(module.bp)
     return app
 
@@ -150,17 +155,11 @@ def _register_filters(app: Flask, settings: Settings) -> None:
 
     @app.template_filter("waktu")
     def waktu(value: datetime | None) -> str:
-        if value is None:
-            return "-"
-        local = value.astimezone(zone)
-        return f"{local.day} {BULAN[local.month - 1]} {local.year} {local:%H:%M} {local:%Z}"
+        return local_time.waktu(value, zone)
 
     @app.template_filter("waktu_pendek")
     def waktu_pendek(value: datetime | None) -> str:
-        if value is None:
-            return "-"
-        local = value.astimezone(zone)
-        return f"{local.day} {BULAN[local.month - 1]} {local:%H:%M}"
+        return local_time.waktu_pendek(value, zone)
 
     @app.template_filter("durasi")
     def durasi(value: timedelta | None) -> str:
@@ -184,6 +183,15 @@ def _register_filters(app: Flask, settings: Settings) -> None:
         return value or "(tanpa perihal)"
 
     app.jinja_env.globals["ACTION_LABELS"] = ACTION_LABELS
+
+
+def _tasks_waiting():
+    """The count of tasks waiting for the logged-in user (the header calls it once per page)."""
+    user = g.user
+    try:
+        return waiting_for(current_app.extensions["alur"], user.username, user.org, user.roles)
+    except SQLAlchemyError:  # the page that says the database is unreachable still renders
+        return None
 
 
 def _wants_json() -> bool:

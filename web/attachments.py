@@ -7,7 +7,7 @@ from alur.runtime.attachments import Upload
 from alur.runtime.engine import InvalidData
 
 from .auth import login_required
-from .services import attachment_store
+from .services import actor, attachment_store
 
 bp = Blueprint("attachments", __name__)
 
@@ -28,7 +28,7 @@ def upload(task_id):
 @bp.route("/lampiran/<name>")
 @login_required
 def download(name):
-    view, reader = attachment_store().open_for(g.user.username, name)
+    view, reader = attachment_store().open_for(actor(), name)
     # Streamed from whichever store holds it (the database: chunk by chunk); the reader is closed
     # when the response is.
     response = send_file(reader, mimetype=view.content_type, as_attachment=True,

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 
-from alur.runtime import accounts, people
+from alur.runtime import access, people
 from alur.runtime.engine import DeployRefused, NotFound
 from alur.runtime.sopdoc import service as sopdoc
 from alur.runtime.scenarios.coverage import flow_classes
@@ -26,8 +26,8 @@ from alur.runtime.versions import diff_versions, element_names, list_versions, m
 from alur.runtime.whole_numbers import parse_whole
 
 from .diagram import render_svg
-from .permissions import own_process, role_required
-from .services import engine
+from .permissions import allowed_by
+from .services import actor, engine
 
 bp = Blueprint("designer", __name__, url_prefix="/sop")
 
@@ -43,7 +43,8 @@ CHANGE_LABELS = {
     "cond_task_specs": "kondisi cabang", "default_task_spec": "alur bawaan", "script": "skrip",
 }
 
-designer_only = role_required(accounts.DESIGNER_ROLE)
+designer_only = allowed_by(access.may_deploy, "perancang proses")
+migrator_only = allowed_by(access.may_migrate, "perancang proses")
 
 
 @bp.route("/pasang", methods=("GET", "POST"))
@@ -67,7 +68,7 @@ def upload():
                                process_error=process_error, **page), 422
     scenarios = ScenarioSource(scenario_bytes.decode("utf-8"), scenario_name) if scenario_name else None
     try:
-        result, check = deploy_with_scenarios(engine(), content, filename, scenarios, user=g.user.username,
+        result, check = deploy_with_scenarios(engine(), content, filename, scenarios, user=actor(),
                                               org=g.user.org, force=request.form.get("paksa") == "1",
                                               process_id=process_id)
     except DeployRefused as exc:
@@ -128,20 +129,19 @@ def _upload_error(filename: str, content: bytes) -> str | None:
 @bp.route("/<process_id>/versi")
 @designer_only
 def versions(process_id):
-    own_process(process_id)
     return _versions_page(process_id)
 
 
 def _versions_page(process_id: str, errors: dict | None = None, form: dict | None = None, status: int = 200):
-    rows = list_versions(engine(), g.user.org, process_id)
+    rows = list_versions(engine(), g.user.org, process_id, actor())
     for row in rows:
         row["deployed_at"] = datetime.fromisoformat(row["deployed_at"])
     process = next(p for p in engine().processes(g.user.org) if p["process_id"] == process_id)
     # The version to migrate from, preselected: the oldest one with running instances.
     default_from = next((r["version"] for r in rows[:-1] if r["running_instances"]), max(1, len(rows) - 1))
     names = people.people(engine(), g.user.org)
-    runs = last_runs(engine(), g.user.org, process_id)
-    tested = newest_run_with_diagram(engine(), g.user.org, process_id)
+    runs = last_runs(engine(), g.user.org, process_id, actor())
+    tested = newest_run_with_diagram(engine(), g.user.org, process_id, actor())
     coverage = (tested["report"].get("coverage") or {}) if tested else {}
     diagram = render_svg(tested["bpmn_xml"], flow_classes=flow_classes(coverage)) if coverage else None
     return render_template("designer/versions.html", process=process, versions=rows, default_from=default_from,
@@ -152,27 +152,25 @@ def _versions_page(process_id: str, errors: dict | None = None, form: dict | Non
 @bp.route("/<process_id>/versi/beda")
 @designer_only
 def diff(process_id):
-    own_process(process_id)
-    numbers = [v["version"] for v in list_versions(engine(), g.user.org, process_id)]
+    numbers = [v["version"] for v in list_versions(engine(), g.user.org, process_id, actor())]
     labels = {"dari": "Dari versi", "ke": "Ke versi"}
     chosen = {}
     for field in ("dari", "ke"):
         chosen[field] = _version_number(request.args.get(field), numbers)
         if chosen[field] is None:
             abort(400, description=f"{labels[field]}: pilih salah satu versi yang ada ({_listed(numbers)}).")
-    result = diff_versions(engine(), g.user.org, process_id, chosen["dari"], chosen["ke"])
+    result = diff_versions(engine(), g.user.org, process_id, chosen["dari"], chosen["ke"], actor())
     return render_template(
         "designer/diff.html", process_id=process_id, diff=result, change_labels=CHANGE_LABELS,
-        old_names=element_names(engine(), g.user.org, process_id, result.from_version),
-        new_names=element_names(engine(), g.user.org, process_id, result.to_version),
+        old_names=element_names(engine(), g.user.org, process_id, result.from_version, actor()),
+        new_names=element_names(engine(), g.user.org, process_id, result.to_version, actor()),
     )
 
 
 @bp.route("/<process_id>/versi/pindahkan", methods=("POST",))
-@designer_only
+@migrator_only
 def migrate(process_id):
-    own_process(process_id)
-    numbers = [v["version"] for v in list_versions(engine(), g.user.org, process_id)]
+    numbers = [v["version"] for v in list_versions(engine(), g.user.org, process_id, actor())]
     form = {k: request.form.get(k, "").strip() for k in ("dari", "ke", "proses")}
     errors = {}
     source, target = _version_number(form["dari"], numbers), _version_number(form["ke"], numbers)
@@ -191,7 +189,7 @@ def migrate(process_id):
             errors["proses"] = "tulis nomor proses dipisah koma, misalnya 12, 15 (atau kosongkan untuk semua)"
     if errors:
         return _versions_page(process_id, errors, form, 422)
-    result = migrate_instances(engine(), g.user.org, process_id, source, target, g.user.username, instance_ids)
+    result = migrate_instances(engine(), g.user.org, process_id, source, target, actor(), instance_ids)
     return render_template("designer/migrated.html", process_id=process_id, source=source, target=target,
                            result=result)
 
@@ -200,9 +198,8 @@ def migrate(process_id):
 @designer_only
 def print_version(process_id, version):
     """The SOP document of a version as a PDF (Permenpan RB 35/2012 layout)."""
-    own_process(process_id)
     try:
-        deployed = sopdoc.deployed_version(engine(), process_id, version, g.user.org)
+        deployed = sopdoc.deployed_version(engine(), process_id, version, g.user.org, actor())
     except NotFound:
         abort(404)
     printed = sopdoc.printed(deployed)

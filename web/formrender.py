@@ -3,8 +3,9 @@
 Widgets by schema: string -> text (long text when maxLength > 500), `format:
 date` -> date, `format: "alur-attachment"` -> file, enum -> choice (radio
 buttons for up to four options, labelled by `x-enumNames`), integer/number ->
-number, boolean -> checkbox. Validation stays in the runtime; this module only
-converts what the browser sends into JSON values.
+number, boolean -> checkbox. The runtime validates; the browser checks first what HTML
+can say (required, lengths, min/max, pattern), so most mistakes are caught before the
+round trip. This module converts what the browser sends into JSON values.
 """
 from __future__ import annotations
 
@@ -78,6 +79,11 @@ def fields_of(schema: dict, values: dict | None = None, errors: dict | None = No
                 attrs[attr] = prop[key]
         if widget == "number":
             attrs["step"] = "1" if prop.get("type") == "integer" else "any"
+        if "pattern" in prop and widget == "text":
+            # JSON Schema's pattern matches anywhere; the browser's must match the whole value.
+            attrs["pattern"] = f".*(?:{prop['pattern']}).*"
+        if name in required and widget not in ("checkbox", "file"):
+            attrs["required"] = "required"
         help_text = " ".join(t for t in (prop.get("description"), hints.get(name)) if t) or None
         options = []
         if "enum" in prop:
@@ -106,6 +112,8 @@ def parse(schema: dict, form, files) -> tuple[dict, dict[str, Upload]]:
             upload = files.get(name)
             if upload is not None and upload.filename:
                 uploads[name] = Upload(upload.filename, upload.stream)
+            elif kept := (form.get(name) or "").strip():
+                data[name] = kept  # a file kept from a refused submit, by its stored name (checked by the runtime)
             continue
         if widget == "checkbox":
             data[name] = form.get(name) in ("on", "true", "1", "ya")

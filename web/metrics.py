@@ -5,7 +5,9 @@
 - alur_task_completions_total{via}: completed tasks (the form page and the API);
 - alur_conflicts_total{route}: answers 409 (the instance changed under the request);
 - alur_tasks_waiting{org} and alur_tasks_overdue{org}: read from the task index at scrape time, so
-  every server reports the same figures.
+  every server reports the same figures;
+- alur_worker_lag_seconds: seconds since a worker (`alur worker`) last finished a pass, read from the
+  database at scrape time; absent until a worker has run once.
 
 Access: with ALUR_METRICS_TOKEN set, `Authorization: Bearer <token>`; without it, only from this
 machine (127.0.0.1 or ::1, and not forwarded by a proxy). Several gunicorn workers: set
@@ -23,7 +25,8 @@ from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import case, func, select
 
 from alur.runtime import db
-from alur.runtime.models import HumanTask, utcnow
+from alur.runtime.models import HumanTask, WorkerMark, utcnow
+from alur.runtime.worker import LAST_PASS
 
 from .services import engine
 
@@ -47,7 +50,7 @@ class Metrics:
 
 
 class TaskCollector:
-    """Tasks waiting and overdue per organisation, counted in the database when scraped."""
+    """Tasks waiting and overdue per organisation, counted in the database when scraped, and the worker's lag."""
 
     def __init__(self, alur):
         self.alur = alur
@@ -56,15 +59,21 @@ class TaskCollector:
         waiting = GaugeMetricFamily("alur_tasks_waiting", "Ready tasks not yet completed", labels=["org"])
         overdue = GaugeMetricFamily("alur_tasks_overdue", "Ready tasks past their due time", labels=["org"])
         tasks = HumanTask.__table__.c
+        now = utcnow()
         with db.read_connection(self.alur.db) as connection:
             rows = connection.execute(
-                select(tasks.org, func.count(), func.sum(case((tasks.due_at < utcnow(), 1), else_=0)))
+                select(tasks.org, func.count(), func.sum(case((tasks.due_at < now, 1), else_=0)))
                 .where(tasks.status == "ready").group_by(tasks.org).order_by(tasks.org)).all()
+            last_pass = connection.execute(select(WorkerMark.at).where(WorkerMark.name == LAST_PASS)).scalar()
         for org, count, late in rows:
             waiting.add_metric([org], count)
             overdue.add_metric([org], late or 0)
         yield waiting
         yield overdue
+        if last_pass is not None:
+            lag = GaugeMetricFamily("alur_worker_lag_seconds", "Seconds since a worker last finished a pass")
+            lag.add_metric([], max(0.0, (now - last_pass).total_seconds()))
+            yield lag
 
 
 def route_of() -> str:

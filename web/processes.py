@@ -3,15 +3,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from textwrap import shorten
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 
-from alur.runtime import accounts, views
+from alur.runtime import access, views
 from alur.runtime.engine import InvalidData
 from alur.runtime.subject import MAX_NOMOR, MAX_PERIHAL
 
 from .auth import login_required
-from .services import engine
+from .services import actor, engine
 
 bp = Blueprint("processes", __name__, url_prefix="/sop")
 
@@ -28,7 +29,7 @@ def _list_page(start_errors: dict | None = None, started: str | None = None, for
     processes = engine().processes(g.user.org)
     for process in processes:
         process["start_lane"], role = views.start_lane_and_role(engine(), g.user.org, process["process_id"])
-        process["can_start"] = role is None or role in g.user.roles
+        process["can_start"] = access.may_start(actor(), g.user.org, process["start_lane"], role)
         process["deployed_at"] = datetime.fromisoformat(process["deployed_at"])
     return render_template("processes/list.html", processes=processes, refused=_refused_files(),
                            start_errors=start_errors or {}, started=started, form=form or {},
@@ -38,12 +39,10 @@ def _list_page(start_errors: dict | None = None, started: str | None = None, for
 def _refused_files() -> list[dict]:
     """The files of processes/ that the app could not deploy when it started, for the designers of the
     organisation each names (a file whose organisation could not be read is only in the server's log)."""
-    if accounts.DESIGNER_ROLE not in g.user.roles:
-        return []
     forms_dir = str(engine().settings.forms_dir)  # named as the designer knows it, not by its server path
     return [{"name": f.name, "problems": [replace(p, message=p.message.replace(forms_dir, "forms/"))
                                           for p in f.problems if p.severity == "error"]}
-            for f in current_app.extensions.get("alur_refused_files", []) if f.org == g.user.org]
+            for f in current_app.extensions.get("alur_refused_files", []) if access.may_deploy(actor(), f.org)]
 
 
 @bp.route("/<process_id>/mulai", methods=("POST",))
@@ -54,8 +53,8 @@ def start(process_id):
         view = engine().start(process_id, g.user.username, perihal=form["perihal"], nomor=form["nomor"])
     except InvalidData as exc:
         return _list_page(start_errors=exc.errors, started=process_id, form=form, status=422)
-    flash(f"Proses #{view.id} “{view.perihal[:80]}” dimulai.")
-    mine = [t for t in view.ready_tasks if t.role in g.user.roles]
+    flash(f"Proses #{view.id} “{shorten(view.perihal, 80, placeholder=' …')}” dimulai.")
+    mine = [t for t in view.ready_tasks if access.performs(actor(), t)]
     if mine:
         return redirect(url_for("tasks.task_page", task_id=mine[0].id))
     return redirect(url_for("instances.instance_page", instance_id=view.id))

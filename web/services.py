@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
+from flask import current_app, g
 
+from alur.runtime.access import Actor
 from alur.runtime.attachments import Attachments
 from alur.runtime.engine import Alur
 from alur.runtime.models import utcnow
@@ -18,6 +19,11 @@ def engine() -> Alur:
 def attachment_store() -> Attachments:
     """The attachment store over the same engine."""
     return current_app.extensions["alur_attachments"]
+
+
+def actor() -> Actor:
+    """The logged-in user as the actor the runtime's verbs and the access policy take."""
+    return Actor.of_account(g.user)
 
 
 def now() -> datetime:

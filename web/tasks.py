@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from textwrap import shorten
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from alur.runtime import accounts, casefile, people, views
+from alur.runtime import access, accounts, casefile, people, views
 from alur.runtime.inbox import PAGE_SIZE
 from alur.runtime.inbox import inbox as inbox_page
 from alur.runtime.engine import Conflict, InvalidData
@@ -14,7 +15,7 @@ from alur.runtime.whole_numbers import MAX_ID, parse_whole
 from . import formrender
 from .auth import login_required
 from .redirects import safe_next
-from .services import attachment_store, engine
+from .services import actor, attachment_store, engine
 
 bp = Blueprint("tasks", __name__)
 
@@ -36,7 +37,7 @@ def inbox():
     now = _now()
     page = inbox_page(engine(), g.user.username, process_id=process_filter or None, overdue=overdue_only,
                       limit=PAGE_SIZE, offset=(page_number - 1) * PAGE_SIZE, now=now,
-                      member=(g.user.org, g.user.roles), query=query or None)
+                      actor=actor(), query=query or None)
     names = page.names
     sops = sorted(set(page.by_process) | ({process_filter} if process_filter else set()),
                   key=lambda pid: names.get(pid, pid))
@@ -61,7 +62,7 @@ def _back_to(default: str) -> str:
 def claim(task_id):
     try:
         task = engine().claim(task_id, g.user.username)
-        flash(f"Tugas “{task.name[:80]}” Anda ambil.")
+        flash(f"Tugas “{shorten(task.name, 80, placeholder=' …')}” Anda ambil.")
     except Conflict as exc:
         flash(f"Tidak dapat diambil: {exc}. Silakan muat ulang.", "error")
     return redirect(_back_to(url_for("tasks.inbox")))
@@ -72,17 +73,15 @@ def claim(task_id):
 def unclaim(task_id):
     try:
         task = engine().unclaim(task_id, g.user.username)
-        flash(f"Tugas “{task.name[:80]}” dikembalikan ke kotak masuk bersama.")
+        flash(f"Tugas “{shorten(task.name, 80, placeholder=' …')}” dikembalikan ke kotak masuk bersama.")
     except Conflict as exc:
         flash(f"Tidak dapat dilepas: {exc}.", "error")
     return redirect(_back_to(url_for("tasks.inbox")))
 
 
 def _task_or_404(task_id: str) -> dict:
-    details = views.task_details(engine(), task_id)
-    if not accounts.can_see_instance(engine(), g.user.username, details["task"].instance_id):
-        abort(404)
-    return details
+    """The task's details, NotFound (404) unless the user may see its instance."""
+    return views.task_details(engine(), task_id, actor())
 
 
 def _render_task(details: dict, values: dict | None = None, errors: dict | None = None, status: int = 200):
@@ -92,10 +91,11 @@ def _render_task(details: dict, values: dict | None = None, errors: dict | None 
         "tasks/task.html", details=details, task=task, props=details["properties"],
         fields=formrender.fields_of(schema, values, errors), errors=errors or {},
         is_review=REVIEW_FIELD in schema.get("properties", {}),
-        attachments=attachment_store().for_instance(task.instance_id),
-        can_act=task.role in g.user.roles and task.claimed_by in (None, g.user.username),
+        attachments=(attachments := attachment_store().for_instance(task.instance_id, actor())),
+        attachments_by_name={a.name: a for a in attachments},
+        can_act=access.may_do_task(actor(), task, "complete"),
         names=people.people(engine(), g.user.org), now=_now(),
-        case_file=casefile.case_file(engine(), task.instance_id, g.user.username),
+        case_file=casefile.case_file(engine(), task.instance_id, actor()),
     ), status
 
 
@@ -107,7 +107,7 @@ def task_page(task_id):
     if task.status != "ready":
         flash("Tugas ini sudah tidak aktif; berikut keadaan prosesnya.")
         return redirect(url_for("instances.instance_page", instance_id=task.instance_id))
-    if task.role not in g.user.roles:
+    if not access.performs(actor(), task):
         abort(403, description=f"Tugas ini dikerjakan oleh peran “{task.lane}”.")
     return _render_task(details)
 
@@ -120,14 +120,17 @@ def complete(task_id):
     data, uploads = formrender.parse(schema, request.form, request.files)
     revision = request.form.get("revision", type=int)  # compared in Python only: any size is safe
     try:
-        view = attachment_store().complete(task_id, g.user.username, data, uploads, expected_revision=revision)
+        view = attachment_store().complete(task_id, g.user.username, data, uploads, expected_revision=revision,
+                                           keep_files=True)
     except InvalidData as exc:
-        return _render_task(details, values=request.form, errors=exc.errors, status=422)
+        # Files stored although the form was refused come back by name, so nobody chooses them again.
+        values = {**request.form.to_dict(), **{name: view.name for name, view in exc.kept.items()}}
+        return _render_task(details, values=values, errors=exc.errors, status=422)
     task = details["task"]
     done = "dikembalikan untuk diperbaiki" if data.get(REVIEW_FIELD) == "kembalikan" else "selesai"
-    flash(f"Langkah “{task.name[:80]}” {done}.")
+    flash(f"Langkah “{shorten(task.name, 80, placeholder=' …')}” {done}.")
     if view.status == "completed":
         flash("Seluruh langkah SOP telah selesai.")
     for next_task in view.ready_tasks:
-        flash(f"Berikutnya: “{next_task.name[:80]}” oleh {next_task.lane}.")
+        flash(f"Berikutnya: “{shorten(next_task.name, 80, placeholder=' …')}” oleh {next_task.lane}.")
     return redirect(url_for("tasks.inbox"))

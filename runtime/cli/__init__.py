@@ -1,7 +1,7 @@
 """The `alur` command line: the runtime verbs for operators and scripts (Click).
 
 Every command takes --json for machine-readable output. The commands live in one module
-per area (processes, versions, work, people, documents, scenarios, backup, attachments);
+per area (processes, versions, work, people, documents, scenarios, backup, attachments, worker);
 this module puts them in one group, maps Alur's errors to a message and exit 1, Click's
 usage errors to exit 2, and a reader that went away (`alur processes | head -1`) to a quiet
 exit. web/cli.py adds the commands that need the web app (serve, demo) to `build_group()`.
@@ -18,7 +18,7 @@ import click
 
 from ..engine import Alur, AlurError, InvalidData
 from ..settings import Settings
-from . import attachments, backup, documents, people, processes, scenarios, secret, versions, work
+from . import attachments, backup, calendar, documents, people, processes, scenarios, secret, versions, work, worker
 from .common import JSON_FLAG, OrderedGroup
 
 DESCRIPTION = "Alur: SOP pemerintahan sebagai proses BPMN"
@@ -48,9 +48,9 @@ class AlurGroup(OrderedGroup):
 # The runtime's commands, in the order `alur --help` lists them.
 COMMANDS: tuple[click.Command, ...] = (
     processes.validate, processes.deploy, processes.processes, work.start, work.tasks, work.claim,
-    work.complete, work.history, people.users, people.tokens, attachments.attachments, people.orgs,
+    work.complete, work.history, people.users, people.tokens, attachments.attachments, people.orgs, calendar.calendar,
     processes.lanes, processes.generate, versions.versions, versions.diff, versions.migrate, backup.export,
-    backup.import_, processes.simulate, documents.sop, scenarios.test, secret.secret,
+    backup.import_, processes.simulate, documents.sop, scenarios.test, secret.secret, worker.worker,
 )
 
 

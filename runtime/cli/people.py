@@ -21,14 +21,20 @@ def users() -> None:
 @click.option("--password", help="the password to log in with (a new one ends the user's sessions)")
 @click.option("--display-name", help="the name shown in the app (default: NAME)")
 @click.option("--org", default="default", help="the user's organisation (default: 'default')")
-def users_add(name: str, role: tuple[str, ...], password: str | None, display_name: str | None, org: str) -> int:
+@click.option("--email", help="where the worker mails the user's new tasks (alur worker)")
+@click.option("--mail/--no-mail", "notify_email", default=None,
+              help="whether the user is mailed about new tasks (default: yes; unchanged for an existing user)")
+def users_add(name: str, role: tuple[str, ...], password: str | None, display_name: str | None, org: str,
+              email: str | None, notify_email: bool | None) -> int:
     """create a user or give it roles"""
     from werkzeug.security import generate_password_hash
 
     roles = list(role)
     password_hash = generate_password_hash(password) if password else None
-    directory.add_user(engine(), name, roles, display_name, password_hash, org=org)
-    emit({"username": name, "org": org, "roles": roles}, f"user {name} ({org}): roles {', '.join(roles)}")
+    directory.add_user(engine(), name, roles, display_name, password_hash, org=org, email=email,
+                       notify_email=notify_email)
+    emit({"username": name, "org": org, "roles": roles, "email": email},
+         f"user {name} ({org}): roles {', '.join(roles)}" + (f", e-mail {email}" if email else ""))
     return 0
 
 

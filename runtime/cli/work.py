@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+from textwrap import shorten
 
 import click
 
@@ -12,7 +13,7 @@ from .common import PROCESS_ID_HELP, WholeNumber, command, emit, engine
 def _task_line(t) -> str:
     due = t.due_at.isoformat(timespec="minutes") if t.due_at else "-"
     claimed = f" [diambil {t.claimed_by}]" if t.claimed_by else ""
-    return f"{t.id}  #{t.instance_id} {t.process_id}  {t.name[:70]}  (lane {t.lane}, tenggat {due}){claimed}"
+    return f"{t.id}  #{t.instance_id} {t.process_id}  {shorten(t.name, 70, placeholder=' …')}  (lane {t.lane}, tenggat {due}){claimed}"
 
 
 @command("start")

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..bpmn_check import Problem, check_bytes
-from ..engine import newest_version
+from ..access import Actor
+from ..engine import deployer, newest_version
 from ..errors import AlurError, DeployRefused
 from ..models import DEFAULT_ORG
 from .runs import ScenarioSource, newest_run, record_run
@@ -109,14 +110,18 @@ def before_deploy(alur, content: bytes, filename: str, scenarios: ScenarioSource
 
 
 def deploy_with_scenarios(alur, content: bytes, filename: str, scenarios: ScenarioSource | None = None,
-                          forms_dir=None, user: str = "system", org: str | None = None,
+                          forms_dir=None, user: str | Actor = "system", org: str | None = None,
                           force: bool = False, folder: Path | None = None,
                           process_id: str | None = None) -> tuple[object, DeployCheck]:
     """Deploy BPMN `content` after its scenarios pass (or with `force`), keeping their run with the version.
 
+    `user` is an actor (refused before anything runs unless access.may_deploy in `org`, default
+    theirs) or the name the audit log gives the system's caller.
     Raises what `before_deploy` and the engine's deploy raise; nothing is stored then.
     Returns the engine's DeployResult and the check (its report, whether it was forced).
     """
+    if isinstance(user, Actor):
+        user, org = deployer(user, org), org or user.org
     check = before_deploy(alur, content, filename, scenarios, forms_dir, user, org, force, folder, process_id)
     result = alur.deploy_bytes(content, filename, forms_dir, user=user, org=org, on_stored=check.record,
                                process_id=process_id)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from .. import access
+from ..access import SYSTEM, Actor
 from ..engine import audit_values
 from ..models import AuditEntry, ProcessVersion, ScenarioRun
 from .suite import ProcessReport
@@ -51,8 +53,10 @@ def _summary(run: ScenarioRun, number: int) -> dict:
             "source": run.source_name, "ran_by": run.ran_by, "ran_at": run.ran_at, "report": run.report}
 
 
-def last_runs(alur, org: str, process_id: str) -> dict[int, dict]:
-    """Version number -> its last scenario run (version, passed, failed, forced, file, who, when, report)."""
+def last_runs(alur, org: str, process_id: str, actor: Actor = SYSTEM) -> dict[int, dict]:
+    """Version number -> its last scenario run (version, passed, failed, forced, file, who, when, report);
+    for who may see the process's versions (access.check_migrate)."""
+    access.check_migrate(actor, org, process_id)
     with alur.sessions() as session:
         rows = session.execute(
             select(ScenarioRun, ProcessVersion.version).join(ProcessVersion, ScenarioRun.version_id == ProcessVersion.id)
@@ -61,8 +65,9 @@ def last_runs(alur, org: str, process_id: str) -> dict[int, dict]:
         return {number: _summary(run, number) for run, number in rows}
 
 
-def newest_run_with_diagram(alur, org: str, process_id: str) -> dict | None:
+def newest_run_with_diagram(alur, org: str, process_id: str, actor: Actor = SYSTEM) -> dict | None:
     """The last run of a process (see `last_runs`) with the BPMN of the version it tested, or None."""
+    access.check_migrate(actor, org, process_id)
     with alur.sessions() as session:
         row = session.execute(
             select(ScenarioRun, ProcessVersion).join(ProcessVersion, ScenarioRun.version_id == ProcessVersion.id)

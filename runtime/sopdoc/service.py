@@ -7,6 +7,8 @@ from functools import lru_cache
 
 from sqlalchemy import select
 
+from .. import access
+from ..access import SYSTEM, Actor
 from ..errors import NotFound
 from ..models import ProcessVersion
 from .model import SopDocument, read_document
@@ -21,9 +23,14 @@ class DeployedSop:
     bpmn_xml: str
 
 
-def deployed_version(alur, process_id: str, version: int | None = None, org: str | None = None) -> DeployedSop:
+def deployed_version(alur, process_id: str, version: int | None = None, org: str | None = None,
+                     actor: Actor = SYSTEM) -> DeployedSop:
     """A deployed version of a process (the newest when `version` is None), of `org` if given;
-    NotFound when there is none (another organisation's process is not found either)."""
+    NotFound when there is none (another organisation's process is not found either). For who may
+    see the process's versions (access.check_migrate; a user's organisation is the default `org`)."""
+    if not actor.is_system:
+        org = org or actor.org  # a user reads their own organisation's processes
+    access.check_migrate(actor, org, process_id)
     with alur.sessions() as session:
         query = select(ProcessVersion).where(ProcessVersion.process_id == process_id)
         if org is not None:

@@ -13,8 +13,8 @@ from tests.conftest import PROCESSES, PROJECT_ROOT
 
 RUNTIME_COMMANDS = [
     "validate", "deploy", "processes", "start", "tasks", "claim", "complete", "history", "users", "tokens",
-    "attachments", "orgs", "lanes", "generate", "versions", "diff", "migrate", "export", "import", "simulate",
-    "sop", "test", "secret",
+    "attachments", "orgs", "calendar", "lanes", "generate", "versions", "diff", "migrate", "export", "import", "simulate",
+    "sop", "test", "secret", "worker",
 ]
 
 

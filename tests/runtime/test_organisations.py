@@ -40,9 +40,9 @@ def test_same_role_in_another_organisation_sees_nothing(two_offices):
     with pytest.raises(NotFound):
         alur.complete(task.id, "kepala-dinas", {"isi_disposisi": "Bukan urusan saya"})
     with pytest.raises(NotFound):
-        alur.instance(sulteng.id, user="kepala-dinas")
+        alur.instance(sulteng.id, directory.actor(alur, "kepala-dinas"))
     with pytest.raises(NotFound):
-        alur.history(sulteng.id, user="kepala-dinas")
+        alur.history(sulteng.id, directory.actor(alur, "kepala-dinas"))
     with pytest.raises(NotFound):
         alur.start(SULTENG, "kepala-dinas")
     assert not accounts.can_see_instance(alur, "kepala-dinas", sulteng.id)
@@ -55,7 +55,7 @@ def test_guessed_ids_of_another_organisation_are_not_found(two_offices):
     alur = two_offices
     kalbar = alur.start(PROCESS, KASUBBAG)
     with pytest.raises(NotFound):
-        alur.instance(kalbar.id, user="sulteng-kadis")
+        alur.instance(kalbar.id, directory.actor(alur, "sulteng-kadis"))
     with pytest.raises(NotFound):
         alur.complete(only_ready(kalbar).id, "sulteng-kadis", DATA["Step_01"])
     assert [e.action for e in alur.history(kalbar.id)] == ["start"]

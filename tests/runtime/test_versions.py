@@ -6,7 +6,8 @@ import copy
 import pytest
 
 from alur.runtime import directory, sopgen
-from alur.runtime.engine import NotFound
+from alur.runtime.access import DESIGNER_ROLE
+from alur.runtime.engine import Forbidden, NotFound
 from alur.runtime.versions import diff_versions, list_versions, migrate_instances
 from tests.conftest import PROCESSES, PROJECT_ROOT
 from tests.runtime.test_kalbar_pengumpulan_skp import KALBAR, APPROVE, DATA, KASUBBAG, PERFORMER, PROCESS, only_ready
@@ -95,6 +96,28 @@ def test_migration_moves_safe_instances_and_lists_unsafe_ones(sop, v2_file):
     early = run_to(sop, sop.instance(early.id))
     assert completed_steps(sop, early.id)[-1] == "Step_10"
     assert run_to(sop, sop.instance(late.id)).status == "completed"
+
+
+def test_only_a_designer_of_the_organisation_lists_compares_and_migrates_versions(sop, v2_file):
+    started = sop.start(PROCESS, KASUBBAG)
+    sop.deploy(v2_file)
+    directory.add_user(sop, "kalbar.perancang", [DESIGNER_ROLE], org=KALBAR)
+    directory.add_organisation(sop, "sulteng-diskukm", "Dinas Koperasi Sulawesi Tengah")
+    directory.add_user(sop, "sulteng.perancang", [DESIGNER_ROLE], org="sulteng-diskukm")
+    designer, staff = directory.actor(sop, "kalbar.perancang"), directory.actor(sop, KASUBBAG)
+    stranger = directory.actor(sop, "sulteng.perancang")  # a designer, of another organisation
+    assert [v["version"] for v in list_versions(sop, KALBAR, PROCESS, designer)] == [1, 2]
+    assert diff_versions(sop, KALBAR, PROCESS, 1, 2, designer).added_tasks
+    for refused, error in ((staff, Forbidden), (stranger, NotFound)):
+        with pytest.raises(error):
+            list_versions(sop, KALBAR, PROCESS, refused)
+        with pytest.raises(error):
+            diff_versions(sop, KALBAR, PROCESS, 1, 2, refused)
+        with pytest.raises(error):
+            migrate_instances(sop, KALBAR, PROCESS, 1, 2, refused)
+    assert sop.instance(started.id).version == 1  # nothing moved on a refusal
+    assert migrate_instances(sop, KALBAR, PROCESS, 1, 2, designer).migrated == [started.id]
+    assert (sop.history(started.id)[-1].action, sop.history(started.id)[-1].actor) == ("migrate", "kalbar.perancang")
 
 
 def test_migrating_a_named_instance_that_is_not_on_that_version_is_refused(sop, v2_file):

@@ -87,15 +87,37 @@ def test_refused_files_are_named_next_to_the_field_and_nothing_changes(client, l
     assert alur.task(draft.id).status == "ready"
 
 
-def test_a_file_with_invalid_form_data_is_not_kept(client, login, post, alur, draft, text_of):
+def test_a_file_chosen_before_a_refused_submit_is_kept_and_sent_again_by_name(client, login, post, alur, draft,
+                                                                                text_of):
     login(client, "fungsional")
+    revision = alur.instance(draft.instance_id).revision
     response = post(client, f"/tugas/{draft.id}", {"perihal": "", "lampiran": (io.BytesIO(PDF), "surat.pdf")},
                     content_type="multipart/form-data")
     assert response.status_code == 422
     assert "Perihal / judul dokumen: wajib diisi" in text_of(response)
-    assert stored_files(alur) == []
-    from alur.runtime.attachments import Attachments
+    # The task and the instance are as they were; the file waits, named on the form shown again.
+    assert alur.task(draft.id).status == "ready" and alur.instance(draft.instance_id).revision == revision
+    [kept] = stored_files(alur)
+    assert "Berkas terpilih: surat.pdf (sudah tersimpan" in text_of(response)
+    assert f'<input type="hidden" name="lampiran" value="{kept}">' in response.get_data(as_text=True)
+    # Sent again with the perihal and the kept file's name only: completed with that very file.
+    response = post(client, f"/tugas/{draft.id}", {"perihal": "Surat pengumpulan data kinerja", "lampiran": kept},
+                    content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert alur.history(draft.instance_id)[-1].data["lampiran"] == kept
+    assert stored_files(alur) == [kept]
 
+
+def test_without_keep_files_a_refused_completion_stores_no_file(alur, draft):
+    # Other callers than the task page (none today sends files) keep the all-or-nothing rule.
+    from alur.runtime.attachments import Attachments, Upload
+    from alur.runtime.engine import InvalidData
+
+    with pytest.raises(InvalidData) as refused:
+        Attachments(alur).complete(draft.id, "fungsional", {"perihal": ""},
+                                   {"lampiran": Upload("surat.pdf", io.BytesIO(PDF))})
+    assert refused.value.kept == {} and refused.value.errors == {"perihal": "minimal 3 karakter"}
+    assert stored_files(alur) == []
     assert Attachments(alur).for_instance(draft.instance_id) == []
 
 

@@ -225,6 +225,17 @@ MATRIX = [
     Call("admin.lanes", "POST", "/admin/lajur", ADMIN_OF_ORG, ok=302, to="/admin/lajur",
          body=lambda s, a: {"process_id": SOP, "lane": "Sekretaris", "role": "pegawai"},
          changes=("lane_roles", "human_tasks")),
+    # The working calendar of the admin's own organisation: another organisation's admin sees and changes its own.
+    Call("calendar.page", "GET", "/admin/kalender/", ADMIN_PAGE),
+    Call("calendar.add_day", "POST", "/admin/kalender/libur", ADMIN_PAGE, ok=302, to="/admin/kalender/",
+         body=lambda s, a: {"tanggal": "2027-03-04", "keterangan": "Hari Jadi"},
+         changes=("calendar_days", "working_calendars", "audit_entries")),
+    Call("calendar.remove_day", "POST", "/admin/kalender/libur/hapus", ADMIN_PAGE, ok=302, to="/admin/kalender/",
+         body=lambda s, a: {"tanggal": "2027-01-01", "keterangan": "Pelayanan tetap buka"},
+         changes=("calendar_days", "working_calendars", "audit_entries")),
+    Call("calendar.hours", "POST", "/admin/kalender/jam", ADMIN_PAGE, ok=302, to="/admin/kalender/",
+         body=lambda s, a: {"hari": "sat", "buka": "08:00", "tutup": "12:00"},
+         changes=("working_hours", "working_calendars", "audit_entries")),
     # The user's own API tokens: anyone logged in has a token page; a token is only its owner's to revoke.
     # The user's own account: sessions, password, logging out everywhere.
     Call("account.overview", "GET", "/akun/", ANY_USER),

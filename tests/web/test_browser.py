@@ -171,6 +171,9 @@ def test_data_collection_sop_end_to_end_in_the_browser(served, browser):
     page.check("input[name='keputusan'][value='kembalikan']")
     submit(page, "section.task-form button.primary")
     expect(page.locator("#catatan-error")).to_contain_text("wajib diisi")
+    # The focus is on the summary of what to fix, which links the field.
+    expect(page.locator("#kesalahan")).to_be_focused()
+    expect(page.locator("#kesalahan a[href='#f-catatan']")).to_contain_text("wajib diisi")
     office.shot(page, "03-pemeriksaan-catatan-wajib")
     assert office.ready(instance_id)[0].id == review.id  # nothing changed
     page.fill("#f-catatan", "Lengkapi tabel capaian triwulan IV.")

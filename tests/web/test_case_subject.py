@@ -81,7 +81,7 @@ def test_inbox_and_case_list_search_perihal_and_nomor(client, login, alur, text_
     assert inbox(alur, "kepala-dinas", query="0%s").tasks == []
     assert [t.instance_id for t in inbox(alur, "kepala-dinas", query="2_a").tasks] == [lkj.id]
     assert inbox(alur, "kepala-dinas", query="800/1_").tasks == []
-    page = inbox(alur, "kepala-dinas", query="Triwulan", member=member)
+    page = inbox(alur, "kepala-dinas", query="Triwulan", actor=member)
     assert page.total.value == 1 and page.subjects == {skp.id: ("SKP Triwulan IV", "800/1")}
     login(client, "kepala-dinas")
     found = text_of(client.get("/?q=triwulan"))

@@ -47,6 +47,19 @@ def test_overdue_tasks_are_counted_at_scrape_time(app, client, alur, started):
     assert _value(text, 'alur_tasks_overdue{org="sulteng-diskukm"}') == 1
 
 
+def test_worker_lag_is_the_time_since_the_last_pass_and_absent_before_one(app, client, alur):
+    from alur.runtime import db
+    from alur.runtime.models import utcnow
+    from alur.runtime.notifications import set_mark
+    from alur.runtime.worker import LAST_PASS
+
+    assert "alur_worker_lag_seconds" not in client.get("/metrics").get_data(as_text=True)
+    with db.transaction(alur.sessions) as session:
+        set_mark(session, LAST_PASS, utcnow() - timedelta(minutes=2))
+    lag = _value(client.get("/metrics").get_data(as_text=True), "alur_worker_lag_seconds")
+    assert 120 <= lag < 180
+
+
 def test_metrics_need_the_token_or_this_machine(app, client, monkeypatch):
     remote = {"REMOTE_ADDR": "10.1.2.3"}
     assert client.get("/metrics", environ_base=remote).status_code == 403

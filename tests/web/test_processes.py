@@ -27,8 +27,8 @@ def test_sop_list_names_the_lane_that_starts_each_process(client, login):
     login(client, "sekretaris")
     html = client.get("/sop/").get_data(as_text=True)
     row = html[html.index('data-process="sulteng-pengumpulan-data-kinerja"'):]
-    cells = re.findall(r"<td>(.*?)</td>", row[:row.index("</tr>")], flags=re.S)
-    assert cells[4].strip() == "Kepala Dinas"
+    cells = dict(re.findall(r'<td data-label="([^"]+)">(.*?)</td>', row[:row.index("</tr>")], flags=re.S))
+    assert cells["Dimulai oleh"].strip() == "Kepala Dinas"
 
 
 def test_starting_opens_the_first_task(client, login, post, alur):
