@@ -33,6 +33,7 @@ bp = Blueprint("designer", __name__, url_prefix="/sop")
 
 MAX_BPMN_BYTES = 2 * 1024 * 1024  # the largest SOP of processes/ is ~110 KB
 EXTENSIONS = (".bpmn", ".xml")
+MAX_PROCESS_ID = 200  # longer than any id a modeler writes
 MAX_SCENARIO_BYTES = 1024 * 1024  # the largest scenario file of processes/ is ~6 KB
 SCENARIO_EXTENSIONS = (".yaml", ".yml")
 # What SpiffWorkflow's spec diff names as changed, in the words of the page.
@@ -50,7 +51,7 @@ migrator_only = allowed_by(access.may_migrate, "perancang proses")
 @designer_only
 def upload():
     if request.method == "GET":
-        return render_template("designer/upload.html")
+        return render_template("designer/upload.html", max_process_id=MAX_PROCESS_ID)
     file = request.files.get("berkas")
     filename = re.split(r"[\\/]", file.filename or "")[-1][:200] if file else ""
     content = file.read(MAX_BPMN_BYTES + 1) if file and filename else b""
@@ -59,20 +60,25 @@ def upload():
     scenario_bytes = scenario_file.read(MAX_SCENARIO_BYTES + 1) if scenario_file and scenario_name else b""
     error = _upload_error(filename, content)
     scenario_error = _scenario_error(scenario_name, scenario_bytes) if scenario_name else None
-    if error or scenario_error:
-        return render_template("designer/upload.html", field_error=error, scenario_error=scenario_error), 422
+    process_id = request.form.get("proses", "").strip() or None
+    process_error = _process_id_error(process_id) if process_id else None
+    page = dict(max_process_id=MAX_PROCESS_ID, process_id=process_id if not process_error else None)
+    if error or scenario_error or process_error:
+        return render_template("designer/upload.html", field_error=error, scenario_error=scenario_error,
+                               process_error=process_error, **page), 422
     scenarios = ScenarioSource(scenario_bytes.decode("utf-8"), scenario_name) if scenario_name else None
     try:
         result, check = deploy_with_scenarios(engine(), content, filename, scenarios, user=actor(),
-                                              org=g.user.org, force=request.form.get("paksa") == "1")
+                                              org=g.user.org, force=request.form.get("paksa") == "1",
+                                              process_id=process_id)
     except DeployRefused as exc:
         # The forms folder is named as the designer knows it, not by its path on the server.
         forms_dir = str(engine().settings.forms_dir)
         problems = [replace(p, message=p.message.replace(forms_dir, "forms/"))
                     for p in sorted(exc.problems, key=lambda p: (p.severity != "error", p.line or 0))]
-        return render_template("designer/upload.html", filename=filename, problems=problems), 422
+        return render_template("designer/upload.html", filename=filename, problems=problems, **page), 422
     except ScenariosFailed as exc:
-        return render_template("designer/upload.html", filename=filename, scenario_report=exc.report), 422
+        return render_template("designer/upload.html", filename=filename, scenario_report=exc.report, **page), 422
     if result.created:
         flash(f"{filename} dipasang sebagai versi {result.version} dari {result.process_id}.")
     else:
@@ -84,6 +90,14 @@ def upload():
         flash(f"Skenario uji ({check.source.name}): {passed} dari {ran} lulus."
               + (" Dipasang walau skenario gagal; tercatat di log audit." if check.forced else ""))
     return redirect(url_for(".versions", process_id=result.process_id))
+
+
+def _process_id_error(process_id: str) -> str | None:
+    if len(process_id) > MAX_PROCESS_ID:
+        return f"paling panjang {MAX_PROCESS_ID} karakter"
+    if not re.fullmatch(r"[A-Za-z_][\w.-]*", process_id):
+        return "id proses di berkas BPMN diawali huruf atau _, lalu huruf, angka, _, - atau ."
+    return None
 
 
 def _scenario_error(filename: str, content: bytes) -> str | None:

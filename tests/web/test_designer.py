@@ -514,3 +514,26 @@ def test_a_scenario_file_that_cannot_run_names_its_line(client, login, post, alu
     row = re.search(r'<tr data-version="2">.*?</tr>', response.get_data(as_text=True), re.S).group(0)
     assert "berkas skenario bermasalah" in row and "dipaksa" in row
     assert "berkas skenario tidak dapat dijalankan" in html.unescape(text_of(response))
+
+
+def test_the_upload_field_id_proses_picks_one_of_several_executable_processes(client, login, post, alur, designers,
+                                                                              text_of):
+    from tests.runtime.test_modeler_files import with_second_process
+
+    login(client, "perancang")
+    content = with_second_process().encode()
+    response = upload(client, post, content, filename="dua.bpmn")
+    assert response.status_code == 422
+    assert "isExecutable decides" in html.unescape(text_of(response))
+    assert 'name="proses"' in response.get_data(as_text=True)
+    data = {"berkas": (io.BytesIO(content), "dua.bpmn"), "proses": "camunda-surat-masuk"}
+    response = post(client, "/sop/pasang", data, content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert versions_of(alur, "camunda-surat-masuk") == [(1, "perancang")]
+    before = export_database(alur)
+    data = {"berkas": (io.BytesIO(content), "dua.bpmn"), "proses": "<script>"}
+    response = post(client, "/sop/pasang", data, content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "Id proses: id proses di berkas BPMN diawali huruf" in html.unescape(text_of(response))
+    assert "<script>" not in response.get_data(as_text=True)
+    assert export_database(alur) == before

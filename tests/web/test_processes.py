@@ -116,3 +116,22 @@ def test_starting_a_model_that_fails_at_start_is_422_and_writes_nothing(client, 
     assert response.status_code == 422
     assert response.get_json()["error"].startswith("process 'spiff-disposisi' could not start: ")
     assert export_database(alur) == before
+
+
+def test_starting_a_gateway_reading_a_missing_value_is_422_on_the_api(client, alur):
+    import base64
+
+    from alur.runtime import directory
+    from alur.runtime.backup import export_database
+    from tests.runtime.test_bad_files import NO_DEFAULT_GATEWAY
+    from tests.web.conftest import ORG, PASSWORD, PASSWORD_HASH
+
+    alur.deploy_bytes(NO_DEFAULT_GATEWAY.encode(), "gerbang.bpmn", org=ORG)
+    directory.add_user(alur, "pimpinan", ["pimpinan"], password_hash=PASSWORD_HASH, org=ORG)
+    before = export_database(alur)
+    basic = {"Authorization": "Basic " + base64.b64encode(f"pimpinan:{PASSWORD}".encode()).decode()}
+    response = client.post("/api/processes/gerbang-tanpa-bawaan/instances", json={"perihal": "Surat uji"},
+                           headers=basic)
+    assert response.status_code == 422
+    assert "Gateway_Nilai" in response.get_json()["error"] and "'x'" in response.get_json()["error"]
+    assert export_database(alur) == before
