@@ -141,7 +141,7 @@ wanted content_hash && mutate content_hash runtime/content_hash.py 30 \
     "$T/test_content_hash.py" ""
 
 [[ " ${selected[*]} " == *" expression_scripts "* ]] && mutate expression_scripts "$X/scripts.py $X/static.py" 30 \
-    "$T/test_expressions_edges.py" "$T/test_expressions.py"
+    "$T/test_expression_scripts_edges.py $T/test_expressions_edges.py" "$T/test_expressions.py"
 
 share=0
 [ "$mutants_total" -gt 0 ] && share=$((killed_total * 1000 / mutants_total))

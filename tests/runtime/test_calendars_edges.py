@@ -28,6 +28,7 @@ def test_national_days_off_are_the_public_holidays_and_cuti_bersama_of_the_year(
     assert date(2026, 8, 18) not in days
     assert sum(kind == CUTI_BERSAMA for _, kind in days.values()) == 8
     assert sum(kind == PUBLIC for _, kind in days.values()) == 17
+    assert national_days_off(2026) is days  # asked on every due time: computed once per year
 
 
 def test_a_calendar_keeps_the_base_zone_hours_and_holidays_and_takes_the_organisations_week():

@@ -40,6 +40,7 @@ def test_a_working_day_is_one_minute_to_a_whole_day(minutes):
     with pytest.raises(ValueError, match="between 1 and 1440"):
         WorkingCalendar(day_start=time(0, 0), minutes_per_day=minutes)
     assert WorkingCalendar(day_start=time(0, 0), minutes_per_day=1440).week[0] == (0, 1440)
+    assert WorkingCalendar(minutes_per_day=1).week[0] == (480, 481)
 
 
 def test_a_week_may_open_at_midnight_and_close_at_the_next():
