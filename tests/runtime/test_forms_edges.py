@@ -38,3 +38,9 @@ def test_an_object_where_text_belongs_is_named_by_its_field_not_by_its_keys():
     with pytest.raises(forms.FormDataInvalid) as refused:
         forms.validate(schema, {"kode": {"a": 1}, "isi": {"b": 2}})
     assert refused.value.errors == {"isi": "nilai tidak sah", "kode": "harus berupa teks"}
+
+
+def test_the_generic_forms_text_keeps_its_layout():
+    # The text is stored and hashed with every version that uses it (runtime/content_hash.py): laid out
+    # differently, the same BPMN deployed again would become a new version.
+    assert forms.GENERIC_FORM_TEXT.splitlines()[:3] == ["{", '  "type": "object",', '  "title": "Penyelesaian tugas",']
