@@ -26,6 +26,7 @@ from alur.runtime.versions import diff_versions, element_names, list_versions, m
 from alur.runtime.whole_numbers import parse_whole
 
 from .diagram import render_svg
+from .i18n import shown
 from .permissions import own_process, role_required
 from .services import engine
 
@@ -65,9 +66,10 @@ def upload():
         result, check = deploy_with_scenarios(engine(), content, filename, scenarios, user=g.user.username,
                                               org=g.user.org, force=request.form.get("paksa") == "1")
     except DeployRefused as exc:
-        # The forms folder is named as the designer knows it, not by its path on the server.
+        # The forms folder is named as the designer knows it, not by its path on the server; the
+        # message in Indonesian (web/i18n.py).
         forms_dir = str(engine().settings.forms_dir)
-        problems = [replace(p, message=p.message.replace(forms_dir, "forms/"))
+        problems = [replace(p, message=shown(p.message.replace(forms_dir, "forms/")))
                     for p in sorted(exc.problems, key=lambda p: (p.severity != "error", p.line or 0))]
         return render_template("designer/upload.html", filename=filename, problems=problems), 422
     except ScenariosFailed as exc:

@@ -12,6 +12,7 @@ from alur.runtime.engine import Conflict, InvalidData
 from alur.runtime.whole_numbers import MAX_ID, parse_whole
 
 from . import formrender
+from .i18n import shown
 from .auth import login_required
 from .redirects import safe_next
 from .services import attachment_store, engine
@@ -63,7 +64,7 @@ def claim(task_id):
         task = engine().claim(task_id, g.user.username)
         flash(f"Tugas “{task.name[:80]}” Anda ambil.")
     except Conflict as exc:
-        flash(f"Tidak dapat diambil: {exc}. Silakan muat ulang.", "error")
+        flash(f"Tidak dapat diambil: {shown(str(exc))}. Silakan muat ulang.", "error")
     return redirect(_back_to(url_for("tasks.inbox")))
 
 
@@ -74,7 +75,7 @@ def unclaim(task_id):
         task = engine().unclaim(task_id, g.user.username)
         flash(f"Tugas “{task.name[:80]}” dikembalikan ke kotak masuk bersama.")
     except Conflict as exc:
-        flash(f"Tidak dapat dilepas: {exc}.", "error")
+        flash(f"Tidak dapat dilepas: {shown(str(exc))}.", "error")
     return redirect(_back_to(url_for("tasks.inbox")))
 
 
@@ -122,7 +123,8 @@ def complete(task_id):
     try:
         view = attachment_store().complete(task_id, g.user.username, data, uploads, expected_revision=revision)
     except InvalidData as exc:
-        return _render_task(details, values=request.form, errors=exc.errors, status=422)
+        errors = {field: shown(message) for field, message in exc.errors.items()}
+        return _render_task(details, values=request.form, errors=errors, status=422)
     task = details["task"]
     done = "dikembalikan untuk diperbaiki" if data.get(REVIEW_FIELD) == "kembalikan" else "selesai"
     flash(f"Langkah “{task.name[:80]}” {done}.")

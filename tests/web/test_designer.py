@@ -139,10 +139,10 @@ def test_a_refused_file_lists_every_problem_with_its_line_and_changes_nothing(cl
     missing_form_line = _line_of(broken, 'value="tidak-ada.schema.json"')
     task_line = broken[:broken.index('value="tidak-ada.schema.json"')].rfind("<bpmn:userTask")
     task_line = broken[:task_line].count("\n") + 1
-    assert f"baris {task_line}: user task 'Step_01': form 'tidak-ada.schema.json' not found in forms/" in page
+    assert f"baris {task_line}: tugas pengguna 'Step_01': formulir 'tidak-ada.schema.json' tidak ditemukan di forms/" in page
     assert missing_form_line > task_line
     step_02_line = _line_of(broken, '<bpmn:userTask id="Step_02"')
-    assert f"baris {step_02_line}: user task 'Step_02' is outside every lane" in page
+    assert f"baris {step_02_line}: tugas pengguna 'Step_02' berada di luar semua lajur" in page
     assert versions_of(alur) == [(1, "system")]
 
 
@@ -158,8 +158,8 @@ def test_a_300k_term_condition_is_refused_with_its_line_and_stores_nothing(clien
     page = html.unescape(text_of(response))
     assert f"{SOP}.bpmn tidak dipasang" in page and "Tidak ada yang berubah" in page
     line = _line_of(huge, "1+1+1")
-    assert (f"baris {line}: condition '{'1+' * 38}1...': the expression is 600,004 characters long; at most 2,000 "
-            "are allowed") in page
+    assert (f"baris {line}: kondisi '{'1+' * 38}1...': ekspresinya sepanjang 600,004 karakter; paling banyak 2,000 "
+            "yang diizinkan") in page
     assert len(page) < 20_000  # the condition is not echoed back
     assert versions_of(alur) == [(1, "system")]
     with alur.sessions() as session:
@@ -175,8 +175,8 @@ def test_a_condition_that_escapes_is_refused_with_its_line(client, login, post, 
     response = upload(client, post, bad.encode("utf-8"))
     assert response.status_code == 422
     page = html.unescape(text_of(response))
-    assert f"baris {_line_of(bad, walk)}: condition '[g := (g.gi_frame" in page
-    assert "the assignment expression ':=' is not allowed" in page
+    assert f"baris {_line_of(bad, walk)}: kondisi '[g := (g.gi_frame" in page
+    assert "ekspresi penugasan ':=' tidak diizinkan" in page
     assert versions_of(alur) == [(1, "system")]
 
 
@@ -185,7 +185,7 @@ def test_xml_that_is_not_well_formed_is_refused_with_its_line(client, login, pos
     response = upload(client, post, b'<?xml version="1.0"?>\n<bpmn:definitions>\n  <oops>\n</bpmn:definitions>\n',
                       filename="rusak.bpmn")
     assert response.status_code == 422
-    assert re.search(r"baris \d+: not well-formed XML", text_of(response))
+    assert re.search(r"baris \d+: XML tidak tersusun dengan benar", text_of(response))
 
 
 def test_process_ids_are_the_organisations_own(client, login, post, alur, designers, v2_content, text_of):
@@ -225,7 +225,7 @@ def test_a_refused_upload_names_no_other_organisation(client, login, post, alur,
     response = upload(client, post, broken)
     assert response.status_code == 422
     page = html.unescape(text_of(response))
-    assert "form 'tidak-ada.schema.json' not found in forms/" in page
+    assert "formulir 'tidak-ada.schema.json' tidak ditemukan di forms/" in page
     assert "kalbar" not in page.lower() and "Perancang Kalbar" not in page
     assert export_database(alur) == before
 
@@ -240,7 +240,7 @@ def test_a_latin1_upload_is_refused_with_its_line_unless_its_declaration_names_i
     response = upload(client, post, undeclared.encode("latin-1"))
     assert response.status_code == 422
     line = undeclared[:undeclared.index("révisi")].count("\n") + 1
-    assert f"baris {line}: not UTF-8 text (byte 0xE9 on this line): save the file as UTF-8" in html.unescape(
+    assert f"baris {line}: bukan teks UTF-8 (bita 0xE9 pada baris ini): simpan berkas sebagai UTF-8" in html.unescape(
         text_of(response))
     assert export_database(alur) == before
     declared = text.replace("encoding='UTF-8'", "encoding='ISO-8859-1'", 1)
@@ -262,7 +262,7 @@ def test_an_upload_with_an_entity_is_refused_and_shows_no_file_of_the_server(cli
     response = upload(client, post, content)
     assert response.status_code == 422
     page = text_of(response)
-    assert "baris 2: a DOCTYPE is not allowed in a BPMN file" in page and "RAHASIA" not in page
+    assert "baris 2: DOCTYPE tidak diizinkan dalam berkas BPMN" in page and "RAHASIA" not in page
     assert export_database(alur) == before
 
 
