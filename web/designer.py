@@ -180,6 +180,7 @@ def migrate(process_id):
     if errors:
         return _versions_page(process_id, errors, form, 422)
     result = migrate_instances(engine(), g.user.org, process_id, source, target, g.user.username, instance_ids)
+    result.refused = {instance_id: shown(reason) for instance_id, reason in result.refused.items()}
     return render_template("designer/migrated.html", process_id=process_id, source=source, target=target,
                            result=result)
 

@@ -78,7 +78,8 @@ class Catalogue:
             return exact
         for template in self._templates:
             match = template.pattern.fullmatch(message)
-            if match is None:
+            # A value never holds a line break or "; ": there the message is several joined (below).
+            if match is None or any("; " in value or "\n" in value for value in match.groups()):
                 continue
             values = {}
             for placeholder, value in zip(template.placeholders, match.groups()):
@@ -87,8 +88,10 @@ class Catalogue:
                 else:
                     values[placeholder] = self.translate(value, person, _depth + 1)
             return _PLACEHOLDER.sub(lambda m: values[m.group(1)] if m.group(1) else m.group(0)[0], template.text)
-        if "\n" in message:
-            return "\n".join(self.translate(line, person, _depth) for line in message.split("\n"))
+        # Messages joined into one: lines, then "; " and ", " lists (of reasons, of names).
+        for separator in ("\n", "; ", ", "):
+            if separator in message:
+                return separator.join(self.translate(part, person, _depth) for part in message.split(separator))
         return message
 
 

@@ -87,6 +87,16 @@ def test_the_most_specific_template_wins_and_lines_are_translated_one_by_one():
     assert shown("division by zero\nthe number is too large") == "pembagian dengan nol\nbilangannya terlalu besar"
 
 
+def test_joined_messages_are_translated_part_by_part():
+    shown = catalogue().translate
+    assert shown("task Step_03 (COMPLETED) changed: lane, extensions; task Step_04 (STARTED) was removed") == \
+        "langkah Step_03 (sudah selesai) berubah: lajur, properti (formulir, mutu baku); " \
+        "langkah Step_04 (sedang berjalan) dihapus dari versi baru"
+    assert shown("lambda is not allowed; a keyword argument is not allowed; calling 'x' is not allowed; "
+                 "the functions are len, abs") == "lambda tidak diizinkan; argumen bernama tidak diizinkan; " \
+        "memanggil 'x' tidak diizinkan; fungsi yang tersedia: len, abs"
+
+
 def test_a_message_without_a_template_is_shown_as_it_is():
     assert catalogue().translate("perihal wajib diisi") == "perihal wajib diisi"
     assert catalogue().translate("") == ""
