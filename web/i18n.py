@@ -32,6 +32,7 @@ CATALOGUE = Path(__file__).parent / "translations" / "id" / "LC_MESSAGES" / "mes
 USER_PLACEHOLDERS = frozenset({"user", "username", "row.claimed_by", "found.claimed_by", "task.claimed_by"})
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]+)\}")
 MAX_DEPTH = 4  # messages inside messages: "condition 'x': calling 'y' is not allowed; the functions are ..."
+MAX_CHARS = 5_000  # a longer message is shown as it is: matching stays cheap whatever a message quotes
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class Catalogue:
 
     def translate(self, message: str, person: Callable[[str], str] | None = None, _depth: int = 0) -> str:
         """`message` in Indonesian; `person` names the user whose user name a message holds."""
-        if not message or _depth > MAX_DEPTH:
+        if not message or _depth > MAX_DEPTH or len(message) > MAX_CHARS:
             return message
         exact = self._exact.get(message)
         if exact is not None:
