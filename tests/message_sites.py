@@ -1,5 +1,5 @@
 """The messages runtime/ gives a user, read from its source (AST): every raise or construction of
-AlurError or one of its subclasses, and every Problem a deploy check reports.
+AlurError or one of its subclasses, and every Problem a deploy check reports, and every failure of a scenario run.
 
 A message written as a literal or f-string becomes its template exactly as the catalogue
 (web/translations/id/LC_MESSAGES/messages.po) keys it: the literal text, with each
@@ -17,6 +17,8 @@ from pathlib import Path
 
 RUNTIME = Path(__file__).resolve().parent.parent / "runtime"
 BASE = "AlurError"
+# Raised inside a scenario run and shown to the designer as the scenario's failure.
+SCENARIO_FAILURE = "_Failed"
 # Calls that report a problem of a file to its designer: Problem(file, line, message) and the
 # checks' local problem(line, message); the message's position among the arguments.
 PROBLEM_CALLS = {"Problem": 2, "problem": 1}
@@ -96,7 +98,7 @@ def _placeholder(part: ast.FormattedValue) -> str:
 def message_sites() -> tuple[list[Site], list[Site]]:
     """(sites with their templates, sites whose message is built at run time: template '')."""
     trees = _trees()
-    classes = error_classes(trees)
+    classes = error_classes(trees) | {SCENARIO_FAILURE}
     literal, dynamic = [], []
     for path, tree in trees.items():
         name = str(path.relative_to(RUNTIME.parent))

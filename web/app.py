@@ -185,6 +185,11 @@ def _register_filters(app: Flask, settings: Settings) -> None:
     def perihal(value: str | None) -> str:
         return value or "(tanpa perihal)"
 
+    @app.template_filter("pesan")
+    def pesan(value) -> str:
+        """A message of the runtime as the user reads it (web/i18n.py)."""
+        return shown(str(value))
+
     app.jinja_env.globals["ACTION_LABELS"] = ACTION_LABELS
 
 

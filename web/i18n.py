@@ -31,6 +31,10 @@ CATALOGUE = Path(__file__).parent / "translations" / "id" / "LC_MESSAGES" / "mes
 # Placeholders whose value is a user name: shown as the person ("Sekretaris Dinas (Budi Santoso)").
 USER_PLACEHOLDERS = frozenset({"user", "username", "row.claimed_by", "found.claimed_by", "task.claimed_by"})
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]+)\}")
+# Placeholders holding a message, a place in words or quoted text, which may hold ": ". Any other
+# value (an id, a number, a name) never does: so "scenario '{name}', step {number}" does not take
+# "scenario 'a', step 1: unknown key 'x'" with number "1: unknown key 'x'".
+_FREE_TEXT = re.compile(r"exc|message|msg|issue|hint|what|where|why|failure|claim|context|_short|describe|text")
 MAX_DEPTH = 4  # messages inside messages: "condition 'x': calling 'y' is not allowed; the functions are ..."
 MAX_CHARS = 5_000  # a longer message is shown as it is: matching stays cheap whatever a message quotes
 
@@ -74,26 +78,41 @@ class Catalogue:
         """`message` in Indonesian; `person` names the user whose user name a message holds."""
         if not message or _depth > MAX_DEPTH or len(message) > MAX_CHARS:
             return message
-        exact = self._exact.get(message)
-        if exact is not None:
-            return exact
-        for template in self._templates:
-            match = template.pattern.fullmatch(message)
-            # A value never holds a line break or "; ": there the message is several joined (below).
-            if match is None or any("; " in value or "\n" in value for value in match.groups()):
-                continue
-            values = {}
-            for placeholder, value in zip(template.placeholders, match.groups()):
-                if placeholder in USER_PLACEHOLDERS:
-                    values[placeholder] = person(value) if person else value
-                else:
-                    values[placeholder] = self.translate(value, person, _depth + 1)
-            return _PLACEHOLDER.sub(lambda m: values[m.group(1)] if m.group(1) else m.group(0)[0], template.text)
+        whole = self._whole(message, person, _depth)
+        if whole is not None:
+            return whole
         # Messages joined into one: lines, then "; " and ", " lists (of reasons, of names).
         for separator in ("\n", "; ", ", "):
             if separator in message:
                 return separator.join(self.translate(part, person, _depth) for part in message.split(separator))
         return message
+
+    def _whole(self, message: str, person: Callable[[str], str] | None, depth: int) -> str | None:
+        """`message` translated as one entry (exact, or one template), or None."""
+        exact = self._exact.get(message)
+        if exact is not None:
+            return exact
+        for template in self._templates:
+            match = template.pattern.fullmatch(message)
+            if match is None:
+                continue
+            values: dict[str, str] = {}
+            for placeholder, value in zip(template.placeholders, match.groups()):
+                if ": " in value and not _FREE_TEXT.search(placeholder):
+                    break
+                if placeholder in USER_PLACEHOLDERS:
+                    values[placeholder] = person(value) if person else value
+                elif "; " in value or "\n" in value:
+                    # A value spanning a separator is one message, or the match took in a neighbour.
+                    inner = self._whole(value, person, depth + 1) if depth < MAX_DEPTH else None
+                    if inner is None:
+                        break
+                    values[placeholder] = inner
+                else:
+                    values[placeholder] = self.translate(value, person, depth + 1)
+            else:
+                return _PLACEHOLDER.sub(lambda m: values[m.group(1)] if m.group(1) else m.group(0)[0], template.text)
+        return None
 
 
 def _pieces(msgid: str) -> list[str]:

@@ -347,7 +347,7 @@ def test_migrating_named_instances_only(client, login, post, alur, designers, v2
     page = text_of(post(client, f"/sop/{SOP}/versi/pindahkan",
                         {"dari": "1", "ke": "2", "proses": f"#{second.id}, 999"}))
     assert "Dipindahkan ke versi 2 (1)" in page and f"Proses #{second.id}" in page
-    assert "#999 not a running instance" in page
+    assert "#999 bukan proses berjalan dari" in page
     assert (alur.instance(first.id).version, alur.instance(second.id).version) == (1, 2)
 
 
@@ -434,8 +434,8 @@ def test_a_version_whose_shipped_scenarios_fail_is_refused_with_the_report(clien
     page = html.unescape(text_of(response))
     assert f"{SOP}.bpmn tidak dipasang: skenario uji gagal" in page and "Tidak ada yang berubah" in page
     assert f"Skenario dari {SHIPPED} 7 dari 8 gagal" in page
-    assert f"{SHIPPED}:13: scenario 'jalur utama, semua pemeriksaan setuju': standard_minutes 5090 expected, " \
-           "got 5100" in page
+    assert f"{SHIPPED}:13: skenario 'jalur utama, semua pemeriksaan setuju': standard_minutes 5090 diharapkan, " \
+           "ternyata 5100" in page
     assert scenario_state(alur) == before
 
 
@@ -506,8 +506,8 @@ def test_a_scenario_file_that_cannot_run_names_its_line(client, login, post, alu
     assert response.status_code == 422
     page = html.unescape(text_of(response))
     assert f"Skenario dari {SOP}.test.yaml tidak dapat dijalankan" in page
-    assert f"{SOP}.test.yaml:4: error: scenario 'a', step 1: unknown key 'tsk' (allowed: task, data, as, next, " \
-           "late)" in page
+    assert f"{SOP}.test.yaml:4: kesalahan: skenario 'a', langkah 1: kunci 'tsk' tidak dikenal (yang boleh: task, " \
+           "data, as, next, late)" in page
     assert scenario_state(alur) == before
     response = upload(client, post, v2_content, scenarios=b"scenarios:\n  - name: a\n    steps:\n      - tsk: x\n",
                       force=True, follow_redirects=True)

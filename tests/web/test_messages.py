@@ -97,6 +97,17 @@ def test_joined_messages_are_translated_part_by_part():
         "memanggil 'x' tidak diizinkan; fungsi yang tersedia: len, abs"
 
 
+def test_a_problem_and_a_scenario_failure_as_the_designer_reads_them():
+    shown = catalogue().translate
+    assert shown("f.bpmn:3: error: user task 'S' is outside every lane; it must sit in exactly one lane") == \
+        "f.bpmn:3: kesalahan: tugas pengguna 'S' berada di luar semua lajur; tugas harus berada di tepat satu lajur"
+    assert shown("p.test.yaml:12: scenario 'jalur utama': Step_03: never became ready; the instance ended") == \
+        "p.test.yaml:12: skenario 'jalur utama': Step_03: tidak pernah menunggu dikerjakan; proses sudah berakhir"
+    # "scenario '{scenario.name}', step {number}" matches the start only: a number never holds ": ".
+    assert shown("p.test.yaml:4: error: scenario 'a', step 1: unknown key 'tsk' (allowed: task, data)") == \
+        "p.test.yaml:4: kesalahan: skenario 'a', langkah 1: kunci 'tsk' tidak dikenal (yang boleh: task, data)"
+
+
 def test_a_message_without_a_template_is_shown_as_it_is():
     assert catalogue().translate("perihal wajib diisi") == "perihal wajib diisi"
     assert catalogue().translate("") == ""
