@@ -5,8 +5,8 @@ the flashed refusals, and every error the API answers (400, 401, 403, 404, 405, 
 A page or an error fails on any word of ENGLISH. The list is of words that are English and
 never Indonesian, and that the runtime's messages use ("task", "lane", "already", ...), so
 that a message shown untranslated is caught. Left out, and why:
-- words Indonesian shares: "data", "status", "format", "token", "nomor", "file" (never used
-  alone on a page, but part of "profile"? no: part of names such as "berkas .bpmn" is not);
+- words Indonesian writes the same: "data", "status", "format", "token", "parameter";
+- "error" and "task" in CSS classes and attributes: only visible text is read (tags dropped);
 - SOP, BPMN, API, PDF, CSV, XLSX, JSON, UTF-8, NIP: names of formats and documents, the
   same in Indonesian;
 - the names of the expression language's functions and methods (len, lower, replace, ...):
