@@ -26,6 +26,7 @@ from alur.runtime.versions import diff_versions, element_names, list_versions, m
 from alur.runtime.whole_numbers import parse_whole
 
 from .diagram import render_svg
+from .i18n import shown
 from .permissions import allowed_by
 from .services import actor, engine
 
@@ -72,9 +73,10 @@ def upload():
                                               org=g.user.org, force=request.form.get("paksa") == "1",
                                               process_id=process_id)
     except DeployRefused as exc:
-        # The forms folder is named as the designer knows it, not by its path on the server.
+        # The forms folder is named as the designer knows it, not by its path on the server; the
+        # message in Indonesian (web/i18n.py).
         forms_dir = str(engine().settings.forms_dir)
-        problems = [replace(p, message=p.message.replace(forms_dir, "forms/"))
+        problems = [replace(p, message=shown(p.message.replace(forms_dir, "forms/")))
                     for p in sorted(exc.problems, key=lambda p: (p.severity != "error", p.line or 0))]
         return render_template("designer/upload.html", filename=filename, problems=problems, **page), 422
     except ScenariosFailed as exc:
@@ -190,6 +192,7 @@ def migrate(process_id):
     if errors:
         return _versions_page(process_id, errors, form, 422)
     result = migrate_instances(engine(), g.user.org, process_id, source, target, actor(), instance_ids)
+    result.refused = {instance_id: shown(reason) for instance_id, reason in result.refused.items()}
     return render_template("designer/migrated.html", process_id=process_id, source=source, target=target,
                            result=result)
 

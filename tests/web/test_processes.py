@@ -87,7 +87,7 @@ def test_a_file_of_processes_that_could_not_be_deployed_is_shown_to_its_organisa
         login(client, "kotim.perancang")
         page = text_of(client.get("/sop/"))
         assert "kotim-rusak.bpmn: berkas tidak dapat dipasang" in page
-        assert f"baris {task_line}: user task 'Step_02' is outside every lane" in page.replace("&#39;", "'")
+        assert f"baris {task_line}: tugas pengguna 'Step_02' berada di luar semua lajur" in page.replace("&#39;", "'")
         assert "latin1.bpmn" not in page  # whose it is could not be read: only in the server's log
         for other in ("kotim.staf", "sulteng.perancang"):
             login(client, other)
@@ -110,11 +110,11 @@ def test_starting_a_model_that_fails_at_start_is_422_and_writes_nothing(client, 
     before = export_database(alur)
     response = post(client, "/sop/spiff-disposisi/mulai", {"perihal": "SKP Triwulan IV"})
     assert response.status_code == 422
-    assert "process 'spiff-disposisi' could not start" in text_of(response).replace("&#39;", "'")
+    assert "SOP 'spiff-disposisi' tidak dapat dimulai" in text_of(response).replace("&#39;", "'")
     basic = {"Authorization": "Basic " + base64.b64encode(f"pimpinan:{PASSWORD}".encode()).decode()}
     response = client.post("/api/processes/spiff-disposisi/instances", json={"perihal": "SKP Triwulan IV"}, headers=basic)
     assert response.status_code == 422
-    assert response.get_json()["error"].startswith("process 'spiff-disposisi' could not start: ")
+    assert response.get_json()["error"].startswith("SOP 'spiff-disposisi' tidak dapat dimulai: ")
     assert export_database(alur) == before
 
 
