@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
-from . import expressions, forms
+from . import called_processes, camunda_extensions, camunda_forms, due_dates, expressions, forms
 from .content_hash import version_hash
 from .standard_time import MAX_STANDARD_MINUTES, parse_waktu
 
@@ -71,6 +71,9 @@ class CheckedFile:
     organisation: str | None = None  # that organisation's name (`organisation` property)
     spec: object | None = None
     subprocess_specs: dict = field(default_factory=dict)
+    # The deployed versions its call activities call, and their user tasks' information.
+    called: list[called_processes.CalledProcess] = field(default_factory=list)
+    called_task_info: dict[str, dict] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -78,7 +81,11 @@ class CheckedFile:
 
     @property
     def content_hash(self) -> str:
-        return version_hash(self.bpmn_text, self.forms)
+        own = version_hash(self.bpmn_text, self.forms)
+        if not self.called:
+            return own
+        # A caller deployed again after its callee changed is new content: it would run the new callee.
+        return version_hash(own, {c.process_id: c.content_hash for c in self.called})
 
 
 def _schema() -> etree.XMLSchema:
@@ -101,6 +108,9 @@ def task_properties(element) -> dict[str, str]:
     form_key = element.get(f"{{{NS['camunda']}}}formKey")
     if form_key and "formJsonSchemaFilename" not in properties:
         properties["formJsonSchemaFilename"] = form_key
+    due_date = element.get(f"{{{NS['camunda']}}}dueDate")
+    if due_date and due_dates.DUE_DATE_PROPERTY not in properties:
+        properties[due_dates.DUE_DATE_PROPERTY] = due_date
     return properties
 
 
@@ -113,10 +123,14 @@ def standard_minutes_of(properties: dict[str, str]) -> int | None:
     return minutes
 
 
-def check_bytes(content: bytes, filename: str, forms_dir: Path | dict | None) -> CheckedFile:
+def check_bytes(content: bytes, filename: str, forms_dir: Path | dict | None,
+                process_id: str | None = None, called: called_processes.Lookup | None = None) -> CheckedFile:
     """Check BPMN `content` (named `filename` in messages) against the forms in `forms_dir`.
 
-    `forms_dir` is a folder, or a mapping of form file name to schema text.
+    `forms_dir` is a folder, or a mapping of form file name to schema text. A file holds one
+    executable process, or `process_id` names the one of its executable processes to check.
+    `called(process_id, org)` finds the deployed process a call activity calls outside the file
+    (runtime/called_processes.py); without it such a call is an error.
     """
     result = CheckedFile(path=filename)
 
@@ -132,12 +146,9 @@ def check_bytes(content: bytes, filename: str, forms_dir: Path | dict | None) ->
             problem(error.line, f"not valid BPMN 2.0 (XSD): {error.message}")
         return result
 
-    processes = root.xpath("./bpmn:process", namespaces=NS)
-    executable = [p for p in processes if p.get("isExecutable", "true") != "false"]
-    if len(executable) != 1:
-        problem(root.sourceline, f"Alur deploys one executable process per file; this file has {len(executable)}")
+    process = _the_process(root, process_id, problem)
+    if process is None:
         return result
-    process = executable[0]
     result.process_id = process.get("id")
     result.name = process.get("name") or result.process_id
     process_properties = task_properties(process)
@@ -152,22 +163,122 @@ def check_bytes(content: bytes, filename: str, forms_dir: Path | dict | None) ->
     _check_lanes_and_tasks(process, result, problem, forms_dir)
     _check_gateways(process, problem)
     _check_expressions(process, problem)
+    for line, message, severity in camunda_extensions.problems(process):
+        problem(line, message, severity)
+    if not result.ok:
+        return result
+    _add_called(root, called, result, problem)
     if not result.ok:
         return result
 
     parser = SpiffBpmnParser(validator=BpmnValidator())
     try:
         parser.add_bpmn_xml(_engine_tree(content), filename=filename)
+        for callee in result.called:
+            parser.add_bpmn_xml(_engine_tree(callee.bpmn_text.encode("utf-8")),
+                                filename=f"{callee.process_id} v{callee.version}")
         result.spec = parser.get_spec(result.process_id)
         result.subprocess_specs = parser.get_subprocess_specs(result.process_id)
     except ValidationException as exc:
-        problem(getattr(exc, "line_number", None) or None, f"the engine cannot parse it: {exc}")
+        line, message = _engine_problem(exc, root)
+        problem(line, message)
     except Exception as exc:  # the parser raises plain errors for some malformed models
-        problem(None, f"the engine cannot parse it: {type(exc).__name__}: {exc}")
+        problem(None, f"the engine cannot parse it: {type(exc).__name__}: {_without_reprs(str(exc))}")
     return result
 
 
-def safe_parser() -> etree.XMLParser:
+def _add_called(root, called, result: CheckedFile, problem) -> None:
+    """Resolve the file's calls to other deployed processes; their forms, lanes and user tasks join the file's."""
+    resolved = called_processes.resolve(root, lambda text: etree.fromstring(text.encode("utf-8"), _safe_parser()),
+                                        called, result.org)
+    for line, message in resolved.problems:
+        problem(line, message)
+    own_tasks = {t.id for t in result.user_tasks}
+    for callee in resolved.called:
+        for name, text in callee.forms.items():
+            if result.forms.setdefault(name, text) != text:
+                problem(None, f"called process '{callee.process_id}' has a form '{name}' that differs from this "
+                              "file's form of that name; rename one of them")
+        for task_id, info in callee.task_info.items():
+            if task_id in own_tasks or result.called_task_info.setdefault(task_id, info) != info:
+                problem(None, f"user task id '{task_id}' is in this file and in called process "
+                              f"'{callee.process_id}'; rename one of them")
+            if info.get("lane") and info["lane"] not in result.lanes:
+                result.lanes.append(info["lane"])
+    result.called = resolved.called
+
+
+# How lxml shows an element in a message: `<Element {namespace}sourceRef at 0x7f...>`.
+_ELEMENT_REPR = re.compile(r"<Element \{[^}]*\}(\w+) at 0x[0-9a-fA-F]+>")
+_DATA_REFERENCES = {"dataInputAssociation": "./bpmn:dataInputAssociation/bpmn:sourceRef",
+                    "dataOutputAssociation": "./bpmn:dataOutputAssociation/bpmn:targetRef"}
+
+
+def _engine_problem(exc: ValidationException, root) -> tuple[int | None, str]:
+    """(line, message) of the engine's parse error, naming the element it is about and its line.
+
+    SpiffWorkflow names the element by id and tag but not by line (lxml calls it `sourceline`),
+    and some of its messages show an XML element as a Python repr: both are put right here.
+    """
+    detail = _without_reprs(str(exc.args[0]) if exc.args else str(exc))
+    element_id = getattr(exc, "id", "") or ""
+    element = None
+    if element_id:
+        found = root.xpath("//*[@id=$id]", id=element_id)
+        element = found[0] if found else None
+    line = getattr(exc, "line_number", None)
+    if not isinstance(line, int) or line <= 0:
+        line = element.sourceline if element is not None else None
+    for kind, path in _DATA_REFERENCES.items():
+        if element is not None and detail.startswith(f"Cannot resolve {kind}"):
+            known = set(root.xpath("//bpmn:dataObjectReference/@id | //bpmn:dataStoreReference/@id",
+                                   namespaces=NS))
+            refs = [(ref.text or "").strip() for ref in element.xpath(path, namespaces=NS)]
+            unresolved = [ref for ref in refs if ref not in known] or refs
+            detail = (f"its {kind} refers to {', '.join(repr(r) for r in unresolved)}, which is not a data object "
+                      "reference or a data store reference (the only data the engine can pass to a task)")
+    if not element_id:
+        return line, f"the engine cannot parse it: {detail}"
+    tag = getattr(exc, "tag", "") or "element"
+    return line, f"the engine cannot parse {tag} '{element_id}': {detail}"
+
+
+def _without_reprs(message: str) -> str:
+    return _ELEMENT_REPR.sub(lambda m: f"<{m.group(1)}>", message).rstrip(". ")
+
+
+def _the_process(root, process_id: str | None, problem):
+    """The process of the file to deploy: its one executable process, or the executable one named
+    `process_id`. None after reporting why there is none."""
+    processes = root.xpath("./bpmn:process", namespaces=NS)
+    executable = [p for p in processes if p.get("isExecutable", "true") != "false"]
+    ids = ", ".join(f"'{p.get('id')}'" for p in processes)
+    if process_id is not None:
+        named = [p for p in processes if p.get("id") == process_id]
+        if not named:
+            problem(root.sourceline, f"this file has no process '{process_id}'; its processes are {ids or 'none'}")
+        elif named[0] not in executable:
+            problem(named[0].sourceline, f"process '{process_id}' is marked isExecutable=\"false\"; set it to "
+                                         "\"true\" to deploy it")
+        return named[0] if named and named[0] in executable else None
+    if len(executable) == 1:
+        return executable[0]
+    if not processes:
+        problem(root.sourceline, "this file has no process (only a collaboration or definitions); Alur deploys "
+                                 "one executable process per file")
+    elif not executable:
+        problem(root.sourceline, f"this file has no executable process: {ids} {'is' if len(processes) == 1 else 'are'}"
+                                 " marked isExecutable=\"false\"; isExecutable decides what Alur deploys: set it "
+                                 "to \"true\" on the process to run")
+    else:
+        names = ", ".join(f"'{p.get('id')}' (line {p.sourceline})" for p in executable)
+        problem(root.sourceline, f"this file has {len(executable)} executable processes: {names}; isExecutable "
+                                 "decides what Alur deploys: set isExecutable=\"false\" on all but one, or name "
+                                 "the one to deploy (alur deploy FILE --process ID, or the upload's field Id proses)")
+    return None
+
+
+def _safe_parser() -> etree.XMLParser:
     """A parser that reads no DTD, expands no entity, fetches nothing and refuses huge trees
     (one per parse: lxml parsers are not shared between threads)."""
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
@@ -201,7 +312,7 @@ def _read_xml(content: bytes, problem):
                           "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>")
             return None, None
     try:
-        root = etree.fromstring(content, safe_parser())
+        root = etree.fromstring(content, _safe_parser())
     except etree.XMLSyntaxError as exc:
         problem(exc.lineno, f"not well-formed XML: {exc.msg}")
         return None, None
@@ -224,25 +335,42 @@ def _read_xml(content: bytes, problem):
 
 def _engine_tree(content: bytes):
     """The XML the engine parses: the file as it is, but with conditions written as Python."""
-    root = etree.fromstring(content, safe_parser())
+    root = etree.fromstring(content, _safe_parser())
     for condition in root.iter(f"{{{BPMN_NS}}}conditionExpression"):
         condition.text = expressions.normalize_condition(condition.text)
     return root
 
 
-def check_file(path: Path, forms_dir: Path | None) -> CheckedFile:
-    """Check the BPMN file at `path`; forms are looked up in `forms_dir`."""
+def check_file(path: Path, forms_dir: Path | None, process_id: str | None = None) -> CheckedFile:
+    """Check the BPMN file at `path` (its process `process_id`, when it has several); forms are looked
+    up in `forms_dir`."""
     try:
         content = Path(path).read_bytes()
     except OSError as exc:
         return CheckedFile(path=str(path), problems=[Problem(str(path), None, f"cannot read: {exc.strerror}")])
-    return check_bytes(content, str(path), forms_dir)
+    return check_bytes(content, str(path), forms_dir, process_id)
 
 
 def _leaf_lanes(process):
     # An empty <bpmn:childLaneSet/> (Camunda Modeler 4.x writes one) leaves its lane a leaf.
     return [lane for lane in process.iter(f"{{{BPMN_NS}}}lane")
             if not lane.xpath("./bpmn:childLaneSet/bpmn:lane", namespaces=NS)]
+
+
+_SUBPROCESSES = {f"{{{BPMN_NS}}}{kind}" for kind in ("subProcess", "transaction", "adHocSubProcess")}
+
+
+def _lanes_of(task, lane_of: dict[str, list[str]]) -> list[str]:
+    """The lanes a task sits in: its own, or those of the nearest embedded subprocess around it
+    that sits in a lane (lanes name only the process's own flow nodes; the engine, too, gives a
+    task inside a subprocess the subprocess's lane)."""
+    in_lanes = lane_of.get(task.get("id"), [])
+    for ancestor in task.iterancestors():
+        if in_lanes:
+            break
+        if ancestor.tag in _SUBPROCESSES:
+            in_lanes = lane_of.get(ancestor.get("id"), [])
+    return in_lanes
 
 
 def _check_lanes_and_tasks(process, result: CheckedFile, problem, forms_dir: Path | None) -> None:
@@ -254,24 +382,35 @@ def _check_lanes_and_tasks(process, result: CheckedFile, problem, forms_dir: Pat
             lane_of.setdefault((ref.text or "").strip(), []).append(lane.get("name") or lane.get("id"))
     for start in process.xpath("./bpmn:startEvent", namespaces=NS):
         result.start_lane = (lane_of.get(start.get("id")) or [None])[0]
+    for start in process.xpath(".//bpmn:startEvent", namespaces=NS):
+        if camunda_forms.form_data(start) is not None:
+            problem(start.sourceline, f"start event '{start.get('id')}': its camunda:formData is not asked; Alur "
+                                      "starts a process with its perihal and nomor only", "warning")
 
     # A manual task waits for a person like a user task: outside every lane it would get lane ''
     # and nobody could do it.
     for task in process.xpath(".//bpmn:manualTask", namespaces=NS):
-        in_lanes = lane_of.get(task.get("id"), [])
+        in_lanes = _lanes_of(task, lane_of)
         if len(in_lanes) != 1:
             where = "outside every lane" if not in_lanes else f"in {len(in_lanes)} lanes ({', '.join(in_lanes)})"
             problem(task.sourceline, f"manual task '{task.get('id')}' is {where}; it must sit in exactly one lane")
     for task in process.xpath(".//bpmn:userTask", namespaces=NS):
         task_id = task.get("id")
         line = task.sourceline
-        in_lanes = lane_of.get(task_id, [])
+        in_lanes = _lanes_of(task, lane_of)
         if len(in_lanes) != 1:
             where = "outside every lane" if not in_lanes else f"in {len(in_lanes)} lanes ({', '.join(in_lanes)})"
             problem(line, f"user task '{task_id}' is {where}; it must sit in exactly one lane")
         properties = task_properties(task)
         form_name = properties.get(forms.FORM_PROPERTY)
         ui_name = properties.get(forms.UI_FORM_PROPERTY)
+        generated = None
+        if camunda_forms.form_data(task) is not None:
+            if form_name:
+                problem(line, f"user task '{task_id}' names form '{form_name}': its camunda:formData (generated "
+                              "form fields) is not used", "warning")
+            else:
+                generated = form_name = properties[forms.FORM_PROPERTY] = _generated_form(task, result, problem)
         if not form_name:
             # A modeler's file often names no form: the task gets the generic one (selesai + catatan).
             form_name = properties[forms.FORM_PROPERTY] = forms.GENERIC_FORM
@@ -279,10 +418,15 @@ def _check_lanes_and_tasks(process, result: CheckedFile, problem, forms_dir: Pat
             problem(line, f"user task '{task_id}' names no form (property '{forms.FORM_PROPERTY}' or "
                           f"camunda:formKey); it gets the generic form (selesai + catatan)", "warning")
         for name in filter(None, (form_name, ui_name)):
+            if name in result.forms or name == generated:  # a generated form with errors: they are reported
+                continue
+            if name.startswith(_CAMUNDA_FORM_KEYS):
+                problem(line, f"user task '{task_id}': form '{name}' is a Camunda form (HTML or Camunda Forms), "
+                              "which Alur does not show; name a JSON Schema of forms/ (camunda:formKey="
+                              "\"NAME.schema.json\") or use generated form fields (camunda:formData)")
+                continue
             if "/" in name or "\\" in name or name.startswith("."):
                 problem(line, f"user task '{task_id}': form file name '{name}' must be a plain file name")
-                continue
-            if name in result.forms:
                 continue
             text = _read_form(forms_dir, name)
             if text is None:
@@ -293,6 +437,7 @@ def _check_lanes_and_tasks(process, result: CheckedFile, problem, forms_dir: Pat
                 problem(line, f"user task '{task_id}': form '{name}' is {issue}")
             if not issues:
                 result.forms[name] = text
+        _check_due_date(task_id, line, properties, problem)
         try:
             minutes = standard_minutes_of(properties)
         except ValueError:
@@ -306,6 +451,38 @@ def _check_lanes_and_tasks(process, result: CheckedFile, problem, forms_dir: Pat
             UserTaskInfo(task_id, task.get("name") or task_id, (in_lanes or [None])[0], form_name, ui_name,
                          minutes, properties)
         )
+
+
+def _check_due_date(task_id: str, line: int | None, properties: dict[str, str], problem) -> None:
+    """A dueDate must be an ISO date-time or duration; an expression is dropped with a warning."""
+    due = properties.get(due_dates.DUE_DATE_PROPERTY)
+    if due is None:
+        return
+    if due_dates.is_expression(due):
+        del properties[due_dates.DUE_DATE_PROPERTY]
+        problem(line, f"user task '{task_id}': dueDate '{_short(due)}' is an expression, which Alur does not "
+                      "evaluate; the task is due by its time standard instead (write an ISO date-time or "
+                      "duration such as P3D to set its due time)", "warning")
+        return
+    issue = due_dates.problem(due)
+    if issue is not None:
+        problem(line, f"user task '{task_id}': dueDate {issue}")
+
+
+# How camunda:formKey names an embedded HTML form, a deployed one or a Camunda Forms form.
+_CAMUNDA_FORM_KEYS = ("embedded:", "app:", "deployment:", "camunda-forms:")
+
+
+def _generated_form(task, result: CheckedFile, problem) -> str:
+    """The name of the JSON Schema made from the task's camunda:formData, stored in `result.forms`
+    (when it had errors, they are reported and the name is of no stored form)."""
+    generated = camunda_forms.generate(task, task.get("name") or task.get("id"))
+    for line, message, severity in generated.problems:
+        problem(line or task.sourceline, message, severity)
+    name = camunda_forms.form_file_name(task.get("id"))
+    if generated.text is not None:
+        result.forms[name] = generated.text
+    return name
 
 
 def _read_form(forms_dir, name: str) -> str | None:

@@ -17,9 +17,10 @@ from sqlalchemy import delete, select, update
 
 from . import db
 from .calendars import load, national_days_off
+from .due_dates import DUE_DATE_PROPERTY
 from .engine import Alur, InvalidData, NotFound
-from .models import (AuditEntry, CalendarDay, HumanTask, Organisation, WorkingCalendarRevision, WorkingHours,
-                     utcnow)
+from .models import (AuditEntry, CalendarDay, HumanTask, Instance, Organisation, ProcessVersion,
+                     WorkingCalendarRevision, WorkingHours, utcnow)
 from .standard_time import WEEKDAYS, WorkingCalendar, check_week
 
 MAX_DESCRIPTION = 300
@@ -209,11 +210,18 @@ def set_hours(alur: Alur, org: str, weekdays: list[int], opens: int | None, clos
 def recompute_due_times(session, calendar: WorkingCalendar, org: str, now: datetime) -> int:
     """Give the open tasks of `org` that are not yet due at `now` their due time on `calendar`
     (from when they became ready); returns how many changed. Overdue and completed tasks keep theirs."""
-    rows = session.execute(select(HumanTask.id, HumanTask.ready_at, HumanTask.standard_minutes, HumanTask.due_at)
+    rows = session.execute(select(HumanTask.id, HumanTask.ready_at, HumanTask.standard_minutes, HumanTask.due_at,
+                                  HumanTask.task_spec, Instance.version_id)
+                           .join(Instance, Instance.id == HumanTask.instance_id)
                            .where(HumanTask.org == org, HumanTask.status == "ready", HumanTask.due_at > now,
                                   HumanTask.standard_minutes.is_not(None))).all()
+    task_info = dict(session.execute(select(ProcessVersion.id, ProcessVersion.task_info)
+                                     .where(ProcessVersion.id.in_({row.version_id for row in rows}))).all())
     changed = []
     for row in rows:
+        properties = ((task_info.get(row.version_id) or {}).get(row.task_spec) or {}).get("properties") or {}
+        if properties.get(DUE_DATE_PROPERTY):
+            continue  # due by its own dueDate, in calendar time: no working calendar moves it
         due = calendar.add_working_minutes(row.ready_at, row.standard_minutes)
         if due != row.due_at:
             changed.append({"task_id": row.id, "due": due})

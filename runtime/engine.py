@@ -23,7 +23,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from SpiffWorkflow.util.task import TaskState
 
-from . import access, calendars, db, directory, forms, state, subject
+from . import access, calendars, called_processes, db, directory, due_dates, forms, state, subject
 from .access import SYSTEM, Actor
 from . import statements as sql
 from .bounded import BoundedDict
@@ -205,17 +205,32 @@ class Alur:
 
     # ----------------------------------------------------------------- deploy
 
-    def check(self, bpmn_path: Path | str, forms_dir: Path | None = None) -> CheckedFile:
+    def check(self, bpmn_path: Path | str, forms_dir: Path | None = None,
+              process_id: str | None = None) -> CheckedFile:
         """Check a BPMN file as deploy would, without storing anything."""
         path = Path(bpmn_path)
         try:
             content = path.read_bytes()
         except OSError as exc:
             return CheckedFile(str(path), [Problem(str(path), None, f"cannot read: {exc.strerror}")])
-        return check_bytes(content, str(path), forms_dir or self.settings.forms_dir)
+        return check_bytes(content, str(path), forms_dir or self.settings.forms_dir, process_id,
+                           self.called_processes())
+
+    def called_processes(self, org: str | None = None) -> called_processes.Lookup:
+        """How a deploy finds the process a call activity calls: the newest deployed version of that id
+        of organisation `org` (default: the calling file's `org` property, else "default")."""
+        def lookup(process_id: str, file_org: str | None) -> called_processes.CalledProcess | None:
+            with self.sessions() as session:
+                version = newest_version(session, org or file_org or DEFAULT_ORG, process_id)
+                if version is None:
+                    return None
+                return called_processes.CalledProcess(version.process_id, version.version, version.content_hash,
+                                                      version.bpmn_xml, dict(version.forms),
+                                                      dict(version.task_info or {}))
+        return lookup
 
     def deploy(self, bpmn_path: Path | str, forms_dir: Path | None = None, user: str = "system",
-               org: str | None = None, skip_known: bool = False) -> DeployResult:
+               org: str | None = None, skip_known: bool = False, process_id: str | None = None) -> DeployResult:
         """Validate a BPMN file and store it as a new version of its process if its content is new.
 
         The file is checked against the BPMN 2.0 XSD, parsed by SpiffWorkflow,
@@ -226,6 +241,7 @@ class Alur:
         another organisation's process of the same id is a different process.
         With `skip_known`, content that any earlier version had adds no version
         either (returned with that version's number), not only the newest's.
+        A file with several executable processes deploys the one `process_id` names.
         Returns the process id, its organisation, version number and content hash.
         """
         path = Path(bpmn_path)
@@ -233,11 +249,11 @@ class Alur:
             content = path.read_bytes()
         except OSError as exc:
             raise DeployRefused([Problem(str(path), None, f"cannot read: {exc.strerror}")]) from exc
-        return self.deploy_bytes(content, path.name, forms_dir, user, org, skip_known)
+        return self.deploy_bytes(content, path.name, forms_dir, user, org, skip_known, process_id=process_id)
 
     def deploy_bytes(self, content: bytes, filename: str, forms_dir: Path | None = None,
                      user: str | Actor = "system", org: str | None = None, skip_known: bool = False,
-                     on_stored=None) -> DeployResult:
+                     on_stored=None, process_id: str | None = None) -> DeployResult:
         """Deploy BPMN `content` (as from an upload); see `deploy`.
 
         `user` is an actor (a user deploys in their own organisation, refused before the file is
@@ -247,7 +263,8 @@ class Alur:
         """
         if isinstance(user, Actor):
             user, org = deployer(user, org), org or user.org
-        checked = check_bytes(content, filename, forms_dir or self.settings.forms_dir)
+        checked = check_bytes(content, filename, forms_dir or self.settings.forms_dir, process_id,
+                              self.called_processes(org))
         if not checked.ok:
             raise DeployRefused(checked.problems)
         content_hash = checked.content_hash
@@ -280,11 +297,11 @@ class Alur:
                 bpmn_xml=checked.bpmn_text,
                 forms=checked.forms,
                 spec_json=state.dump_spec(checked.spec, checked.subprocess_specs),
-                task_info={
+                task_info={**checked.called_task_info, **{
                     t.id: {"name": t.name, "lane": t.lane, "form": t.form, "ui_form": t.ui_form,
                            "standard_minutes": t.standard_minutes, "properties": t.properties}
                     for t in checked.user_tasks
-                },
+                }},
                 source_name=filename,
                 deployed_at=utcnow(),
                 deployed_by=user,
@@ -700,14 +717,14 @@ class Alur:
             properties = task_properties(version, task)
             minutes = standard_minutes_of(properties)
             lane = task.task_spec.lane or ""
-            if minutes is not None and calendar is None:
+            due_date = properties.get(due_dates.DUE_DATE_PROPERTY)
+            if (minutes is not None or due_date) and calendar is None:
                 calendar = self.calendars.of(connection, org)
             values = dict(
                 id=task_id, instance_id=instance_id, process_id=process_id, org=org,
                 task_spec=task.task_spec.name, name=task.task_spec.bpmn_name or task.task_spec.name,
                 lane=lane, form=properties.get(forms.FORM_PROPERTY), standard_minutes=minutes,
-                status="ready", ready_at=now,
-                due_at=calendar.add_working_minutes(now, minutes) if minutes is not None else None,
+                status="ready", ready_at=now, due_at=due_time(properties, minutes, now, calendar),
                 claimed_by=None, completed_by=None, completed_at=None,
             )
             role = connection.execute(sql.add_ready_task, {
@@ -750,6 +767,15 @@ class Alur:
         session.add(AuditEntry(**audit_values(
             actor, action, version=version, task=task, data=data, instance_id=instance.id if instance else None,
             process_id=instance.process_id if instance else None, org=instance.org if instance else None)))
+
+
+def due_time(properties: dict[str, str], minutes: int | None, ready_at: datetime, calendar) -> datetime | None:
+    """When a task ready at `ready_at` is due: by its dueDate (calendar time, runtime/due_dates.py)
+    if it has one, else its time standard `minutes` of working time on `calendar`, else never."""
+    due_date = properties.get(due_dates.DUE_DATE_PROPERTY)
+    if due_date:
+        return due_dates.due_time(due_date, ready_at, calendar.zone)  # checked at deploy
+    return calendar.add_working_minutes(ready_at, minutes) if minutes is not None else None
 
 
 def task_properties(version: ProcessVersion, task) -> dict[str, str]:

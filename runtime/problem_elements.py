@@ -9,7 +9,7 @@ import re
 
 from lxml import etree
 
-from .bpmn_check import BPMN_NS, Problem, safe_parser
+from .bpmn_check import BPMN_NS, Problem, _safe_parser
 
 # Elements a problem may sit inside without being about them: the file, the process, the lane set.
 _WHOLE_FILE = {f"{{{BPMN_NS}}}{tag}" for tag in ("definitions", "process", "laneSet", "collaboration")}
@@ -21,7 +21,7 @@ def problem_elements(content: bytes, problems: list[Problem]) -> list[str | None
     element that starts on its line, or the nearest one around it with an id, else the first element
     id its message quotes; None for a problem about the file as a whole (or a file that is no XML)."""
     try:
-        root = etree.fromstring(content, safe_parser())
+        root = etree.fromstring(content, _safe_parser())
     except etree.XMLSyntaxError:
         return [None] * len(problems)
     ids = {e.get("id"): e for e in root.iter() if isinstance(e.tag, str) and e.get("id")}

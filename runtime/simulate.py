@@ -169,7 +169,8 @@ def simulate_target(target: str, settings: Settings, max_returns: int = 1, org: 
         with alur.sessions() as session:
             version = newest_version(session, org, target) if org is not None else None
             if version is not None:
-                checked = check_bytes(version.bpmn_xml.encode("utf-8"), f"{target} v{version.version}", version.forms)
+                checked = check_bytes(version.bpmn_xml.encode("utf-8"), f"{target} v{version.version}", version.forms,
+                                      version.process_id, alur.called_processes(org))
                 return simulate(checked, max_returns)
     finally:
         alur.close()

@@ -29,11 +29,13 @@ from alur.runtime.standard_time import format_minutes
 from alur.runtime.whole_numbers import MAX_ID
 
 from . import auth, permissions, request_guard, request_log, signing
+from .i18n import shown
 
 ERROR_TITLES = {
     400: "Permintaan tidak sah", 401: "Belum masuk", 403: "Tidak berhak", 404: "Tidak ditemukan",
     405: "Cara permintaan tidak didukung", 409: "Data sudah berubah", 413: "Berkas terlalu besar",
-    422: "Isian tidak sah", 500: "Terjadi kesalahan",
+    415: "Jenis isi tidak didukung", 422: "Isian tidak sah", 429: "Terlalu banyak permintaan",
+    500: "Terjadi kesalahan",
 }
 ACTION_LABELS = {
     "start": "memulai proses", "claim": "mengambil tugas", "unclaim": "melepas tugas",
@@ -195,6 +197,11 @@ def _register_filters(app: Flask, settings: Settings) -> None:
     def perihal(value: str | None) -> str:
         return value or "(tanpa perihal)"
 
+    @app.template_filter("pesan")
+    def pesan(value) -> str:
+        """A message of the runtime as the user reads it (web/i18n.py)."""
+        return shown(str(value))
+
     app.jinja_env.globals["ACTION_LABELS"] = ACTION_LABELS
 
 
@@ -214,24 +221,31 @@ def _wants_json() -> bool:
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(AlurError)
     def alur_error(exc: AlurError):
+        # The runtime's messages are English; the user reads them in Indonesian (web/i18n.py).
+        # The body keeps its keys: `error` (the message) and, for invalid data, `fields` (field -> message).
+        fields = {name: shown(message) for name, message in exc.errors.items()} if isinstance(exc, InvalidData) else None
+        message = "data tidak sah: " + "; ".join(f"{k}: {v}" for k, v in fields.items()) if fields else shown(str(exc))
         if _wants_json():
-            body = {"error": str(exc)}
-            if isinstance(exc, InvalidData):
-                body["fields"] = exc.errors
+            body: dict = {"error": message}
+            if fields is not None:
+                body["fields"] = fields
             return jsonify(body), exc.status
-        return _error_page(exc.status, str(exc))
+        return _error_page(exc.status, message)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         # The exception's own headers carry meaning (Allow on a 405, as RFC 9110 requires); only its
         # Content-Type is replaced by the page's or the JSON body's.
         headers = [(name, value) for name, value in exc.get_headers() if name.lower() != "content-type"]
+        # Werkzeug's own description of a status is English: the page's title says it in Indonesian.
+        default = exc.description == type(exc).description
+        description = ERROR_TITLES.get(exc.code or 500, "Kesalahan") + "." if default else exc.description
         if _wants_json():
-            body = {"error": exc.description}
+            body = {"error": description}
             if isinstance(exc, request_guard.BadInput):
                 body["fields"] = exc.fields
             return jsonify(body), exc.code, headers
-        page, status = _error_page(exc.code, exc.description if exc.code in (400, 403, 404, 413) else "")
+        page, status = _error_page(exc.code, description if exc.code in (400, 403, 404, 413) and not default else "")
         return page, status, headers
 
 

@@ -7,6 +7,7 @@ from alur.runtime.attachments import Upload
 from alur.runtime.engine import InvalidData
 
 from .auth import login_required
+from .i18n import shown
 from .services import actor, attachment_store
 
 bp = Blueprint("attachments", __name__)
@@ -21,7 +22,7 @@ def upload(task_id):
                                         Upload(sent.filename if sent else "", sent.stream if sent else None))
         flash(f"Berkas “{view.original_name}” terunggah.")
     except InvalidData as exc:
-        flash(f"Berkas tidak diterima: {exc.errors.get('berkas', exc)}.", "error")
+        flash(f"Berkas tidak diterima: {shown(str(exc.errors.get('berkas', exc)))}.", "error")
     return redirect(url_for("tasks.task_page", task_id=task_id))
 
 

@@ -30,6 +30,7 @@ from alur.runtime.versions import diff_versions, element_names, list_versions, m
 from alur.runtime.whole_numbers import parse_whole
 
 from .diagram import render_svg
+from .i18n import shown
 from .permissions import allowed_by
 from .services import actor, engine
 
@@ -37,6 +38,7 @@ bp = Blueprint("designer", __name__, url_prefix="/sop")
 
 MAX_BPMN_BYTES = 2 * 1024 * 1024  # the largest SOP of processes/ is ~110 KB
 EXTENSIONS = (".bpmn", ".xml")
+MAX_PROCESS_ID = 200  # longer than any id a modeler writes
 MAX_SCENARIO_BYTES = 1024 * 1024  # the largest scenario file of processes/ is ~6 KB
 SCENARIO_EXTENSIONS = (".yaml", ".yml")
 # What SpiffWorkflow's spec diff names as changed, in the words of the page.
@@ -54,7 +56,7 @@ migrator_only = allowed_by(access.may_migrate, "perancang proses")
 @designer_only
 def upload():
     if request.method == "GET":
-        return render_template("designer/upload.html")
+        return render_template("designer/upload.html", max_process_id=MAX_PROCESS_ID)
     as_json = _wants_json()
     file = request.files.get("berkas")
     filename = re.split(r"[\\/]", file.filename or "")[-1][:200] if file else ""
@@ -64,31 +66,39 @@ def upload():
     scenario_bytes = scenario_file.read(MAX_SCENARIO_BYTES + 1) if scenario_file and scenario_name else b""
     error = _upload_error(filename, content)
     scenario_error = _scenario_error(scenario_name, scenario_bytes) if scenario_name else None
-    if error or scenario_error:
+    process_id = request.form.get("proses", "").strip() or None
+    process_error = _process_id_error(process_id) if process_id else None
+    page = dict(max_process_id=MAX_PROCESS_ID, process_id=process_id if not process_error else None)
+    if error or scenario_error or process_error:
         if as_json:
-            return jsonify(error=f"Berkas: {error}" if error else f"Berkas skenario: {scenario_error}"), 422
-        return render_template("designer/upload.html", field_error=error, scenario_error=scenario_error), 422
+            return jsonify(error=f"Berkas: {error}" if error else f"Berkas skenario: {scenario_error}"
+                           if scenario_error else f"Id proses: {process_error}"), 422
+        return render_template("designer/upload.html", field_error=error, scenario_error=scenario_error,
+                               process_error=process_error, **page), 422
     scenarios = ScenarioSource(scenario_bytes.decode("utf-8"), scenario_name) if scenario_name else None
     try:
         result, check = deploy_with_scenarios(engine(), content, filename, scenarios, user=actor(),
-                                              org=g.user.org, force=request.form.get("paksa") == "1")
+                                              org=g.user.org, force=request.form.get("paksa") == "1",
+                                              process_id=process_id)
     except DeployRefused as exc:
-        # The forms folder is named as the designer knows it, not by its path on the server.
+        # The forms folder is named as the designer knows it, not by its path on the server; the
+        # message in Indonesian (web/i18n.py).
         forms_dir = str(engine().settings.forms_dir)
-        problems = [replace(p, message=p.message.replace(forms_dir, "forms/"))
-                    for p in sorted(exc.problems, key=lambda p: (p.severity != "error", p.line or 0))]
+        ordered = sorted(exc.problems, key=lambda p: (p.severity != "error", p.line or 0))
+        problems = [replace(p, message=shown(p.message.replace(forms_dir, "forms/"))) for p in ordered]
         if as_json:
+            # The element of each problem is found from the checker's own words (the ids it quotes).
             listed = [{"line": p.line, "message": p.message, "severity": p.severity, "element": element}
-                      for p, element in zip(problems, problem_elements(content, problems))]
+                      for p, element in zip(problems, problem_elements(content, ordered))]
             return jsonify(error=f"{filename} tidak dipasang. Tidak ada yang berubah; perbaiki masalah berikut.",
                            problems=listed), 422
-        return render_template("designer/upload.html", filename=filename, problems=problems), 422
+        return render_template("designer/upload.html", filename=filename, problems=problems, **page), 422
     except ScenariosFailed as exc:
         if as_json:
             return jsonify(error=f"{filename} tidak dipasang: skenario uji gagal. Tidak ada yang berubah; perbaiki "
                                  "SOP atau skenarionya, atau centang Pasang walau skenario uji gagal.",
                            scenarios=exc.report.messages()), 422
-        return render_template("designer/upload.html", filename=filename, scenario_report=exc.report), 422
+        return render_template("designer/upload.html", filename=filename, scenario_report=exc.report, **page), 422
     if result.created:
         message = f"{filename} dipasang sebagai versi {result.version} dari {result.process_id}."
     else:
@@ -110,6 +120,14 @@ def upload():
 def _wants_json() -> bool:
     """The browser editor asks for JSON (Accept: application/json); a form post gets the page."""
     return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
+def _process_id_error(process_id: str) -> str | None:
+    if len(process_id) > MAX_PROCESS_ID:
+        return f"paling panjang {MAX_PROCESS_ID} karakter"
+    if not re.fullmatch(r"[A-Za-z_][\w.-]*", process_id):
+        return "id proses di berkas BPMN diawali huruf atau _, lalu huruf, angka, _, - atau ."
+    return None
 
 
 def _scenario_error(filename: str, content: bytes) -> str | None:
@@ -222,6 +240,7 @@ def migrate(process_id):
     if errors:
         return _versions_page(process_id, errors, form, 422)
     result = migrate_instances(engine(), g.user.org, process_id, source, target, actor(), instance_ids)
+    result.refused = {instance_id: shown(reason) for instance_id, reason in result.refused.items()}
     return render_template("designer/migrated.html", process_id=process_id, source=source, target=target,
                            result=result)
 

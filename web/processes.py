@@ -12,6 +12,7 @@ from alur.runtime.engine import InvalidData
 from alur.runtime.subject import MAX_NOMOR, MAX_PERIHAL
 
 from .auth import login_required
+from .i18n import shown
 from .services import actor, engine
 
 bp = Blueprint("processes", __name__, url_prefix="/sop")
@@ -43,7 +44,7 @@ def _refused_files() -> list[dict]:
     """The files of processes/ that the app could not deploy when it started, for the designers of the
     organisation each names (a file whose organisation could not be read is only in the server's log)."""
     forms_dir = str(engine().settings.forms_dir)  # named as the designer knows it, not by its server path
-    return [{"name": f.name, "problems": [replace(p, message=p.message.replace(forms_dir, "forms/"))
+    return [{"name": f.name, "problems": [replace(p, message=shown(p.message.replace(forms_dir, "forms/")))
                                           for p in f.problems if p.severity == "error"]}
             for f in current_app.extensions.get("alur_refused_files", []) if access.may_deploy(actor(), f.org)]
 

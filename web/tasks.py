@@ -13,6 +13,7 @@ from alur.runtime.engine import Conflict, InvalidData
 from alur.runtime.whole_numbers import MAX_ID, parse_whole
 
 from . import formrender
+from .i18n import shown
 from .auth import login_required
 from .redirects import safe_next
 from .services import actor, attachment_store, engine
@@ -64,7 +65,7 @@ def claim(task_id):
         task = engine().claim(task_id, g.user.username)
         flash(f"Tugas “{shorten(task.name, 80, placeholder=' …')}” Anda ambil.")
     except Conflict as exc:
-        flash(f"Tidak dapat diambil: {exc}. Silakan muat ulang.", "error")
+        flash(f"Tidak dapat diambil: {shown(str(exc))}. Silakan muat ulang.", "error")
     return redirect(_back_to(url_for("tasks.inbox")))
 
 
@@ -75,7 +76,7 @@ def unclaim(task_id):
         task = engine().unclaim(task_id, g.user.username)
         flash(f"Tugas “{shorten(task.name, 80, placeholder=' …')}” dikembalikan ke kotak masuk bersama.")
     except Conflict as exc:
-        flash(f"Tidak dapat dilepas: {exc}.", "error")
+        flash(f"Tidak dapat dilepas: {shown(str(exc))}.", "error")
     return redirect(_back_to(url_for("tasks.inbox")))
 
 
@@ -125,7 +126,8 @@ def complete(task_id):
     except InvalidData as exc:
         # Files stored although the form was refused come back by name, so nobody chooses them again.
         values = {**request.form.to_dict(), **{name: view.name for name, view in exc.kept.items()}}
-        return _render_task(details, values=values, errors=exc.errors, status=422)
+        errors = {field: shown(message) for field, message in exc.errors.items()}
+        return _render_task(details, values=values, errors=errors, status=422)
     task = details["task"]
     done = "dikembalikan untuk diperbaiki" if data.get(REVIEW_FIELD) == "kembalikan" else "selesai"
     flash(f"Langkah “{shorten(task.name, 80, placeholder=' …')}” {done}.")

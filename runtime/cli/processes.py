@@ -16,18 +16,22 @@ MAX_RETURNS = 20
 
 FORMS_HELP = "forms folder (default: forms/)"
 ORG_HELP = "the organisation of the process (needed when several have deployed its id)"
+PROCESS_OPTION_HELP = "the id of the executable process to take, when the file has several"
 
 
 @command("validate")
 @click.argument("files", nargs=-1, required=True, help="the BPMN files")
 @click.option("--forms", help=FORMS_HELP)
-def validate(files: tuple[str, ...], forms: str | None) -> int:
+@click.option("--process", "process_id", help=PROCESS_OPTION_HELP)
+def validate(files: tuple[str, ...], forms: str | None, process_id: str | None) -> int:
     """check BPMN files; exit 1 on any problem"""
+    if process_id is not None and len(files) != 1:
+        raise click.UsageError("--process picks a process of one file; check the files one at a time")
     settings = Settings.from_env()
     forms_dir = Path(forms) if forms else settings.forms_dir
     from ..bpmn_check import check_file
 
-    results = [check_file(Path(f), forms_dir) for f in files]
+    results = [check_file(Path(f), forms_dir, process_id) for f in files]
     failed = [r for r in results if not r.ok]
     if wants_json():
         emit([
@@ -51,10 +55,14 @@ def validate(files: tuple[str, ...], forms: str | None) -> int:
 @click.option("--org", help="organisation the process belongs to (default: the file's 'org' property)")
 @click.option("--force", is_flag=True,
               help="deploy even if its scenarios (<process-id>.test.yaml beside the file) fail; audited")
-def deploy(files: tuple[str, ...], forms: str | None, user: str, org: str | None, force: bool) -> int:
+@click.option("--process", "process_id", help=PROCESS_OPTION_HELP)
+def deploy(files: tuple[str, ...], forms: str | None, user: str, org: str | None, force: bool,
+           process_id: str | None) -> int:
     """deploy BPMN files as new process versions"""
     from ..scenarios.deploy import ScenariosFailed, deploy_file
 
+    if process_id is not None and len(files) != 1:
+        raise click.UsageError("--process picks a process of one file; deploy the files one at a time")
     alur = engine()
     if org is not None and org not in {o["slug"] for o in directory.organisations(alur)}:
         # A file's `org` property makes its organisation; a mistyped --org must not make a new one.
@@ -63,7 +71,7 @@ def deploy(files: tuple[str, ...], forms: str | None, user: str, org: str | None
     for path in files:
         try:
             result, check = deploy_file(alur, Path(path), Path(forms) if forms else None, user=user,
-                                        org=org, force=force)
+                                        org=org, force=force, process_id=process_id)
         except DeployRefused as exc:
             if wants_json():
                 emit({"file": path, "deployed": False, "problems": [str(p) for p in exc.problems]}, "")

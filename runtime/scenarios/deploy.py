@@ -87,15 +87,17 @@ def scenarios_for(alur, process_id: str, org: str, given: ScenarioSource | None,
 
 def before_deploy(alur, content: bytes, filename: str, scenarios: ScenarioSource | None = None,
                   forms_dir=None, user: str = "system", org: str | None = None, force: bool = False,
-                  folder: Path | None = None) -> DeployCheck:
+                  folder: Path | None = None, process_id: str | None = None) -> DeployCheck:
     """Check a BPMN and run its scenarios, as a deploy does before storing anything.
 
     `scenarios` came with the file (an upload's second file); `folder` is where the file
-    lies (`alur deploy`), to find its `<process-id>.test.yaml`.
+    lies (`alur deploy`), to find its `<process-id>.test.yaml`; `process_id` picks one of
+    several executable processes of the file.
     Raises DeployRefused when the BPMN fails its checks, ScenariosFailed (with the report)
     when a scenario fails and `force` is not set. Returns what to record with the version.
     """
-    checked = check_bytes(content, filename, forms_dir or alur.settings.forms_dir)
+    checked = check_bytes(content, filename, forms_dir or alur.settings.forms_dir, process_id,
+                          alur.called_processes(org))
     if not checked.ok:
         raise DeployRefused(checked.problems)
     source = scenarios_for(alur, checked.process_id, org or checked.org or DEFAULT_ORG, scenarios, folder)
@@ -109,7 +111,8 @@ def before_deploy(alur, content: bytes, filename: str, scenarios: ScenarioSource
 
 def deploy_with_scenarios(alur, content: bytes, filename: str, scenarios: ScenarioSource | None = None,
                           forms_dir=None, user: str | Actor = "system", org: str | None = None,
-                          force: bool = False, folder: Path | None = None) -> tuple[object, DeployCheck]:
+                          force: bool = False, folder: Path | None = None,
+                          process_id: str | None = None) -> tuple[object, DeployCheck]:
     """Deploy BPMN `content` after its scenarios pass (or with `force`), keeping their run with the version.
 
     `user` is an actor (refused before anything runs unless access.may_deploy in `org`, default
@@ -119,17 +122,19 @@ def deploy_with_scenarios(alur, content: bytes, filename: str, scenarios: Scenar
     """
     if isinstance(user, Actor):
         user, org = deployer(user, org), org or user.org
-    check = before_deploy(alur, content, filename, scenarios, forms_dir, user, org, force, folder)
-    result = alur.deploy_bytes(content, filename, forms_dir, user=user, org=org, on_stored=check.record)
+    check = before_deploy(alur, content, filename, scenarios, forms_dir, user, org, force, folder, process_id)
+    result = alur.deploy_bytes(content, filename, forms_dir, user=user, org=org, on_stored=check.record,
+                               process_id=process_id)
     return result, check
 
 
 def deploy_file(alur, path: Path, forms_dir=None, user: str = "system", org: str | None = None,
-                force: bool = False) -> tuple[object, DeployCheck]:
+                force: bool = False, process_id: str | None = None) -> tuple[object, DeployCheck]:
     """`alur deploy FILE.bpmn`: the file with the `<process-id>.test.yaml` beside it; see deploy_with_scenarios."""
     path = Path(path)
     try:
         content = path.read_bytes()
     except OSError as exc:
         raise DeployRefused([Problem(str(path), None, f"cannot read: {exc.strerror}")]) from exc
-    return deploy_with_scenarios(alur, content, path.name, None, forms_dir, user, org, force, path.parent)
+    return deploy_with_scenarios(alur, content, path.name, None, forms_dir, user, org, force, path.parent,
+                                 process_id)

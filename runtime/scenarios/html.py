@@ -61,7 +61,7 @@ def coverage_html(report: ProcessReport) -> str:
     c = report.coverage.to_dict()
     parts = [
         "<table><thead><tr><th></th><th>skenario</th><th>simulasi (<code>alur simulate</code>)</th></tr></thead>"
-        f"<tbody><tr><td>alur (sequence flow) dilalui</td><td>{c['flows_by_scenarios']} dari {c['flows_total']}</td>"
+        f"<tbody><tr><td>alur antarlangkah dilalui</td><td>{c['flows_by_scenarios']} dari {c['flows_total']}</td>"
         f"<td>{c['flows_by_simulation']} dari {c['flows_total']}</td></tr>"
         f"<tr><td>gerbang bercabang yang semua cabangnya dilalui</td><td>{c['gateways_by_scenarios']} dari "
         f"{c['gateways_total']}</td><td>{c['gateways_by_simulation']} dari {c['gateways_total']}</td></tr>"

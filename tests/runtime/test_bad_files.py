@@ -16,6 +16,7 @@ from alur.runtime.settings import Settings
 from alur.web.app import create_app
 from tests.conftest import PROCESSES, PROJECT_ROOT, make_settings
 
+FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
 SOURCE = PROCESSES / "kalbar-pengumpulan-skp.bpmn"
 DECLARATION = "<?xml version='1.0' encoding='UTF-8'?>"
 NAME = 'name="Pengumpulan Sasaran Kinerja Pegawai"'
@@ -225,3 +226,69 @@ def test_alur_start_of_a_model_that_fails_at_start_is_a_clear_error(tmp_path, mo
     finally:
         alur.close()
 
+
+
+# A gateway without a default whose conditions read a value nobody has entered yet (the shape of
+# SpiffWorkflow's own exclusive_gateway_no_default.bpmn): it deploys, and fails as soon as it starts.
+NO_DEFAULT_GATEWAY = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="Definitions_Gerbang"
+    targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="gerbang-tanpa-bawaan" isExecutable="true">
+    <bpmn:startEvent id="Mulai"><bpmn:outgoing>Flow_1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:exclusiveGateway id="Gateway_Nilai"><bpmn:incoming>Flow_1</bpmn:incoming>
+      <bpmn:outgoing>Flow_Besar</bpmn:outgoing><bpmn:outgoing>Flow_Kecil</bpmn:outgoing></bpmn:exclusiveGateway>
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="Mulai" targetRef="Gateway_Nilai" />
+    <bpmn:sequenceFlow id="Flow_Besar" sourceRef="Gateway_Nilai" targetRef="Selesai_Besar">
+      <bpmn:conditionExpression>x &gt; 1</bpmn:conditionExpression></bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="Flow_Kecil" sourceRef="Gateway_Nilai" targetRef="Selesai_Kecil">
+      <bpmn:conditionExpression>x &lt; 1</bpmn:conditionExpression></bpmn:sequenceFlow>
+    <bpmn:endEvent id="Selesai_Besar"><bpmn:incoming>Flow_Besar</bpmn:incoming></bpmn:endEvent>
+    <bpmn:endEvent id="Selesai_Kecil"><bpmn:incoming>Flow_Kecil</bpmn:incoming></bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_gateway_reading_a_missing_value_at_start_is_a_cli_error_naming_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ALUR_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    path = tmp_path / "gerbang.bpmn"
+    path.write_text(NO_DEFAULT_GATEWAY)
+    assert main(["deploy", str(path)]) == 0
+    assert main(["users", "add", "pimpinan", "--role", "pimpinan"]) == 0
+    capsys.readouterr()
+    assert main(["start", "gerbang-tanpa-bawaan", "--user", "pimpinan", "--perihal", "Surat uji"]) == 1
+    out, err = capsys.readouterr()
+    assert err.startswith("error: ") and "Gateway_Nilai" in err and "'x'" in err
+    assert "Traceback" not in err and out == ""
+
+
+# ------------------------------------------------------ engine parse errors
+
+def test_an_engine_parse_error_names_the_element_and_its_line_without_python_reprs(alur, tmp_path):
+    # MIWG C.6.0 passes data to a task from a process property: the engine passes only data objects.
+    text = (FIXTURES / "camunda-surat-masuk.bpmn").read_text()
+    text = text.replace('<bpmn:laneSet id="LaneSet_1">',
+                        '<bpmn:property id="Property_Agenda" name="agenda" />\n    <bpmn:laneSet id="LaneSet_1">')
+    old = '<bpmn:outgoing>Flow_3</bpmn:outgoing>'
+    assert text.count(old) == 1
+    text = text.replace(old, old + '<bpmn:dataInputAssociation id="DataInput_Agenda"><bpmn:sourceRef>Property_Agenda'
+                                   '</bpmn:sourceRef><bpmn:targetRef>Property_Agenda</bpmn:targetRef>'
+                                   '</bpmn:dataInputAssociation>')
+    path = tmp_path / "c60.bpmn"
+    path.write_text(text)
+    with pytest.raises(DeployRefused) as refused:
+        alur.deploy(path)
+    (problem,) = [p for p in refused.value.problems if p.severity == "error"]
+    assert (problem.file, problem.line) == ("c60.bpmn", _line_of(text, '<bpmn:userTask id="Activity_Catat"'))
+    assert problem.message == (
+        "the engine cannot parse bpmn:userTask 'Activity_Catat': its dataInputAssociation refers to "
+        "'Property_Agenda', which is not a data object reference or a data store reference (the only data "
+        "the engine can pass to a task)")
+    assert alur.processes() == []
+
+
+def test_an_element_repr_in_an_engine_message_becomes_its_tag():
+    from alur.runtime.bpmn_check import _without_reprs
+
+    assert _without_reprs("Cannot resolve <Element {http://www.omg.org/spec/BPMN/20100524/MODEL}sourceRef at "
+                          "0x7fdd4c831e40>. ") == "Cannot resolve <sourceRef>"

@@ -151,7 +151,7 @@ def test_a_replayed_form_post_is_refused_and_changes_nothing(client, alur, login
     # refused because it is completed, before its stale revision is even compared.
     assert replay.status_code == 409
     page = text_of(replay)
-    assert "Data sudah berubah" in page and f"task {task.id} is completed" in page
+    assert "Data sudah berubah" in page and "tugas ini sudah selesai" in page
     assert export_database(alur) == before
 
 
@@ -322,7 +322,7 @@ def test_a_latin1_bpmn_upload_is_refused(client, post, designer, unchanged):
     unchanged()
     response = upload_bpmn(client, post, latin1())
     assert response.status_code == 422
-    assert "its XML declaration says UTF-8, but it is not UTF-8 text (byte 0xE9 on this line)" in \
+    assert "deklarasi XML-nya menyebut UTF-8, tetapi isinya bukan teks UTF-8 (bita 0xE9 pada baris ini)" in \
         response.get_data(as_text=True)
 
 

@@ -139,10 +139,10 @@ def test_a_refused_file_lists_every_problem_with_its_line_and_changes_nothing(cl
     missing_form_line = _line_of(broken, 'value="tidak-ada.schema.json"')
     task_line = broken[:broken.index('value="tidak-ada.schema.json"')].rfind("<bpmn:userTask")
     task_line = broken[:task_line].count("\n") + 1
-    assert f"baris {task_line}: user task 'Step_01': form 'tidak-ada.schema.json' not found in forms/" in page
+    assert f"baris {task_line}: tugas pengguna 'Step_01': formulir 'tidak-ada.schema.json' tidak ditemukan di forms/" in page
     assert missing_form_line > task_line
     step_02_line = _line_of(broken, '<bpmn:userTask id="Step_02"')
-    assert f"baris {step_02_line}: user task 'Step_02' is outside every lane" in page
+    assert f"baris {step_02_line}: tugas pengguna 'Step_02' berada di luar semua lajur" in page
     assert versions_of(alur) == [(1, "system")]
 
 
@@ -158,8 +158,8 @@ def test_a_300k_term_condition_is_refused_with_its_line_and_stores_nothing(clien
     page = html.unescape(text_of(response))
     assert f"{SOP}.bpmn tidak dipasang" in page and "Tidak ada yang berubah" in page
     line = _line_of(huge, "1+1+1")
-    assert (f"baris {line}: condition '{'1+' * 38}1...': the expression is 600,004 characters long; at most 2,000 "
-            "are allowed") in page
+    assert (f"baris {line}: kondisi '{'1+' * 38}1...': ekspresinya sepanjang 600,004 karakter; paling banyak 2,000 "
+            "yang diizinkan") in page
     assert len(page) < 20_000  # the condition is not echoed back
     assert versions_of(alur) == [(1, "system")]
     with alur.sessions() as session:
@@ -175,8 +175,8 @@ def test_a_condition_that_escapes_is_refused_with_its_line(client, login, post, 
     response = upload(client, post, bad.encode("utf-8"))
     assert response.status_code == 422
     page = html.unescape(text_of(response))
-    assert f"baris {_line_of(bad, walk)}: condition '[g := (g.gi_frame" in page
-    assert "the assignment expression ':=' is not allowed" in page
+    assert f"baris {_line_of(bad, walk)}: kondisi '[g := (g.gi_frame" in page
+    assert "ekspresi penugasan ':=' tidak diizinkan" in page
     assert versions_of(alur) == [(1, "system")]
 
 
@@ -185,7 +185,7 @@ def test_xml_that_is_not_well_formed_is_refused_with_its_line(client, login, pos
     response = upload(client, post, b'<?xml version="1.0"?>\n<bpmn:definitions>\n  <oops>\n</bpmn:definitions>\n',
                       filename="rusak.bpmn")
     assert response.status_code == 422
-    assert re.search(r"baris \d+: not well-formed XML", text_of(response))
+    assert re.search(r"baris \d+: XML tidak tersusun dengan benar", text_of(response))
 
 
 def test_process_ids_are_the_organisations_own(client, login, post, alur, designers, v2_content, text_of):
@@ -225,7 +225,7 @@ def test_a_refused_upload_names_no_other_organisation(client, login, post, alur,
     response = upload(client, post, broken)
     assert response.status_code == 422
     page = html.unescape(text_of(response))
-    assert "form 'tidak-ada.schema.json' not found in forms/" in page
+    assert "formulir 'tidak-ada.schema.json' tidak ditemukan di forms/" in page
     assert "kalbar" not in page.lower() and "Perancang Kalbar" not in page
     assert export_database(alur) == before
 
@@ -240,7 +240,7 @@ def test_a_latin1_upload_is_refused_with_its_line_unless_its_declaration_names_i
     response = upload(client, post, undeclared.encode("latin-1"))
     assert response.status_code == 422
     line = undeclared[:undeclared.index("révisi")].count("\n") + 1
-    assert f"baris {line}: not UTF-8 text (byte 0xE9 on this line): save the file as UTF-8" in html.unescape(
+    assert f"baris {line}: bukan teks UTF-8 (bita 0xE9 pada baris ini): simpan berkas sebagai UTF-8" in html.unescape(
         text_of(response))
     assert export_database(alur) == before
     declared = text.replace("encoding='UTF-8'", "encoding='ISO-8859-1'", 1)
@@ -262,7 +262,7 @@ def test_an_upload_with_an_entity_is_refused_and_shows_no_file_of_the_server(cli
     response = upload(client, post, content)
     assert response.status_code == 422
     page = text_of(response)
-    assert "baris 2: a DOCTYPE is not allowed in a BPMN file" in page and "RAHASIA" not in page
+    assert "baris 2: DOCTYPE tidak diizinkan dalam berkas BPMN" in page and "RAHASIA" not in page
     assert export_database(alur) == before
 
 
@@ -347,7 +347,7 @@ def test_migrating_named_instances_only(client, login, post, alur, designers, v2
     page = text_of(post(client, f"/sop/{SOP}/versi/pindahkan",
                         {"dari": "1", "ke": "2", "proses": f"#{second.id}, 999"}))
     assert "Dipindahkan ke versi 2 (1)" in page and f"Proses #{second.id}" in page
-    assert "#999 not a running instance" in page
+    assert "#999 bukan proses berjalan dari" in page
     assert (alur.instance(first.id).version, alur.instance(second.id).version) == (1, 2)
 
 
@@ -434,8 +434,8 @@ def test_a_version_whose_shipped_scenarios_fail_is_refused_with_the_report(clien
     page = html.unescape(text_of(response))
     assert f"{SOP}.bpmn tidak dipasang: skenario uji gagal" in page and "Tidak ada yang berubah" in page
     assert f"Skenario dari {SHIPPED} 7 dari 8 gagal" in page
-    assert f"{SHIPPED}:13: scenario 'jalur utama, semua pemeriksaan setuju': standard_minutes 5090 expected, " \
-           "got 5100" in page
+    assert f"{SHIPPED}:13: skenario 'jalur utama, semua pemeriksaan setuju': standard_minutes 5090 diharapkan, " \
+           "ternyata 5100" in page
     assert scenario_state(alur) == before
 
 
@@ -506,11 +506,34 @@ def test_a_scenario_file_that_cannot_run_names_its_line(client, login, post, alu
     assert response.status_code == 422
     page = html.unescape(text_of(response))
     assert f"Skenario dari {SOP}.test.yaml tidak dapat dijalankan" in page
-    assert f"{SOP}.test.yaml:4: error: scenario 'a', step 1: unknown key 'tsk' (allowed: task, data, as, next, " \
-           "late)" in page
+    assert f"{SOP}.test.yaml:4: kesalahan: skenario 'a', langkah 1: kunci 'tsk' tidak dikenal (yang boleh: task, " \
+           "data, as, next, late)" in page
     assert scenario_state(alur) == before
     response = upload(client, post, v2_content, scenarios=b"scenarios:\n  - name: a\n    steps:\n      - tsk: x\n",
                       force=True, follow_redirects=True)
     row = re.search(r'<tr data-version="2">.*?</tr>', response.get_data(as_text=True), re.S).group(0)
     assert "berkas skenario bermasalah" in row and "dipaksa" in row
     assert "berkas skenario tidak dapat dijalankan" in html.unescape(text_of(response))
+
+
+def test_the_upload_field_id_proses_picks_one_of_several_executable_processes(client, login, post, alur, designers,
+                                                                              text_of):
+    from tests.runtime.test_modeler_files import with_second_process
+
+    login(client, "perancang")
+    content = with_second_process().encode()
+    response = upload(client, post, content, filename="dua.bpmn")
+    assert response.status_code == 422
+    assert "isExecutable menentukan apa yang dipasang Alur" in html.unescape(text_of(response))
+    assert 'name="proses"' in response.get_data(as_text=True)
+    data = {"berkas": (io.BytesIO(content), "dua.bpmn"), "proses": "camunda-surat-masuk"}
+    response = post(client, "/sop/pasang", data, content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert versions_of(alur, "camunda-surat-masuk") == [(1, "perancang")]
+    before = export_database(alur)
+    data = {"berkas": (io.BytesIO(content), "dua.bpmn"), "proses": "<script>"}
+    response = post(client, "/sop/pasang", data, content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "Id proses: id proses di berkas BPMN diawali huruf" in html.unescape(text_of(response))
+    assert "<script>" not in response.get_data(as_text=True)
+    assert export_database(alur) == before

@@ -87,7 +87,7 @@ def test_a_file_of_processes_that_could_not_be_deployed_is_shown_to_its_organisa
         login(client, "kotim.perancang")
         page = text_of(client.get("/sop/"))
         assert "kotim-rusak.bpmn: berkas tidak dapat dipasang" in page
-        assert f"baris {task_line}: user task 'Step_02' is outside every lane" in page.replace("&#39;", "'")
+        assert f"baris {task_line}: tugas pengguna 'Step_02' berada di luar semua lajur" in page.replace("&#39;", "'")
         assert "latin1.bpmn" not in page  # whose it is could not be read: only in the server's log
         for other in ("kotim.staf", "sulteng.perancang"):
             login(client, other)
@@ -110,9 +110,28 @@ def test_starting_a_model_that_fails_at_start_is_422_and_writes_nothing(client, 
     before = export_database(alur)
     response = post(client, "/sop/spiff-disposisi/mulai", {"perihal": "SKP Triwulan IV"})
     assert response.status_code == 422
-    assert "process 'spiff-disposisi' could not start" in text_of(response).replace("&#39;", "'")
+    assert "SOP 'spiff-disposisi' tidak dapat dimulai" in text_of(response).replace("&#39;", "'")
     basic = {"Authorization": "Basic " + base64.b64encode(f"pimpinan:{PASSWORD}".encode()).decode()}
     response = client.post("/api/processes/spiff-disposisi/instances", json={"perihal": "SKP Triwulan IV"}, headers=basic)
     assert response.status_code == 422
-    assert response.get_json()["error"].startswith("process 'spiff-disposisi' could not start: ")
+    assert response.get_json()["error"].startswith("SOP 'spiff-disposisi' tidak dapat dimulai: ")
+    assert export_database(alur) == before
+
+
+def test_starting_a_gateway_reading_a_missing_value_is_422_on_the_api(client, alur):
+    import base64
+
+    from alur.runtime import directory
+    from alur.runtime.backup import export_database
+    from tests.runtime.test_bad_files import NO_DEFAULT_GATEWAY
+    from tests.web.conftest import ORG, PASSWORD, PASSWORD_HASH
+
+    alur.deploy_bytes(NO_DEFAULT_GATEWAY.encode(), "gerbang.bpmn", org=ORG)
+    directory.add_user(alur, "pimpinan", ["pimpinan"], password_hash=PASSWORD_HASH, org=ORG)
+    before = export_database(alur)
+    basic = {"Authorization": "Basic " + base64.b64encode(f"pimpinan:{PASSWORD}".encode()).decode()}
+    response = client.post("/api/processes/gerbang-tanpa-bawaan/instances", json={"perihal": "Surat uji"},
+                           headers=basic)
+    assert response.status_code == 422
+    assert "Gateway_Nilai" in response.get_json()["error"] and "'x'" in response.get_json()["error"]
     assert export_database(alur) == before
