@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
@@ -22,6 +23,11 @@ GENERIC_FORM_TEXT = json.dumps({
     "required": ["selesai"],
     "additionalProperties": False,
 }, indent=2)
+
+
+def form_names(forms_dir: Path) -> list[str]:
+    """The form files a user task may name: the JSON files of `forms_dir`, sorted."""
+    return sorted(p.name for p in Path(forms_dir).glob("*.json") if p.is_file())
 
 
 @_format_checker.checks("alur-attachment")

@@ -212,3 +212,11 @@ def _migrate_one(alur, instance_id, old, new, new_spec, new_dependencies, spec_d
         alur.save_workflow(session, instance, new, workflow, user, "migrate", utcnow(),
                            data={"from_version": old.version, "to_version": new.version})
         return []
+
+
+def version_xml(alur: Alur, org: str, process_id: str, number: int, actor: Actor = SYSTEM) -> str:
+    """The BPMN file of one version of process `process_id` of organisation `org`, as it was deployed.
+    For who may compare its versions only (access.check_migrate): the editor opens it to deploy the next."""
+    access.check_migrate(actor, org, process_id)
+    with alur.sessions() as session:
+        return _version(session, org, process_id, number).bpmn_xml

@@ -1,11 +1,12 @@
-"""Process designer pages: deploy a new version from an uploaded BPMN file, the versions of a
+"""Process designer pages: deploy a new version from an uploaded BPMN file or from the browser
+editor (bpmn-js, built from web/modeler/ into static/modeler/ by `npm install`), the versions of a
 process, the difference between two versions, moving running instances between them, and the
 official SOP document (PDF) of a version.
 
 Open to users holding `perancang`, for the processes of their own organisation only.
 An upload goes through the same runtime verb as `alur deploy` and the processes/ folder,
 after its scenarios (an optional second file, see runtime/scenarios/deploy.py) pass or
-the designer forces it.
+the designer forces it. The editor posts its XML to the same upload path, asking for a JSON answer.
 """
 from __future__ import annotations
 
@@ -13,16 +14,19 @@ import io
 import re
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import (Blueprint, Response, abort, current_app, flash, g, jsonify, redirect, render_template, request,
+                   send_file, url_for)
 
-from alur.runtime import access, people
+from alur.runtime import access, directory, forms, people
 from alur.runtime.engine import DeployRefused, NotFound
 from alur.runtime.sopdoc import service as sopdoc
 from alur.runtime.scenarios.coverage import flow_classes
 from alur.runtime.scenarios.deploy import ScenariosFailed, deploy_with_scenarios
 from alur.runtime.scenarios.runs import ScenarioSource, last_runs, newest_run_with_diagram
-from alur.runtime.versions import diff_versions, element_names, list_versions, migrate_instances
+from alur.runtime.problem_elements import problem_elements
+from alur.runtime.versions import diff_versions, element_names, list_versions, migrate_instances, version_xml
 from alur.runtime.whole_numbers import parse_whole
 
 from .diagram import render_svg
@@ -53,6 +57,7 @@ migrator_only = allowed_by(access.may_migrate, "perancang proses")
 def upload():
     if request.method == "GET":
         return render_template("designer/upload.html", max_process_id=MAX_PROCESS_ID)
+    as_json = _wants_json()
     file = request.files.get("berkas")
     filename = re.split(r"[\\/]", file.filename or "")[-1][:200] if file else ""
     content = file.read(MAX_BPMN_BYTES + 1) if file and filename else b""
@@ -65,6 +70,9 @@ def upload():
     process_error = _process_id_error(process_id) if process_id else None
     page = dict(max_process_id=MAX_PROCESS_ID, process_id=process_id if not process_error else None)
     if error or scenario_error or process_error:
+        if as_json:
+            return jsonify(error=f"Berkas: {error}" if error else f"Berkas skenario: {scenario_error}"
+                           if scenario_error else f"Id proses: {process_error}"), 422
         return render_template("designer/upload.html", field_error=error, scenario_error=scenario_error,
                                process_error=process_error, **page), 422
     scenarios = ScenarioSource(scenario_bytes.decode("utf-8"), scenario_name) if scenario_name else None
@@ -76,22 +84,42 @@ def upload():
         # The forms folder is named as the designer knows it, not by its path on the server; the
         # message in Indonesian (web/i18n.py).
         forms_dir = str(engine().settings.forms_dir)
-        problems = [replace(p, message=shown(p.message.replace(forms_dir, "forms/")))
-                    for p in sorted(exc.problems, key=lambda p: (p.severity != "error", p.line or 0))]
+        ordered = sorted(exc.problems, key=lambda p: (p.severity != "error", p.line or 0))
+        problems = [replace(p, message=shown(p.message.replace(forms_dir, "forms/"))) for p in ordered]
+        if as_json:
+            # The element of each problem is found from the checker's own words (the ids it quotes).
+            listed = [{"line": p.line, "message": p.message, "severity": p.severity, "element": element}
+                      for p, element in zip(problems, problem_elements(content, ordered))]
+            return jsonify(error=f"{filename} tidak dipasang. Tidak ada yang berubah; perbaiki masalah berikut.",
+                           problems=listed), 422
         return render_template("designer/upload.html", filename=filename, problems=problems, **page), 422
     except ScenariosFailed as exc:
+        if as_json:
+            return jsonify(error=f"{filename} tidak dipasang: skenario uji gagal. Tidak ada yang berubah; perbaiki "
+                                 "SOP atau skenarionya, atau centang Pasang walau skenario uji gagal.",
+                           scenarios=exc.report.messages()), 422
         return render_template("designer/upload.html", filename=filename, scenario_report=exc.report, **page), 422
     if result.created:
-        flash(f"{filename} dipasang sebagai versi {result.version} dari {result.process_id}.")
+        message = f"{filename} dipasang sebagai versi {result.version} dari {result.process_id}."
     else:
-        flash(f"{filename} sama dengan versi terbaru dari {result.process_id}: tidak berubah, tetap versi "
-              f"{result.version}.")
+        message = (f"{filename} sama dengan versi terbaru dari {result.process_id}: tidak berubah, tetap versi "
+                   f"{result.version}.")
     if check.report is not None:
         ran = len(check.report.results)
         passed = ran - len(check.report.failed)
-        flash(f"Skenario uji ({check.source.name}): {passed} dari {ran} lulus."
-              + (" Dipasang walau skenario gagal; tercatat di log audit." if check.forced else ""))
-    return redirect(url_for(".versions", process_id=result.process_id))
+        message += (f" Skenario uji ({check.source.name}): {passed} dari {ran} lulus."
+                    + (" Dipasang walau skenario gagal; tercatat di log audit." if check.forced else ""))
+    versions_url = url_for(".versions", process_id=result.process_id)
+    if as_json:
+        return jsonify(process_id=result.process_id, version=result.version, created=result.created,
+                       message=message, versions_url=versions_url)
+    flash(message)
+    return redirect(versions_url)
+
+
+def _wants_json() -> bool:
+    """The browser editor asks for JSON (Accept: application/json); a form post gets the page."""
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
 
 
 def _process_id_error(process_id: str) -> str | None:
@@ -149,6 +177,26 @@ def _versions_page(process_id: str, errors: dict | None = None, form: dict | Non
     return render_template("designer/versions.html", process=process, versions=rows, default_from=default_from,
                            names=names, errors=errors or {}, form=form or {}, runs=runs, tested=tested,
                            coverage=coverage, diagram=diagram), status
+
+
+@bp.route("/<process_id>/sunting")
+@designer_only
+def editor(process_id):
+    """The bpmn.io modeler over the newest version; saving deploys the edited file as the next version."""
+    newest = list_versions(engine(), g.user.org, process_id, actor())[-1]
+    built = (Path(current_app.static_folder or "") / "modeler" / "modeler.js").is_file()
+    return render_template("designer/editor.html", process_id=process_id, version=newest["version"], built=built,
+                           forms=forms.form_names(engine().settings.forms_dir),
+                           lane_roles=directory.lane_roles(engine(), g.user.org, process_id))
+
+
+@bp.route("/<process_id>/versi/<int:version>.bpmn")
+@designer_only
+def version_file(process_id, version):
+    """The BPMN file of a version as it was deployed (the editor opens it; a designer may download it)."""
+    xml = version_xml(engine(), g.user.org, process_id, version, actor())  # NotFound: a 404
+    return Response(xml, mimetype="application/xml",
+                    headers={"Content-Disposition": f'inline; filename="{process_id}-versi-{version}.bpmn"'})
 
 
 @bp.route("/<process_id>/versi/beda")

@@ -206,6 +206,9 @@ MATRIX = [
          changes=("process_versions", "scenario_runs"),
          own_ids=("sop",)),
     Call("designer.versions", "GET", "/sop/{sop}/versi", DESIGNER_OF_SOP),
+    # The browser editor over the newest version, and the BPMN file it opens (it saves through the upload).
+    Call("designer.editor", "GET", "/sop/{sop}/sunting", DESIGNER_OF_SOP),
+    Call("designer.version_file", "GET", "/sop/{sop}/versi/1.bpmn", DESIGNER_OF_SOP),
     Call("designer.diff", "GET", "/sop/{sop}/versi/beda?dari=1&ke=2", DESIGNER_OF_SOP),
     Call("designer.print_version", "GET", "/sop/{sop}/versi/1/cetak", DESIGNER_OF_SOP),
     Call("designer.migrate", "POST", "/sop/{sop}/versi/pindahkan", DESIGNER_OF_SOP,

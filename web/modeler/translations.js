@@ -1,0 +1,91 @@
+// The modeler in Bahasa Indonesia: diagram-js's translate service with the strings a perancang
+// meets most (palette, context pad, the properties panel's basic groups, element types). A string
+// without an entry stays in English.
+const WORDS = {
+  // palette
+  'Activate hand tool': 'Alat tangan (geser kanvas)',
+  'Activate lasso tool': 'Alat laso (pilih beberapa elemen)',
+  'Activate create/remove space tool': 'Alat tambah/hapus ruang',
+  'Activate global connect tool': 'Alat sambung',
+  'Create start event': 'Buat kejadian mulai',
+  'Create intermediate/boundary event': 'Buat kejadian antara/batas',
+  'Create end event': 'Buat kejadian selesai',
+  'Create gateway': 'Buat gerbang',
+  'Create task': 'Buat tugas',
+  'Create expanded sub-process': 'Buat subproses',
+  'Create data object reference': 'Buat rujukan objek data',
+  'Create data store reference': 'Buat rujukan penyimpanan data',
+  'Create pool/participant': 'Buat kolam/peserta',
+  'Create group': 'Buat grup',
+  // context pad
+  'Append end event': 'Sambung kejadian selesai',
+  'Append gateway': 'Sambung gerbang',
+  'Append task': 'Sambung tugas',
+  'Append intermediate/boundary event': 'Sambung kejadian antara',
+  'Append receive task': 'Sambung tugas terima',
+  'Append message intermediate catch event': 'Sambung kejadian tunggu pesan',
+  'Append timer intermediate catch event': 'Sambung kejadian tunggu waktu',
+  'Append conditional intermediate catch event': 'Sambung kejadian tunggu kondisi',
+  'Append signal intermediate catch event': 'Sambung kejadian tunggu sinyal',
+  'Change element': 'Ubah jenis elemen',
+  'Delete': 'Hapus',
+  'Connect to other element': 'Sambungkan ke elemen lain',
+  'Connect using association': 'Sambungkan dengan asosiasi',
+  'Connect using data input association': 'Sambungkan dengan asosiasi masukan data',
+  'Add text annotation': 'Tambah catatan',
+  'Add lane above': 'Tambah lajur di atas',
+  'Add lane below': 'Tambah lajur di bawah',
+  'Divide into two lanes': 'Bagi menjadi dua lajur',
+  'Divide into three lanes': 'Bagi menjadi tiga lajur',
+  // properties panel
+  'General': 'Umum',
+  'Name': 'Nama',
+  'ID': 'ID',
+  'Documentation': 'Dokumentasi',
+  'Element documentation': 'Dokumentasi elemen',
+  'Process documentation': 'Dokumentasi proses',
+  'Process': 'Proses',
+  'Process name': 'Nama proses',
+  'Process ID': 'ID proses',
+  'Executable': 'Dapat dijalankan',
+  'Version tag': 'Tanda versi',
+  'Condition': 'Kondisi',
+  'Condition expression': 'Ekspresi kondisi',
+  'Type': 'Jenis',
+  'Multi-instance': 'Banyak instans',
+  'Loop cardinality': 'Jumlah ulangan',
+  'Completion condition': 'Kondisi selesai',
+  'Collection': 'Koleksi',
+  'Element': 'Elemen',
+  'Select an element to edit its properties.': 'Pilih elemen untuk menyunting propertinya.',
+  'Multiple elements are selected. Select a single one to edit its properties.':
+    'Beberapa elemen terpilih. Pilih satu untuk menyunting propertinya.',
+  'Must be a valid QName.': 'Harus QName yang sah.',
+  'ID must be unique.': 'ID harus unik.',
+  'ID must not be empty.': 'ID tidak boleh kosong.',
+  'ID must not contain spaces.': 'ID tidak boleh berisi spasi.',
+  // element types (the properties panel's header)
+  'User Task': 'Tugas pengguna',
+  'Task': 'Tugas',
+  'Manual Task': 'Tugas manual',
+  'Service Task': 'Tugas layanan',
+  'Script Task': 'Tugas skrip',
+  'Exclusive Gateway': 'Gerbang eksklusif',
+  'Parallel Gateway': 'Gerbang paralel',
+  'Inclusive Gateway': 'Gerbang inklusif',
+  'Start Event': 'Kejadian mulai',
+  'End Event': 'Kejadian selesai',
+  'Sequence Flow': 'Alur',
+  'Lane': 'Lajur',
+  'Participant': 'Peserta',
+  'Collaboration': 'Kolaborasi',
+  'Sub Process': 'Subproses',
+  'Text Annotation': 'Catatan',
+};
+
+export function translate(template, replacements) {
+  const text = WORDS[template] || template;
+  return text.replace(/{([^}]+)}/g, (match, key) => (replacements && key in replacements ? replacements[key] : match));
+}
+
+export default { translate: [ 'value', translate ] };
