@@ -115,3 +115,36 @@ def test_a_zero_standard_ready_at_closing_time_is_due_at_the_next_opening():
     calendar = WorkingCalendar()
     assert calendar.add_working_minutes(at(23, 16), 0) == at(24, 8)
     assert calendar.add_working_minutes(at(23, 15, 59), 0) == at(23, 15, 59)
+
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+def test_a_span_of_weeks_leaves_out_a_day_off_on_its_first_whole_day():
+    # Sunday 16 Aug 2026 10:00 to Monday 31 Aug 10:00 WIB, national days off of the year: Monday 17 Aug
+    # (Hari Kemerdekaan) is the first whole day, Tuesday 25 Aug (Maulid Nabi) another. By hand:
+    # 18-21 Aug 4 x 480, 24-28 Aug 5 x 480 less 25 Aug, 31 Aug 08:00-10:00 = 1920 + 1920 + 120.
+    from alur.runtime.calendars import national_days_off
+
+    calendar = WorkingCalendar(days_off_of_year=lambda year: frozenset(national_days_off(year)))
+    start, end = datetime(2026, 8, 16, 10, 0, tzinfo=WIB), datetime(2026, 8, 31, 10, 0, tzinfo=WIB)
+    assert calendar.working_minutes_between(start, end) == 3960
+
+
+def test_working_minutes_between_refuses_a_naive_start_or_end():
+    calendar = WorkingCalendar()
+    aware, naive = datetime(2026, 8, 18, 9, 0, tzinfo=WIB), datetime(2026, 8, 18, 10, 0)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        calendar.working_minutes_between(naive, aware)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        calendar.working_minutes_between(aware, naive)
+
+
+def test_a_span_of_weeks_ending_on_a_day_off_counts_that_day_once():
+    # Monday 3 Aug 2026 10:00 to Monday 17 Aug 10:00 WIB (Hari Kemerdekaan, off). By hand: 3 Aug
+    # 10:00-16:00 = 360, 4-7 Aug 4 x 480, 10-14 Aug 5 x 480, 17 Aug nothing: 360 + 1920 + 2400.
+    from alur.runtime.calendars import national_days_off
+
+    calendar = WorkingCalendar(days_off_of_year=lambda year: frozenset(national_days_off(year)))
+    start, end = datetime(2026, 8, 3, 10, 0, tzinfo=WIB), datetime(2026, 8, 17, 10, 0, tzinfo=WIB)
+    assert calendar.working_minutes_between(start, end) == 4680
