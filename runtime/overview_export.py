@@ -13,6 +13,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from .overview import Row
+from .sheets import write_table
 
 COLUMNS = ("No.", "Perihal", "Nomor", "SOP", "Versi", "Status", "Langkah saat ini", "Pemegang atau lajur",
            "Siap sejak", "Tenggat", "Terlambat", "Umur (menit kerja)", "Standar total (menit kerja)",
@@ -63,27 +64,13 @@ def _csv_cell(value) -> str:
 
 def to_xlsx(rows: list[Row], people, zone: ZoneInfo, title: str = "Proses") -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]
-    sheet.append(COLUMNS)
-    bold = Font(bold=True)
-    for cell in sheet[1]:
-        cell.font = bold
-    for r, values in enumerate(table(rows, people, zone), start=2):
-        for c, value in enumerate(values, start=1):
-            cell = sheet.cell(row=r, column=c, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-            elif isinstance(value, datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm"
-    widths = (6, 40, 18, 40, 6, 10, 40, 36, 17, 17, 10, 12, 12, 10, 17, 30, 17)
-    for c, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(c)].width = width
-    sheet.freeze_panes = "A2"
+    write_table(sheet, COLUMNS, table(rows, people, zone),
+                (6, 40, 18, 40, 6, 10, 40, 36, 17, 17, 10, 12, 12, 10, 17, 30, 17),
+                {datetime: "yyyy-mm-dd hh:mm"})
     sheet.auto_filter.ref = sheet.dimensions
     buffer = io.BytesIO()
     book.save(buffer)

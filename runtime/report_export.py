@@ -14,6 +14,7 @@ import io
 import math
 
 from .report import Report
+from .sheets import write_table
 
 STEP_COLUMNS = ("No.", "Langkah", "Nama langkah", "Lajur", "Selesai", "Dikembalikan", "Tingkat pengembalian",
                 "Median (menit kerja)", "P90 (menit kerja)", "Standar (menit kerja)", "Dalam standar",
@@ -75,7 +76,6 @@ def to_xlsx(report: Report, people) -> bytes:
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, LineChart, Reference
     from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
     bold = Font(bold=True)
     book = Workbook()
@@ -83,22 +83,7 @@ def to_xlsx(report: Report, people) -> bytes:
     def sheet_of(title: str, header: tuple[str, ...] | None, rows: list, widths: tuple[int, ...], first=False):
         sheet = book.active if first else book.create_sheet()
         sheet.title = title
-        if header:
-            sheet.append(header)
-            for cell in sheet[1]:
-                cell.font = bold
-        start = 2 if header else 1
-        for r, values in enumerate(rows, start=start):
-            for c, value in enumerate(values, start=1):
-                cell = sheet.cell(row=r, column=c, value=value)
-                if isinstance(value, str):
-                    cell.data_type = "s"  # never a formula, whatever the text starts with
-                elif isinstance(value, float):
-                    cell.number_format = "0.0%"
-        for c, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(c)].width = width
-        if header:
-            sheet.freeze_panes = "A2"
+        write_table(sheet, header, rows, widths, {float: "0.0%"})
         return sheet
 
     summary = sheet_of("Ringkasan", None, summary_rows(report), (38, 60), first=True)
