@@ -192,13 +192,8 @@ def copy_instances(alur: Alur, templates: Templates, count: int, seed: int = 7, 
             tasks += rows
             next_id += 1
             done += 1
-        with alur.db.begin() as connection:
-            connection.execute(insert(Instance.__table__), instances)
-            connection.execute(insert(HumanTask.__table__), tasks)
-    if alur.db.dialect.name == "postgresql":
-        with alur.db.begin() as connection:
-            connection.execute(text("SELECT setval(pg_get_serial_sequence('instances', 'id'), "
-                                    "(SELECT max(id) FROM instances))"))
+        insert_rows(alur, instances, tasks)
+    align_instance_ids(alur)
 
 
 def running_count(alur: Alur) -> int:
@@ -301,3 +296,18 @@ def percentile(values: list[float], p: float) -> float:
 def summary_ms(seconds: list[float]) -> tuple[float, float]:
     """(median, p95) in milliseconds."""
     return statistics.median(seconds) * 1000, percentile(seconds, 95) * 1000
+
+
+def insert_rows(alur, instances: list[dict], tasks: list[dict]) -> None:
+    """Bulk-insert one batch of copied instances and their task rows, in one transaction."""
+    with alur.db.begin() as connection:
+        connection.execute(insert(Instance.__table__), instances)
+        connection.execute(insert(HumanTask.__table__), tasks)
+
+
+def align_instance_ids(alur) -> None:
+    """After inserting instances with their own ids, move PostgreSQL's id sequence past them."""
+    if alur.db.dialect.name == "postgresql":
+        with alur.db.begin() as connection:
+            connection.execute(text("SELECT setval(pg_get_serial_sequence('instances', 'id'), "
+                                    "(SELECT max(id) FROM instances))"))

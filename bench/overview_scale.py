@@ -38,7 +38,7 @@ from urllib.parse import urlencode
 
 import harness
 from inbox_scale import Counters
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import create_engine, func, select, text
 
 from alur.runtime import directory
 from alur.runtime.models import HumanTask, Instance
@@ -114,13 +114,8 @@ def copy_mix(alur, templates: harness.Templates, users: dict, count: int, now: d
             tasks += rows
             next_id += 1
             done += 1
-        with alur.db.begin() as connection:
-            connection.execute(insert(Instance.__table__), instances)
-            connection.execute(insert(HumanTask.__table__), tasks)
-    if alur.db.dialect.name == "postgresql":
-        with alur.db.begin() as connection:
-            connection.execute(text("SELECT setval(pg_get_serial_sequence('instances', 'id'), "
-                                    "(SELECT max(id) FROM instances))"))
+        harness.insert_rows(alur, instances, tasks)
+    harness.align_instance_ids(alur)
 
 
 def add_head(alur, users: dict) -> str:
