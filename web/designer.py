@@ -185,7 +185,9 @@ def editor(process_id):
     """The bpmn.io modeler over the newest version; saving deploys the edited file as the next version."""
     newest = list_versions(engine(), g.user.org, process_id, actor())[-1]
     built = (Path(current_app.static_folder or "") / "modeler" / "modeler.js").is_file()
-    return render_template("designer/editor.html", process_id=process_id, version=newest["version"], built=built,
+    name = next(p["name"] for p in engine().processes(g.user.org) if p["process_id"] == process_id)
+    return render_template("designer/editor.html", process_id=process_id, process_name=name,
+                           version=newest["version"], built=built,
                            forms=forms.form_names(engine().settings.forms_dir),
                            lane_roles=directory.lane_roles(engine(), g.user.org, process_id))
 
